@@ -1,0 +1,140 @@
+//! Reads CSV text into a DataFrame with the types the scan inferred, one record-aligned block at a time
+//! so that a large file shows progress and can be cancelled.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use cairn_types::DType;
+use polars::prelude::*;
+
+use crate::error::DataError;
+use crate::infer::datetime_format;
+use crate::scan::{ColumnScan, Dialect};
+use crate::Observer;
+
+/// How each column is read by the parser, and what is done to it afterwards.
+pub struct ReadPlan {
+    pub names: Vec<String>,
+    pub dtypes: Vec<DType>,
+    /// Date/datetime layouts and padding, from the scan.
+    pub scans: Vec<ColumnScan>,
+}
+
+fn parse_type(dtype: DType, scan: &ColumnScan) -> DataType {
+    match dtype {
+        DType::Int if !scan.padded => DataType::Int64,
+        DType::Float if !scan.padded => DataType::Float64,
+        DType::Bool if !scan.padded => DataType::Boolean,
+        // Dates, and numbers with spaces around them, are read as text and converted after.
+        _ => DataType::String,
+    }
+}
+
+/// The conversion applied after parsing, for columns the parser reads as text.
+fn post_expr(name: &str, dtype: DType, scan: &ColumnScan) -> Option<Expr> {
+    let c = col(name);
+    let trimmed = || c.clone().str().strip_chars(lit(NULL));
+    match dtype {
+        DType::Int | DType::Float | DType::Bool if scan.padded => {
+            let target = match dtype {
+                DType::Int => DataType::Int64,
+                DType::Float => DataType::Float64,
+                _ => DataType::Boolean,
+            };
+            let t = if dtype == DType::Bool { trimmed().str().to_lowercase() } else { trimmed() };
+            Some(t.strict_cast(target))
+        }
+        DType::Date => Some(trimmed().str().to_date(strict("%Y-%m-%d"))),
+        DType::Datetime => {
+            let fmt = datetime_format(scan.layout).unwrap_or("%Y-%m-%d %H:%M:%S%.f");
+            Some(trimmed().str().to_datetime(Some(TimeUnit::Milliseconds), None, strict(fmt), lit("raise")))
+        }
+        _ => None,
+    }
+}
+
+fn strict(format: &str) -> StrptimeOptions {
+    StrptimeOptions { format: Some(format.into()), strict: true, exact: true, cache: true }
+}
+
+fn schema(plan: &ReadPlan) -> Schema {
+    plan.names
+        .iter()
+        .zip(plan.dtypes.iter().zip(&plan.scans))
+        .map(|(n, (d, s))| Field::new(n.as_str().into(), parse_type(*d, s)))
+        .collect()
+}
+
+/// Parses one block of CSV text (whole records, no header).
+pub fn parse_block(bytes: &[u8], d: Dialect, schema: SchemaRef, nulls: &[String]) -> PolarsResult<DataFrame> {
+    let nulls: Vec<PlSmallStr> = nulls.iter().map(|s| s.as_str().into()).collect();
+    let parse = CsvParseOptions::default()
+        .with_separator(d.delimiter)
+        .with_quote_char(d.quote)
+        .with_null_values(Some(NullValues::AllColumns(nulls)))
+        .with_missing_is_null(true);
+    CsvReadOptions::default()
+        .with_has_header(false)
+        .with_schema(Some(schema))
+        .with_parse_options(parse)
+        .with_rechunk(false)
+        .into_reader_with_file_handle(Cursor::new(bytes))
+        .finish()
+}
+
+/// Reads the blocks, then converts the text-read columns (dates, padded numbers).
+pub fn read(
+    path: &Path,
+    body: &[u8],
+    blocks: &[(usize, usize, u64)],
+    d: Dialect,
+    plan: &ReadPlan,
+    nulls: &[String],
+    obs: &dyn Observer,
+) -> Result<DataFrame, DataError> {
+    let schema = SchemaRef::new(schema(plan));
+    let total = blocks.last().map(|b| b.1).unwrap_or(0) as u64;
+    let mut frames = Vec::with_capacity(blocks.len());
+    for &(start, end, line) in blocks {
+        if obs.cancelled() {
+            return Err(DataError::Cancelled);
+        }
+        let df = parse_block(&body[start..end], d, schema.clone(), nulls).map_err(|e| DataError::Parse {
+            path: path.to_path_buf(),
+            pos: None,
+            detail: format!("in the rows from line {line}: {e}"),
+        })?;
+        frames.push(df);
+        obs.progress("reading", end as u64, total, "bytes");
+    }
+    let mut df = match frames.len() {
+        0 => DataFrame::empty_with_schema(&schema),
+        1 => frames.pop().unwrap_or_default(),
+        _ => {
+            let mut it = frames.into_iter();
+            let mut acc = it.next().unwrap_or_default();
+            for f in it {
+                acc.vstack_mut_owned(f)?;
+            }
+            acc
+        }
+    };
+    let posts: Vec<Expr> = plan
+        .names
+        .iter()
+        .zip(plan.dtypes.iter().zip(&plan.scans))
+        .filter_map(|(n, (d, s))| post_expr(n, *d, s))
+        .collect();
+    if !posts.is_empty() {
+        obs.progress("converting", 0, 0, "columns");
+        df = df.lazy().with_columns(posts).collect().map_err(|e| DataError::Parse {
+            path: path.to_path_buf(),
+            pos: None,
+            detail: format!("converting dates or numbers: {e}"),
+        })?;
+    }
+    if df.first_col_n_chunks() > 1 {
+        df.rechunk_mut_par();
+    }
+    Ok(df)
+}

@@ -1,0 +1,368 @@
+//! Reading a user's file (CSV/TSV, Parquet, JSON, NDJSON) into a typed DataFrame, with a digest of its
+//! bytes, progress, cancellation and errors that say where and what.
+
+use std::io::Read;
+use std::path::Path;
+
+use cairn_types::{
+    ColumnInfo, DEFAULT_NULL_VALUES, DType, FileFormat, ImportOptions, ImportPreview, TextEncoding,
+};
+use polars::prelude::*;
+
+use crate::error::DataError;
+use crate::frame::{column_infos, page, polars_type};
+use crate::scan::{self, Dialect, ScanSpec};
+use crate::sniff::{self, Text};
+use crate::{Observer, csv, infer, json};
+
+/// Records per block handed to the parser: big enough to parse in parallel, small enough to show progress.
+const BLOCK_BYTES: usize = 32 << 20;
+/// Files above this size get a quick preview of their head while the rest is read.
+const PREVIEW_ABOVE: u64 = 16 << 20;
+/// How much of the head the import dialog looks at.
+const SNIFF_BYTES: usize = 1 << 20;
+
+/// A file read into memory, with its options resolved.
+#[derive(Debug)]
+pub struct Imported {
+    pub frame: DataFrame,
+    pub format: FileFormat,
+    /// The options as used: sniffed delimiter, header, quote, markers and encoding filled in.
+    pub options: ImportOptions,
+    /// BLAKE3 of the file's bytes.
+    pub digest: String,
+    pub bytes: u64,
+    pub columns: Vec<ColumnInfo>,
+}
+
+fn open(path: &Path) -> Result<std::fs::File, DataError> {
+    match std::fs::File::open(path) {
+        Ok(f) => {
+            if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+                return Err(DataError::Unreadable {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other("it is a folder, not a file"),
+                });
+            }
+            Ok(f)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DataError::NotFound(path.to_path_buf())),
+        Err(e) => Err(DataError::Unreadable { path: path.to_path_buf(), source: e }),
+    }
+}
+
+/// Reads the whole file with progress, hashing it on the way.
+fn load(path: &Path, obs: &dyn Observer) -> Result<(Vec<u8>, String), DataError> {
+    let mut f = open(path)?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(size as usize + 1);
+    let mut hasher = blake3::Hasher::new();
+    let mut chunk = vec![0u8; 8 << 20];
+    loop {
+        let n = f.read(&mut chunk).map_err(|e| DataError::Unreadable { path: path.to_path_buf(), source: e })?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&chunk[..n]);
+        buf.extend_from_slice(&chunk[..n]);
+        obs.progress("loading", buf.len() as u64, size, "bytes");
+        if obs.cancelled() {
+            return Err(DataError::Cancelled);
+        }
+    }
+    Ok((buf, hasher.finalize().to_hex().to_string()))
+}
+
+fn head(path: &Path, max: usize) -> Result<(Vec<u8>, u64), DataError> {
+    let f = open(path)?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(max.min(size as usize));
+    f.take(max as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| DataError::Unreadable { path: path.to_path_buf(), source: e })?;
+    Ok((buf, size))
+}
+
+fn one_char(field: &str, v: &str) -> Result<u8, DataError> {
+    let v = match v {
+        "\\t" | "tab" | "TAB" => "\t",
+        other => other,
+    };
+    match v.as_bytes() {
+        [b] if b.is_ascii() && *b != b'\n' && *b != b'\r' => Ok(*b),
+        _ => Err(DataError::InvalidOption { field: field.into(), detail: format!("{v:?} must be one ASCII character") }),
+    }
+}
+
+fn char_string(b: u8) -> String {
+    (b as char).to_string()
+}
+
+pub fn null_values(opts: &ImportOptions) -> Vec<String> {
+    opts.null_values
+        .clone()
+        .unwrap_or_else(|| DEFAULT_NULL_VALUES.iter().map(|s| s.to_string()).collect())
+}
+
+struct NoObserver;
+impl Observer for NoObserver {}
+
+/// Decides the dialect: what the user chose, else what the text suggests.
+fn dialect(path: &Path, text: &[u8], opts: &ImportOptions, nulls: &[String]) -> Result<Dialect, DataError> {
+    let quote = match opts.quote.as_deref() {
+        None => Some(b'"'),
+        Some("") => None,
+        Some(q) => Some(one_char("quote", q)?),
+    };
+    let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
+    let delimiter = match opts.delimiter.as_deref() {
+        Some(d) => one_char("delimiter", d)?,
+        None => sniff::sniff_delimiter(text, quote.unwrap_or(b'"'), tsv),
+    };
+    let has_header = match opts.has_header {
+        Some(h) => h,
+        None => guess_header(path, text, delimiter, quote, nulls),
+    };
+    Ok(Dialect { delimiter, quote, has_header })
+}
+
+/// A first line is a header unless every one of its values fits the type of the column below it
+/// and at least one column is typed (a line of names over numbers is a header; a line of numbers is data).
+fn guess_header(path: &Path, text: &[u8], delimiter: u8, quote: Option<u8>, nulls: &[String]) -> bool {
+    let sample = &text[..text.len().min(SNIFF_BYTES)];
+    let spec = ScanSpec {
+        dialect: Dialect { delimiter, quote, has_header: true },
+        nulls,
+        infer_rows: None,
+        max_rows: Some(500),
+        checks: Vec::new(),
+        block_size: usize::MAX,
+    };
+    let Ok(res) = scan::scan(path, sample, &spec, &NoObserver) else { return true };
+    if res.rows == 0 {
+        return true;
+    }
+    let mut typed = false;
+    for (name, col) in res.names.iter().zip(&res.columns) {
+        let dtype = infer::resolve(col.mask, col.seen);
+        if dtype == DType::String {
+            continue;
+        }
+        typed = true;
+        let (m, _) = infer::classify(name.trim().as_bytes());
+        if m & infer::required_bit(dtype) == 0 {
+            return true;
+        }
+    }
+    !typed
+}
+
+/// Maps each override to its column index; an unknown column is an error that lists the real ones.
+fn checks(names: &[String], opts: &ImportOptions) -> Result<Vec<u8>, DataError> {
+    let mut checks = vec![0u8; names.len()];
+    for o in &opts.overrides {
+        let i = names
+            .iter()
+            .position(|n| *n == o.column)
+            .ok_or_else(|| DataError::ColumnNotFound { name: o.column.clone(), available: names.to_vec() })?;
+        checks[i] = infer::required_bit(o.dtype);
+    }
+    Ok(checks)
+}
+
+fn read_csv(path: &Path, text: &Text, opts: &mut ImportOptions, obs: &dyn Observer, sample: bool) -> Result<DataFrame, DataError> {
+    let body = text.body();
+    let nulls = null_values(opts);
+    let d = dialect(path, body, opts, &nulls)?;
+    opts.delimiter = Some(char_string(d.delimiter));
+    opts.quote = Some(d.quote.map(char_string).unwrap_or_default());
+    opts.has_header = Some(d.has_header);
+    opts.null_values = Some(nulls.clone());
+
+    let max_rows = if sample { Some(1000) } else { None };
+    read_text(path, body, d, opts, &nulls, obs, max_rows)
+}
+
+fn read_text(
+    path: &Path,
+    body: &[u8],
+    d: Dialect,
+    opts: &ImportOptions,
+    nulls: &[String],
+    obs: &dyn Observer,
+    max_rows: Option<u64>,
+) -> Result<DataFrame, DataError> {
+    // Names come first (checks need them); the header record is cheap to read twice.
+    let probe = ScanSpec { dialect: d, nulls, infer_rows: Some(0), max_rows: Some(0), checks: vec![], block_size: usize::MAX };
+    let names = scan::scan(path, body, &probe, &NoObserver)?.names;
+    let spec = ScanSpec {
+        dialect: d,
+        nulls,
+        infer_rows: opts.infer_rows,
+        max_rows,
+        checks: checks(&names, opts)?,
+        block_size: BLOCK_BYTES,
+    };
+    let res = scan::scan(path, body, &spec, obs)?;
+    if let Some((i, f)) = res.failures.iter().enumerate().find(|(_, f)| f.count > 0) {
+        let dtype = opts.overrides.iter().find(|o| o.column == res.names[i]).map(|o| o.dtype).unwrap_or(DType::String);
+        return Err(DataError::TypeMismatch {
+            path: path.to_path_buf(),
+            column: res.names[i].clone(),
+            dtype,
+            count: f.count,
+            examples: f.examples.iter().map(|(l, v)| (Some(*l), v.clone())).collect(),
+        });
+    }
+    let dtypes = res
+        .names
+        .iter()
+        .zip(&res.columns)
+        .map(|(n, c)| {
+            let chosen = opts.overrides.iter().find(|o| &o.column == n).map(|o| o.dtype);
+            let dt = chosen.unwrap_or_else(|| infer::resolve(c.mask, c.seen));
+            // A datetime column that mixes layouts stays text rather than half-parsed.
+            if dt == DType::Datetime && infer::datetime_format(c.layout).is_none() { DType::String } else { dt }
+        })
+        .collect();
+    let plan = csv::ReadPlan { names: res.names.clone(), dtypes, scans: res.columns.clone() };
+    csv::read(path, body, &res.blocks, d, &plan, nulls, obs)
+}
+
+/// Casts columns the user chose a type for (Parquet and JSON; CSV checks them while scanning).
+fn apply_overrides(path: &Path, df: DataFrame, opts: &ImportOptions) -> Result<DataFrame, DataError> {
+    if opts.overrides.is_empty() {
+        return Ok(df);
+    }
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    checks(&names, opts)?;
+    let mut df = df;
+    for o in &opts.overrides {
+        let column = df.column(&o.column)?.as_materialized_series().clone();
+        let target = polars_type(o.dtype);
+        let cast = column.cast(&target)?;
+        let failed = cast.is_null() & column.is_not_null();
+        let count = failed.sum().unwrap_or(0) as u64;
+        if count > 0 {
+            let examples = failed
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| *f == Some(true))
+                .take(3)
+                .map(|(i, _)| (None, column.get(i).map(|v| v.to_string()).unwrap_or_default()))
+                .collect();
+            return Err(DataError::TypeMismatch { path: path.to_path_buf(), column: o.column.clone(), dtype: o.dtype, count, examples });
+        }
+        df.with_column(cast.into_column())?;
+    }
+    Ok(df)
+}
+
+fn read_any(path: &Path, raw: Vec<u8>, format: FileFormat, opts: &mut ImportOptions, obs: &dyn Observer, sample: bool) -> Result<DataFrame, DataError> {
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DataError::Empty(path.to_path_buf()));
+    }
+    let df = match format {
+        FileFormat::Parquet => {
+            let reader = ParquetReader::new(std::io::Cursor::new(raw));
+            let reader = if sample { reader.with_slice(Some((0, 1000))) } else { reader };
+            reader.finish().map_err(|e| DataError::Parse { path: path.to_path_buf(), pos: None, detail: format!("not a readable Parquet file: {e}") })?
+        }
+        FileFormat::Csv | FileFormat::Json | FileFormat::Ndjson => {
+            let text = sniff::decode(path, raw, opts.encoding)?;
+            opts.encoding = Some(text.encoding);
+            if text.body().iter().all(|b| b.is_ascii_whitespace()) {
+                return Err(DataError::Empty(path.to_path_buf()));
+            }
+            match format {
+                FileFormat::Csv => return read_csv(path, &text, opts, obs, sample),
+                FileFormat::Json => json::read_json(path, text.body(), sample)?,
+                _ => json::read_ndjson(path, text.body(), sample)?,
+            }
+        }
+    };
+    apply_overrides(path, df, opts)
+}
+
+/// Reads a whole file as the user asked, inferring types over all of it.
+pub fn read_file(path: &Path, opts: &ImportOptions, obs: &dyn Observer) -> Result<Imported, DataError> {
+    let size = open(path)?.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > PREVIEW_ABOVE && opts.format != Some(FileFormat::Parquet) {
+        // A first look at the head, so a large import shows rows within moments; its errors, if any,
+        // are reported by the full read below.
+        if let Ok(p) = preview_file(path, opts) {
+            obs.preview(p.sample);
+        }
+    }
+    let (raw, digest) = load(path, obs)?;
+    if raw.is_empty() {
+        return Err(DataError::Empty(path.to_path_buf()));
+    }
+    let bytes = raw.len() as u64;
+    let format = sniff::detect_format(path, &raw[..raw.len().min(8192)], opts.format)?;
+    let mut options = opts.clone();
+    options.format = Some(format);
+    let frame = read_any(path, raw, format, &mut options, obs, false)?;
+    let columns = column_infos(&frame);
+    Ok(Imported { frame, format, options, digest, bytes, columns })
+}
+
+/// A quick look at a file for the import dialog: format, dialect and types from its first megabyte.
+pub fn preview_file(path: &Path, opts: &ImportOptions) -> Result<ImportPreview, DataError> {
+    let (mut raw, size) = head(path, SNIFF_BYTES)?;
+    if raw.is_empty() {
+        return Err(DataError::Empty(path.to_path_buf()));
+    }
+    let format = sniff::detect_format(path, &raw[..raw.len().min(8192)], opts.format)?;
+    let mut options = opts.clone();
+    options.format = Some(format);
+    if format == FileFormat::Parquet || (format == FileFormat::Json && size > raw.len() as u64) {
+        // Parquet needs its footer and JSON its closing bracket: read the whole file.
+        raw = load(path, &NoObserver)?.0;
+    } else if size > raw.len() as u64 {
+        // Cut at the last full line so the sample does not end mid-record.
+        if let Some(nl) = memchr::memrchr(b'\n', &raw) {
+            raw.truncate(nl + 1);
+        }
+    }
+    if format != FileFormat::Parquet && options.encoding.is_none() {
+        options.encoding = Some(sniff::guess_encoding(&raw));
+    }
+    let df = read_any(path, raw.clone(), format, &mut options, &NoObserver, true)?;
+    let nulls = null_values(&options);
+    let seen = nulls_seen(&raw, &nulls, &options);
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "data".into());
+    Ok(ImportPreview {
+        path: path.to_string_lossy().into_owned(),
+        file_name: path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        bytes: size,
+        format,
+        encoding: options.encoding.unwrap_or(TextEncoding::Utf8),
+        delimiter: options.delimiter.clone(),
+        quote: options.quote.clone(),
+        has_header: options.has_header.unwrap_or(true),
+        null_values: nulls,
+        null_values_seen: seen,
+        suggested_name: stem,
+        columns: column_infos(&df),
+        sample: page(&df, 0, 50, df.height() as u64),
+    })
+}
+
+/// Which null markers occur as whole fields in a CSV sample (empty fields aside).
+fn nulls_seen(raw: &[u8], nulls: &[String], opts: &ImportOptions) -> Vec<String> {
+    if opts.format != Some(FileFormat::Csv) {
+        return Vec::new();
+    }
+    let Ok(text) = sniff::decode(Path::new(""), raw.to_vec(), opts.encoding) else { return Vec::new() };
+    let d = Dialect {
+        delimiter: opts.delimiter.as_deref().and_then(|d| d.bytes().next()).unwrap_or(b','),
+        quote: opts.quote.as_deref().and_then(|q| q.bytes().next()),
+        has_header: opts.has_header.unwrap_or(true),
+    };
+    let spec = ScanSpec { dialect: d, nulls, infer_rows: None, max_rows: Some(1000), checks: vec![], block_size: usize::MAX };
+    match scan::scan(Path::new(""), text.body(), &spec, &NoObserver) {
+        Ok(res) => nulls.iter().zip(res.nulls_seen).filter(|(m, s)| *s && !m.is_empty()).map(|(m, _)| m.clone()).collect(),
+        Err(_) => Vec::new(),
+    }
+}

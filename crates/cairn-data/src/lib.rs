@@ -1,0 +1,34 @@
+//! Data on polars: reading files into typed frames (CSV sniffing and whole-file type inference, Parquet,
+//! JSON), pages of rows for the grid, column profiles, and the synthetic demo table.
+
+mod csv;
+pub mod demo;
+mod error;
+mod frame;
+mod import;
+mod infer;
+mod json;
+pub mod profile;
+mod scan;
+mod sniff;
+mod store;
+
+pub use error::{DataError, Pos};
+pub use frame::{CELL_MAX_CHARS, column_infos, dtype_of, page};
+pub use import::{Imported, null_values, preview_file, read_file};
+pub use polars::prelude::DataFrame;
+pub use store::{read_parquet, sort_index, take_page, write_csv, write_parquet};
+
+use cairn_types::Page;
+
+/// Receives progress from long operations and tells them when to stop. Calls come from worker threads.
+pub trait Observer: Sync {
+    /// `done` of `total` `unit`s (bytes, rows, columns) in `phase`; total 0 when unknown.
+    fn progress(&self, _phase: &str, _done: u64, _total: u64, _unit: &str) {}
+    /// A first page of rows, shown while a large import goes on.
+    fn preview(&self, _page: Page) {}
+    /// Checked between steps; true stops the work with `DataError::Cancelled`.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}

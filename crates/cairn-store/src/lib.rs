@@ -1,0 +1,15 @@
+//! The project on disk: a folder with `cairn.toml`, `.cairn/cairn.db` (SQLite, WAL, migrations) and
+//! `.cairn/artifacts/`, plus the registry of datasets and the user's recent projects.
+
+mod error;
+mod fsutil;
+mod migrations;
+mod project;
+mod recent;
+mod registry;
+
+pub use error::StoreError;
+pub use fsutil::{atomic_write, folder_is_read_only};
+pub use migrations::SCHEMA_VERSION;
+pub use project::{Project, project_id};
+pub use recent::RecentProjects;

@@ -1,0 +1,130 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+
+/// A stable error code. The UI and scripts match on these, never on message text.
+/// Codes are only ever added, never renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The request lacked the session token or carried a wrong one.
+    Unauthorized,
+    /// The request's Host header is not the loopback address the server listens on.
+    HostRefused,
+    /// No such API route.
+    RouteNotFound,
+    /// The request body or query is malformed.
+    BadRequest,
+    /// A value the user gave is out of range or inconsistent.
+    InvalidInput,
+    /// A file or folder the user named does not exist.
+    FileNotFound,
+    /// A file exists but cannot be read (permissions, I/O).
+    FileUnreadable,
+    /// The file holds no data at all.
+    EmptyFile,
+    /// The file's bytes are not valid text in the chosen encoding.
+    BadEncoding,
+    /// A CSV record has a different number of fields than the header.
+    RaggedRows,
+    /// The file is not what its extension or the chosen format says.
+    WrongFormat,
+    /// The file's text does not parse (JSON syntax, CSV quoting).
+    ParseError,
+    /// A value cannot be converted to the column's chosen type.
+    TypeMismatch,
+    /// The folder is not a Cairn project.
+    NotAProject,
+    /// The folder already is a Cairn project.
+    AlreadyAProject,
+    /// The project is read-only on disk; nothing can be saved in it.
+    ProjectReadOnly,
+    /// The project was written by a newer Cairn.
+    SchemaTooNew,
+    /// The project's files are damaged.
+    ProjectCorrupt,
+    /// No open project has this id.
+    ProjectNotFound,
+    /// No dataset with this id or name.
+    DatasetNotFound,
+    /// A dataset with this name already exists.
+    DatasetExists,
+    /// No column with this name.
+    ColumnNotFound,
+    /// No task with this id.
+    TaskNotFound,
+    /// The profile has not been computed yet.
+    NotComputed,
+    /// The user cancelled the operation.
+    Cancelled,
+    /// The operation needs the desktop app (a native dialog, say).
+    NotAvailable,
+    /// A file or database write failed.
+    Io,
+    /// A bug in Cairn: please report it.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is answered with.
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            Unauthorized => 401,
+            HostRefused | ProjectReadOnly => 403,
+            RouteNotFound | FileNotFound | ProjectNotFound | DatasetNotFound | ColumnNotFound
+            | TaskNotFound | NotComputed => 404,
+            AlreadyAProject | DatasetExists => 409,
+            SchemaTooNew => 409,
+            BadRequest => 400,
+            InvalidInput | EmptyFile | BadEncoding | RaggedRows | WrongFormat | ParseError
+            | TypeMismatch | NotAProject | ProjectCorrupt => 422,
+            Cancelled => 499,
+            NotAvailable => 501,
+            FileUnreadable | Io | Internal => 500,
+        }
+    }
+
+    /// The wire spelling, e.g. `RAGGED_ROWS`.
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// The error every API answers with: a stable code, a sentence for people, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// Names the thing (file, line, column, field) and what is wrong with it.
+    pub message: String,
+    /// What the user can do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hint: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), hint: None }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\nhint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}

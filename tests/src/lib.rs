@@ -1,0 +1,1 @@
+//! Cross-crate tests with real parts live in tests/it.
