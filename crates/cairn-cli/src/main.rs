@@ -1,1 +1,151 @@
-fn main() {}
+//! `cairn`: the command line. Arguments (clap) → one cairn-api operation → output. Nothing here knows
+//! polars or SQL.
+
+mod args;
+mod output;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use cairn_api::{ImportObserver, Studio, default_config_dir, system_clock};
+use cairn_types::{ApiError, ErrorCode, ImportOptions, ImportRequest, TypeOverride};
+use clap::Parser;
+
+use args::{Cli, Command, ImportArgs};
+
+fn main() {
+    cairn_server::mark_process_start();
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "cairn=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let studio = Arc::new(Studio::new(&default_config_dir(), system_clock()));
+    if let Err(e) = run(cli.command, studio) {
+        output::print_error(&e);
+        std::process::exit(1);
+    }
+}
+
+/// A path as the user gave it, made absolute against the current folder (the server resolves relative
+/// paths against the project instead).
+fn absolute(p: &Path) -> String {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).to_string_lossy().into_owned()
+}
+
+fn open(studio: &Studio, project: &Path) -> Result<String, ApiError> {
+    studio.open_project(&absolute(project)).map(|p| p.id).map_err(|mut e| {
+        if e.code == ErrorCode::NotAProject {
+            e.hint = Some(format!("make it a project first: cairn new {}", project.display()));
+        }
+        e
+    })
+}
+
+fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
+    match command {
+        Command::Serve { project, port, token } => serve(studio, project.as_deref(), port, token),
+        Command::New { path, name } => {
+            let p = studio.create_project(&absolute(&path), name.as_deref())?;
+            println!("Created project {:?} in {}", p.name, p.path);
+            Ok(())
+        }
+        Command::Demo { path } => {
+            let p = studio.create_demo(&absolute(&path))?;
+            println!("Demo project ready in {}", p.path);
+            Ok(())
+        }
+        Command::Import(args) => import(&studio, args),
+        Command::Datasets { project } => {
+            let pid = open(&studio, &project)?;
+            output::datasets(&studio.list_datasets(&pid)?);
+            Ok(())
+        }
+        Command::Profile { project, dataset, json } => {
+            let pid = open(&studio, &project)?;
+            let profile = studio.profile_now(&pid, &dataset, &ImportObserver { task: None, on_progress: None })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&profile).unwrap_or_default());
+            } else {
+                output::profile(&profile);
+            }
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", cairn_server::openapi_json());
+            Ok(())
+        }
+    }
+}
+
+fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
+    let pid = open(studio, &a.project)?;
+    let mut overrides = Vec::new();
+    for t in &a.types {
+        let (column, ty) = t.rsplit_once('=').ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidInput, format!("--type {t:?} must look like COLUMN=TYPE")).with_hint("for example --type zip=string")
+        })?;
+        let dtype = cairn_types::DType::parse(ty).ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidInput, format!("--type {t:?}: unknown type {ty:?}"))
+                .with_hint("types are int, float, bool, string, date, datetime")
+        })?;
+        overrides.push(TypeOverride { column: column.to_string(), dtype });
+    }
+    let options = ImportOptions {
+        name: a.name,
+        format: a.format.map(Into::into),
+        delimiter: a.delimiter,
+        has_header: if a.no_header { Some(false) } else { None },
+        quote: a.quote,
+        null_values: if a.null.is_empty() { None } else { Some(a.null) },
+        encoding: a.encoding.map(Into::into),
+        overrides,
+        infer_rows: None,
+    };
+    let req = ImportRequest { path: absolute(&a.file), options };
+    let bar = output::ProgressLine::new();
+    let report = |phase: &str, done: u64, total: u64| bar.update(phase, done, total);
+    let obs = ImportObserver { task: None, on_progress: Some(&report) };
+    let ds = studio.import_now(&pid, &req, &obs);
+    bar.clear();
+    let ds = ds?;
+    println!(
+        "Imported {:?}: {} rows × {} columns in {} ms (digest {})",
+        ds.name,
+        ds.rows,
+        ds.columns.len(),
+        ds.import_ms,
+        &ds.digest[..16]
+    );
+    Ok(())
+}
+
+fn serve(studio: Arc<Studio>, project: Option<&Path>, port: u16, token: Option<String>) -> Result<(), ApiError> {
+    if let Some(p) = project {
+        let id = open(&studio, p)?;
+        studio.set_initial_project(&id);
+    }
+    let token = token.filter(|t| !t.is_empty()).unwrap_or_else(cairn_server::random_token);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async move {
+        let bound = cairn_server::bind(port).await.map_err(|e| {
+            ApiError::new(ErrorCode::Io, format!("cannot listen on 127.0.0.1:{port}: {e}"))
+                .with_hint("choose another port with --port, or 0 for any free port")
+        })?;
+        println!("Cairn is serving on {}", bound.addr);
+        println!("  open: {}", bound.url(&token));
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        bound
+            .serve(studio, &token, shutdown)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("the server stopped: {e}")))
+    })
+}

@@ -68,7 +68,7 @@ impl StoreError {
             ),
             StoreError::SchemaTooNew { .. } => "update Cairn to open this project".into(),
             StoreError::Corrupt { .. } => "restore the project from a backup, or report the file".into(),
-            StoreError::DatasetNotFound(_) => "list the datasets with the UI or `cairn profile PROJECT`".into(),
+            StoreError::DatasetNotFound(_) => "list the datasets in the UI or with `cairn datasets PROJECT`".into(),
             StoreError::DatasetExists(_) => "choose another name (`--name` on the command line)".into(),
             StoreError::Sql { source, .. } if is_readonly_sql(source) => {
                 "make the project folder writable".into()

@@ -1,0 +1,314 @@
+//! Importing, listing, paging and profiling datasets.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cairn_data::Observer;
+use cairn_store::{Project, atomic_write};
+use cairn_types::{
+    ApiError, Dataset, DatasetSource, ErrorCode, ImportOptions, ImportPreview, ImportRequest, Page, Profile, SortOrder,
+    TaskStarted,
+};
+
+use crate::projects::expand;
+use crate::tasks::TaskHandle;
+use crate::{Studio, new_id};
+
+/// Bumped when the way files are read changes, so cached Parquet and profiles are rebuilt.
+const READER_VERSION: &str = "cairn-reader-1";
+/// The most rows one page request may ask for.
+const PAGE_MAX: u64 = 1000;
+
+/// Forwards progress from the data layer to a task (or to nothing, for the CLI).
+pub struct ImportObserver<'a> {
+    pub task: Option<&'a TaskHandle>,
+    pub on_progress: Option<&'a (dyn Fn(&str, u64, u64) + Sync)>,
+}
+
+impl Observer for ImportObserver<'_> {
+    fn progress(&self, phase: &str, done: u64, total: u64, unit: &str) {
+        if let Some(t) = self.task {
+            t.progress(phase, done, total, unit);
+        }
+        if let Some(f) = self.on_progress {
+            f(phase, done, total);
+        }
+    }
+    fn preview(&self, page: Page) {
+        if let Some(t) = self.task {
+            t.preview(page);
+        }
+    }
+    fn cancelled(&self) -> bool {
+        self.task.is_some_and(|t| t.is_cancelled())
+    }
+}
+
+fn parquet_path(project: &Project, version: &str) -> Result<PathBuf, ApiError> {
+    Ok(project.artifacts("datasets")?.join(format!("{version}.parquet")))
+}
+
+fn profile_path(project: &Project, version: &str) -> Result<PathBuf, ApiError> {
+    Ok(project.artifacts("profiles")?.join(format!("{version}.json")))
+}
+
+/// Resolves a user's path: `~` expanded, relative paths taken from the project folder.
+fn resolve(project: &Project, path: &str) -> PathBuf {
+    let p = expand(path);
+    if p.is_absolute() { p } else { project.root().join(p) }
+}
+
+fn check_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
+        return Err(ApiError::new(ErrorCode::InvalidInput, format!("{name:?} is not a usable dataset name"))
+            .with_hint("use 1 to 200 visible characters"));
+    }
+    Ok(name.to_string())
+}
+
+impl Studio {
+    pub fn list_datasets(&self, pid: &str) -> Result<Vec<Dataset>, ApiError> {
+        Ok(self.project(pid)?.list_datasets()?)
+    }
+
+    pub fn dataset(&self, pid: &str, id_or_name: &str) -> Result<Dataset, ApiError> {
+        Ok(self.project(pid)?.get_dataset(id_or_name)?)
+    }
+
+    /// The first name free in the project, starting from `base`: `base`, `base-2`, `base-3` …
+    fn free_name(&self, project: &Project, base: &str) -> Result<String, ApiError> {
+        let mut name = base.to_string();
+        let mut k = 2;
+        while project.dataset_name_taken(&name)? {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        Ok(name)
+    }
+
+    /// Sniffs a file for the import dialog.
+    pub fn preview_import(&self, pid: &str, req: &ImportRequest) -> Result<ImportPreview, ApiError> {
+        let project = self.project(pid)?;
+        let path = resolve(&project, &req.path);
+        let mut preview = cairn_data::preview_file(&path, &req.options)?;
+        preview.suggested_name = self.free_name(&project, &preview.suggested_name)?;
+        Ok(preview)
+    }
+
+    /// Starts an import as a task.
+    pub fn start_import(&self, pid: &str, req: ImportRequest) -> Result<TaskStarted, ApiError> {
+        let project = self.project(pid)?;
+        let path = resolve(&project, &req.path);
+        let name = self.dataset_name(&project, &path, &req.options)?;
+        let title = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let frames = self.frames.clone();
+        let clock = self.clock.clone();
+        let task_id = self.tasks.spawn("import", &title, self.now(), self.clock.clone(), move |task| {
+            let obs = ImportObserver { task: Some(task), on_progress: None };
+            let ds = import(&project, &path, &name, &req.options, &obs, &frames, clock())?;
+            serde_json::to_value(ds).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+        });
+        Ok(TaskStarted { task_id })
+    }
+
+    /// Imports without a task, reporting progress to `obs` (the CLI).
+    pub fn import_now(&self, pid: &str, req: &ImportRequest, obs: &ImportObserver<'_>) -> Result<Dataset, ApiError> {
+        let project = self.project(pid)?;
+        let path = resolve(&project, &req.path);
+        let name = self.dataset_name(&project, &path, &req.options)?;
+        import(&project, &path, &name, &req.options, obs, &self.frames, self.now())
+    }
+
+    /// The dataset's name: the user's, else the file's stem. Checked before any work, so a clash fails fast.
+    fn dataset_name(&self, project: &Project, path: &Path, opts: &ImportOptions) -> Result<String, ApiError> {
+        project.ensure_writable("a new dataset")?;
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "data".into());
+        let name = check_name(opts.name.as_deref().unwrap_or(&stem))?;
+        if project.dataset_name_taken(&name)? {
+            return Err(cairn_store::StoreError::DatasetExists(name).into());
+        }
+        Ok(name)
+    }
+
+    pub fn delete_dataset(&self, pid: &str, id: &str) -> Result<Dataset, ApiError> {
+        let project = self.project(pid)?;
+        let ds = project.delete_dataset(id)?;
+        // Another dataset may share this version (the same file imported twice); keep its files then.
+        let shared = project.list_datasets()?.iter().any(|d| d.version == ds.version);
+        if !shared {
+            self.frames.forget(&ds.version);
+            let _ = std::fs::remove_file(parquet_path(&project, &ds.version)?);
+            let _ = std::fs::remove_file(profile_path(&project, &ds.version)?);
+        }
+        Ok(ds)
+    }
+
+    fn frame(&self, project: &Project, ds: &Dataset) -> Result<Arc<cairn_data::DataFrame>, ApiError> {
+        let path = parquet_path(project, &ds.version)?;
+        self.frames.get(&ds.version, &path).map_err(|e| {
+            let mut err: ApiError = e.into();
+            if err.code == ErrorCode::FileNotFound {
+                err = ApiError::new(ErrorCode::ProjectCorrupt, format!("the stored data of dataset `{}` is missing ({})", ds.name, path.display()))
+                    .with_hint("import the file again");
+            }
+            err
+        })
+    }
+
+    /// Rows `[offset, offset+limit)`, optionally sorted by a column.
+    pub fn rows(&self, pid: &str, did: &str, offset: u64, limit: u64, sort: Option<(&str, SortOrder)>) -> Result<Page, ApiError> {
+        let project = self.project(pid)?;
+        let ds = project.get_dataset(did)?;
+        let frame = self.frame(&project, &ds)?;
+        let limit = limit.min(PAGE_MAX);
+        let index = match sort {
+            Some((column, order)) => Some(self.frames.sorted(&ds.version, &frame, column, order)?),
+            None => None,
+        };
+        Ok(cairn_data::take_page(&frame, index.as_deref(), offset, limit)?)
+    }
+
+    /// The cached profile, or NOT_COMPUTED.
+    pub fn profile(&self, pid: &str, did: &str) -> Result<Profile, ApiError> {
+        let project = self.project(pid)?;
+        let ds = project.get_dataset(did)?;
+        let path = profile_path(&project, &ds.version)?;
+        let cached = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<Profile>(&b).ok());
+        match cached {
+            Some(mut p) => {
+                p.dataset_id = ds.id;
+                Ok(p)
+            }
+            None => Err(ApiError::new(ErrorCode::NotComputed, format!("dataset `{}` has no profile yet", ds.name))
+                .with_hint("compute it (POST …/profile, or `cairn profile`)")),
+        }
+    }
+
+    /// Computes (or returns the cached) profile now, without a task.
+    pub fn profile_now(&self, pid: &str, did: &str, obs: &dyn Observer) -> Result<Profile, ApiError> {
+        if let Ok(p) = self.profile(pid, did) {
+            return Ok(p);
+        }
+        let project = self.project(pid)?;
+        let ds = project.get_dataset(did)?;
+        let frame = self.frame(&project, &ds)?;
+        compute_profile(&project, &ds, &frame, obs)
+    }
+
+    /// Computes the profile as a task.
+    pub fn start_profile(self: &Arc<Self>, pid: &str, did: &str) -> Result<TaskStarted, ApiError> {
+        let project = self.project(pid)?;
+        let ds = project.get_dataset(did)?;
+        let studio = self.clone();
+        let (pid, did) = (pid.to_string(), ds.id.clone());
+        let task_id = self.tasks.spawn("profile", &ds.name, self.now(), self.clock.clone(), move |task| {
+            let obs = ImportObserver { task: Some(task), on_progress: None };
+            let p = studio.profile_now(&pid, &did, &obs)?;
+            serde_json::to_value(p).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+        });
+        Ok(TaskStarted { task_id })
+    }
+
+    /// Where an uploaded file is kept: the project's data folder, under a name not yet taken.
+    pub fn upload_target(&self, pid: &str, file_name: &str) -> Result<PathBuf, ApiError> {
+        let project = self.project(pid)?;
+        project.ensure_writable("an uploaded file")?;
+        let clean: String = Path::new(file_name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+            .collect();
+        if clean.is_empty() || clean.starts_with('.') {
+            return Err(ApiError::new(ErrorCode::InvalidInput, format!("{file_name:?} is not a usable file name")));
+        }
+        let dir = project.data_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| cairn_store::StoreError::io(&dir, e))?;
+        let (stem, ext) = match clean.rsplit_once('.') {
+            Some((s, e)) => (s.to_string(), format!(".{e}")),
+            None => (clean.clone(), String::new()),
+        };
+        let mut target = dir.join(&clean);
+        let mut k = 2;
+        while target.exists() {
+            target = dir.join(format!("{stem}-{k}{ext}"));
+            k += 1;
+        }
+        Ok(target)
+    }
+}
+
+fn compute_profile(project: &Project, ds: &Dataset, frame: &cairn_data::DataFrame, obs: &dyn Observer) -> Result<Profile, ApiError> {
+    let profile = cairn_data::profile::profile(frame, &ds.id, &ds.version, obs)?;
+    // A read-only project still shows the profile; it just cannot cache it.
+    if !project.is_read_only() {
+        let path = profile_path(project, &ds.version)?;
+        if let Ok(bytes) = serde_json::to_vec(&profile) {
+            if let Err(e) = atomic_write(&path, &bytes) {
+                tracing::warn!("cannot cache the profile at {}: {e}", path.display());
+            }
+        }
+    }
+    Ok(profile)
+}
+
+/// Reads the file, stores it as Parquet and registers it. Either all of that happens or none of it:
+/// the Parquet file is removed again if registering fails.
+fn import(
+    project: &Project,
+    path: &Path,
+    name: &str,
+    opts: &ImportOptions,
+    obs: &dyn Observer,
+    frames: &crate::frames::Frames,
+    now: cairn_types::Millis,
+) -> Result<Dataset, ApiError> {
+    let started = std::time::Instant::now();
+    let imported = cairn_data::read_file(path, opts, obs)?;
+    let mut options = imported.options.clone();
+    options.name = Some(name.to_string());
+    let mut key = blake3::Hasher::new();
+    key.update(READER_VERSION.as_bytes());
+    key.update(imported.digest.as_bytes());
+    let mut read_opts = options.clone();
+    read_opts.name = None;
+    key.update(serde_json::to_string(&read_opts).unwrap_or_default().as_bytes());
+    let version = key.finalize().to_hex()[..32].to_string();
+
+    if obs.cancelled() {
+        return Err(ApiError::new(ErrorCode::Cancelled, "cancelled"));
+    }
+    obs.progress("saving", 0, 0, "");
+    let parquet = parquet_path(project, &version)?;
+    let created = !parquet.exists();
+    let mut frame = imported.frame;
+    if created {
+        cairn_data::write_parquet(&mut frame, &parquet)?;
+    }
+    let ds = Dataset {
+        id: new_id("ds"),
+        name: name.to_string(),
+        source: DatasetSource {
+            path: path.canonicalize().unwrap_or(path.to_path_buf()).to_string_lossy().into_owned(),
+            format: imported.format,
+            bytes: imported.bytes,
+            options,
+        },
+        rows: frame.height() as u64,
+        columns: imported.columns,
+        digest: imported.digest,
+        version: version.clone(),
+        created_at: now,
+        import_ms: started.elapsed().as_millis() as u64,
+    };
+    if let Err(e) = project.insert_dataset(&ds) {
+        if created {
+            let _ = std::fs::remove_file(&parquet);
+        }
+        return Err(e.into());
+    }
+    frames.insert(&version, Arc::new(frame));
+    Ok(ds)
+}

@@ -1,0 +1,206 @@
+//! The API's routes: each a thin adapter from HTTP to one Studio operation.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use cairn_types::*;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::error::{Answer, Failure, blocking, failure};
+
+type Router = axum::Router<AppState>;
+
+pub fn api() -> Router {
+    Router::new()
+        .route("/api/info", get(info))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/ready", post(ready))
+        .route("/api/shell/pick", post(pick))
+        .route("/api/projects", post(create_project))
+        .route("/api/projects/open", post(open_project))
+        .route("/api/projects/recent", get(recent_projects))
+        .route("/api/projects/{pid}", get(project))
+        .route("/api/projects/{pid}/datasets", get(datasets))
+        .route("/api/projects/{pid}/imports/preview", post(preview_import))
+        .route("/api/projects/{pid}/imports", post(start_import))
+        .route("/api/projects/{pid}/uploads", post(upload).layer(DefaultBodyLimit::disable()))
+        .route("/api/projects/{pid}/datasets/{did}", get(dataset).delete(delete_dataset))
+        .route("/api/projects/{pid}/datasets/{did}/rows", get(rows))
+        .route("/api/projects/{pid}/datasets/{did}/profile", get(profile).post(start_profile))
+        .route("/api/tasks", get(tasks))
+        .route("/api/tasks/{tid}", get(task))
+        .route("/api/tasks/{tid}/events", get(crate::sse::task_events))
+        .route("/api/tasks/{tid}/cancel", post(cancel_task))
+        .route("/api", get(api_not_found))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> Response {
+    failure(ErrorCode::RouteNotFound, format!("no API route {}", uri.path()))
+}
+
+#[utoipa::path(get, path = "/api/info", responses((status = 200, body = ServerInfo)))]
+pub async fn info(State(s): State<AppState>) -> Json<ServerInfo> {
+    Json(s.studio.server_info())
+}
+
+async fn openapi() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], crate::openapi_json()).into_response()
+}
+
+/// The UI calls this once it shows data: start-up time is logged from the process start.
+#[utoipa::path(post, path = "/api/ready", responses((status = 204)))]
+pub async fn ready() -> StatusCode {
+    if let Some(start) = crate::PROCESS_START.get() {
+        tracing::info!("ui ready {} ms after start", start.elapsed().as_millis());
+    }
+    StatusCode::NO_CONTENT
+}
+
+#[utoipa::path(post, path = "/api/shell/pick", request_body = PickRequest, responses((status = 200, body = PickResponse), (status = 501, body = ApiError)))]
+pub async fn pick(State(s): State<AppState>, Json(req): Json<PickRequest>) -> Answer<PickResponse> {
+    let path = blocking(move || s.studio.pick(req.kind)).await?;
+    Ok(Json(PickResponse { path }))
+}
+
+#[utoipa::path(get, path = "/api/projects/recent", responses((status = 200, body = Vec<RecentProject>)))]
+pub async fn recent_projects(State(s): State<AppState>) -> Answer<Vec<RecentProject>> {
+    Ok(Json(blocking(move || Ok(s.studio.recent_projects())).await?))
+}
+
+#[utoipa::path(post, path = "/api/projects", request_body = CreateProjectRequest, responses((status = 200, body = ProjectInfo), (status = 409, body = ApiError)))]
+pub async fn create_project(State(s): State<AppState>, Json(req): Json<CreateProjectRequest>) -> Answer<ProjectInfo> {
+    Ok(Json(blocking(move || s.studio.create_project(&req.path, req.name.as_deref())).await?))
+}
+
+#[utoipa::path(post, path = "/api/projects/open", request_body = OpenProjectRequest, responses((status = 200, body = ProjectInfo), (status = 422, body = ApiError)))]
+pub async fn open_project(State(s): State<AppState>, Json(req): Json<OpenProjectRequest>) -> Answer<ProjectInfo> {
+    Ok(Json(blocking(move || s.studio.open_project(&req.path)).await?))
+}
+
+#[utoipa::path(get, path = "/api/projects/{pid}", responses((status = 200, body = ProjectInfo)))]
+pub async fn project(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<ProjectInfo> {
+    Ok(Json(blocking(move || s.studio.project_info(&pid)).await?))
+}
+
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets", responses((status = 200, body = Vec<Dataset>)))]
+pub async fn datasets(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<Vec<Dataset>> {
+    Ok(Json(blocking(move || s.studio.list_datasets(&pid)).await?))
+}
+
+#[utoipa::path(post, path = "/api/projects/{pid}/imports/preview", request_body = ImportRequest, responses((status = 200, body = ImportPreview), (status = 422, body = ApiError)))]
+pub async fn preview_import(State(s): State<AppState>, Path(pid): Path<String>, Json(req): Json<ImportRequest>) -> Answer<ImportPreview> {
+    Ok(Json(blocking(move || s.studio.preview_import(&pid, &req)).await?))
+}
+
+#[utoipa::path(post, path = "/api/projects/{pid}/imports", request_body = ImportRequest, responses((status = 200, body = TaskStarted)))]
+pub async fn start_import(State(s): State<AppState>, Path(pid): Path<String>, Json(req): Json<ImportRequest>) -> Answer<TaskStarted> {
+    Ok(Json(blocking(move || s.studio.start_import(&pid, req)).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// The file's name as the user's browser gave it.
+    name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Uploaded {
+    /// Where the file now is, inside the project's data folder; import it from there.
+    path: String,
+    bytes: u64,
+}
+
+/// Streams the request body into the project's data folder (a browser cannot hand over a path).
+#[utoipa::path(post, path = "/api/projects/{pid}/uploads", params(UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 200, body = Uploaded)))]
+pub async fn upload(State(s): State<AppState>, Path(pid): Path<String>, Query(q): Query<UploadQuery>, body: Body) -> Answer<Uploaded> {
+    let target = blocking(move || s.studio.upload_target(&pid, &q.name)).await?;
+    let part = target.with_extension("part");
+    let io = |e: std::io::Error| Failure(ApiError::new(ErrorCode::Io, format!("cannot save the upload to {}: {e}", part.display())));
+    let mut file = tokio::fs::File::create(&part).await.map_err(io)?;
+    let mut stream = body.into_data_stream();
+    let mut bytes = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&part).await;
+                return Err(Failure(ApiError::new(ErrorCode::BadRequest, format!("the upload was interrupted: {e}"))));
+            }
+        };
+        bytes += chunk.len() as u64;
+        file.write_all(&chunk).await.map_err(io)?;
+    }
+    file.sync_all().await.map_err(io)?;
+    tokio::fs::rename(&part, &target).await.map_err(io)?;
+    Ok(Json(Uploaded { path: target.to_string_lossy().into_owned(), bytes }))
+}
+
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}", responses((status = 200, body = Dataset), (status = 404, body = ApiError)))]
+pub async fn dataset(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Dataset> {
+    Ok(Json(blocking(move || s.studio.dataset(&pid, &did)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/projects/{pid}/datasets/{did}", responses((status = 200, body = Dataset)))]
+pub async fn delete_dataset(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Dataset> {
+    Ok(Json(blocking(move || s.studio.delete_dataset(&pid, &did)).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RowsQuery {
+    #[serde(default)]
+    offset: u64,
+    /// At most 1000.
+    #[serde(default = "default_limit")]
+    limit: u64,
+    /// Column to sort by.
+    sort: Option<String>,
+    order: Option<SortOrder>,
+}
+
+fn default_limit() -> u64 {
+    100
+}
+
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/rows", params(RowsQuery), responses((status = 200, body = Page)))]
+pub async fn rows(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>, Query(q): Query<RowsQuery>) -> Answer<Page> {
+    Ok(Json(
+        blocking(move || {
+            let sort = q.sort.as_deref().map(|c| (c, q.order.unwrap_or(SortOrder::Asc)));
+            s.studio.rows(&pid, &did, q.offset, q.limit, sort)
+        })
+        .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/profile", responses((status = 200, body = Profile), (status = 404, body = ApiError)))]
+pub async fn profile(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Profile> {
+    Ok(Json(blocking(move || s.studio.profile(&pid, &did)).await?))
+}
+
+#[utoipa::path(post, path = "/api/projects/{pid}/datasets/{did}/profile", responses((status = 200, body = TaskStarted)))]
+pub async fn start_profile(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<TaskStarted> {
+    Ok(Json(blocking(move || s.studio.start_profile(&pid, &did)).await?))
+}
+
+#[utoipa::path(get, path = "/api/tasks", responses((status = 200, body = Vec<TaskInfo>)))]
+pub async fn tasks(State(s): State<AppState>) -> Json<Vec<TaskInfo>> {
+    Json(s.studio.tasks().list())
+}
+
+#[utoipa::path(get, path = "/api/tasks/{tid}", responses((status = 200, body = TaskInfo), (status = 404, body = ApiError)))]
+pub async fn task(State(s): State<AppState>, Path(tid): Path<String>) -> Answer<TaskInfo> {
+    Ok(Json(s.studio.tasks().handle(&tid)?.info()))
+}
+
+#[utoipa::path(post, path = "/api/tasks/{tid}/cancel", responses((status = 200, body = TaskInfo)))]
+pub async fn cancel_task(State(s): State<AppState>, Path(tid): Path<String>) -> Answer<TaskInfo> {
+    Ok(Json(s.studio.tasks().cancel(&tid)?))
+}

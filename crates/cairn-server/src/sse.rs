@@ -1,0 +1,55 @@
+//! Task events as server-sent events: progress, a preview, then the outcome. A reader that reconnects
+//! passes `after` (or Last-Event-ID) and misses nothing.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::Failure;
+
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    #[serde(default)]
+    after: u64,
+}
+
+/// How often a running task is checked for new events.
+const POLL: Duration = Duration::from_millis(50);
+
+#[utoipa::path(get, path = "/api/tasks/{tid}/events", responses((status = 200, description = "text/event-stream of TaskEvent", body = cairn_types::TaskEvent)))]
+pub async fn task_events(
+    State(s): State<AppState>,
+    Path(tid): Path<String>,
+    Query(q): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
+    let handle = s.studio.tasks().handle(&tid)?;
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let after = resume.unwrap_or(q.after);
+    let stream = futures_util::stream::unfold((handle, after, false), |(handle, after, ended)| async move {
+        if ended {
+            return None;
+        }
+        loop {
+            let (events, done) = handle.events_after(after);
+            if !events.is_empty() || done {
+                let last = events.last().map(|e| e.0).unwrap_or(after);
+                let batch: Vec<Result<Event, Infallible>> = events
+                    .into_iter()
+                    .map(|(seq, ev)| Ok(Event::default().id(seq.to_string()).json_data(ev).unwrap_or_default()))
+                    .collect();
+                // `done` is read after the events, so the final event is always in the last batch.
+                return Some((futures_util::stream::iter(batch), (handle, last, done)));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    });
+    use futures_util::StreamExt;
+    Ok(Sse::new(stream.flatten()).keep_alive(KeepAlive::default()))
+}

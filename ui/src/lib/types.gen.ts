@@ -1,0 +1,201 @@
+// Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.
+
+export type ErrorCode = "UNAUTHORIZED" | "HOST_REFUSED" | "ROUTE_NOT_FOUND" | "BAD_REQUEST" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "FILE_UNREADABLE" | "EMPTY_FILE" | "BAD_ENCODING" | "RAGGED_ROWS" | "WRONG_FORMAT" | "PARSE_ERROR" | "TYPE_MISMATCH" | "NOT_A_PROJECT" | "ALREADY_A_PROJECT" | "PROJECT_READ_ONLY" | "SCHEMA_TOO_NEW" | "PROJECT_CORRUPT" | "PROJECT_NOT_FOUND" | "DATASET_NOT_FOUND" | "DATASET_EXISTS" | "COLUMN_NOT_FOUND" | "TASK_NOT_FOUND" | "NOT_COMPUTED" | "CANCELLED" | "NOT_AVAILABLE" | "IO" | "INTERNAL";
+
+export type ApiError = { code: ErrorCode, 
+/**
+ * Names the thing (file, line, column, field) and what is wrong with it.
+ */
+message: string, 
+/**
+ * What the user can do about it.
+ */
+hint?: string, };
+
+export type ProjectInfo = { 
+/**
+ * Stable id derived from the folder's canonical path.
+ */
+id: string, name: string, path: string, created_at: bigint, 
+/**
+ * True when the folder cannot be written: browsing works, saving does not.
+ */
+read_only: boolean, schema_version: number, };
+
+export type RecentProject = { id: string, name: string, path: string, opened_at: bigint, 
+/**
+ * False when the folder has since been moved or deleted.
+ */
+exists: boolean, };
+
+export type OpenProjectRequest = { path: string, };
+
+export type CreateProjectRequest = { path: string, 
+/**
+ * Defaults to the folder's name.
+ */
+name?: string, };
+
+export type ServerInfo = { version: string, 
+/**
+ * True inside the desktop app.
+ */
+desktop: boolean, 
+/**
+ * True when `POST /api/shell/pick` opens a native file dialog.
+ */
+native_dialogs: boolean, 
+/**
+ * The project the server was started on, if any.
+ */
+initial_project?: string, };
+
+export type PickKind = "data_file" | "folder";
+
+export type PickRequest = { kind: PickKind, };
+
+export type PickResponse = { 
+/**
+ * Null when the user closed the dialog.
+ */
+path: string | null, };
+
+export type TaskState = "running" | "succeeded" | "failed" | "cancelled";
+
+export type Progress = { 
+/**
+ * What is being done now, e.g. "reading", "converting", "profiling".
+ */
+phase: string, done: number, 
+/**
+ * 0 when unknown.
+ */
+total: number, 
+/**
+ * What `done` and `total` count: "bytes", "rows", "columns".
+ */
+unit: string, };
+
+export type TaskInfo = { id: string, kind: string, 
+/**
+ * What the task works on, for the UI ("adult.csv").
+ */
+title: string, state: TaskState, progress: Progress, error?: ApiError, 
+/**
+ * The operation's result when it succeeded (a Dataset for an import, a Profile for a profile).
+ */
+result?: unknown, started_at: bigint, ended_at?: bigint, };
+
+export type TaskEvent = { "type": "progress", progress: Progress, } | { "type": "preview", page: Page, } | { "type": "succeeded", result: unknown, } | { "type": "failed", error: ApiError, } | { "type": "cancelled" };
+
+export type TaskStarted = { task_id: string, };
+
+export type DType = "int" | "float" | "bool" | "string" | "date" | "datetime" | "other";
+
+export type ColumnInfo = { name: string, dtype: DType, 
+/**
+ * The storage type, e.g. `i64`, `str`, `date`.
+ */
+physical: string, missing: number, };
+
+export type FileFormat = "csv" | "parquet" | "json" | "ndjson";
+
+export type TextEncoding = "utf8" | "latin1" | "utf16";
+
+export type TypeOverride = { column: string, dtype: DType, };
+
+export type ImportOptions = { 
+/**
+ * Dataset name; defaults to the file's stem.
+ */
+name?: string, format?: FileFormat, 
+/**
+ * Field delimiter for CSV/TSV, one character.
+ */
+delimiter?: string, has_header?: boolean, 
+/**
+ * Quote character for CSV, one character; empty for none.
+ */
+quote?: string, 
+/**
+ * Field values read as missing. Defaults to `""`, `NA`, `N/A`, `NULL`, `null`, `NaN`, `?`.
+ */
+null_values?: Array<string>, encoding?: TextEncoding, overrides: Array<TypeOverride>, 
+/**
+ * Rows used to infer types; none means the whole file (the default: a float first seen late must not fail).
+ */
+infer_rows?: number, };
+
+export type ImportPreview = { path: string, file_name: string, bytes: number, format: FileFormat, encoding: TextEncoding, delimiter?: string, quote?: string, has_header: boolean, null_values: Array<string>, 
+/**
+ * Null markers seen in the sample, so the user sees what will become missing.
+ */
+null_values_seen: Array<string>, 
+/**
+ * The default dataset name (the file's stem, made unique in the project).
+ */
+suggested_name: string, 
+/**
+ * Types inferred from the sample; the import infers over the whole file.
+ */
+columns: Array<ColumnInfo>, sample: Page, };
+
+export type ImportRequest = { path: string, options: ImportOptions, };
+
+export type DatasetSource = { path: string, format: FileFormat, bytes: number, 
+/**
+ * The options the file was read with, so it can be imported again the same way.
+ */
+options: ImportOptions, };
+
+export type Dataset = { id: string, name: string, source: DatasetSource, rows: number, columns: Array<ColumnInfo>, 
+/**
+ * BLAKE3 of the source file's bytes.
+ */
+digest: string, 
+/**
+ * BLAKE3 of the digest and the read options: names this version of the data (its Parquet and profile).
+ */
+version: string, created_at: bigint, 
+/**
+ * Milliseconds the import took.
+ */
+import_ms: number, };
+
+export type Page = { offset: number, total_rows: number, columns: Array<string>, rows: unknown[][], };
+
+export type SortOrder = "asc" | "desc";
+
+export type NumericStats = { min: number, max: number, mean: number, std: number, p01: number, p05: number, p25: number, median: number, p75: number, p95: number, p99: number, zeros: number, negatives: number, 
+/**
+ * NaN and infinities (floats only); counted apart from missing.
+ */
+non_finite: number, };
+
+export type Histogram = { edges: Array<number>, counts: number[], };
+
+export type ValueCount = { value: string, count: number, };
+
+export type TextStats = { min_len: number, max_len: number, mean_len: number, };
+
+export type ColumnProfile = { name: string, dtype: DType, 
+/**
+ * Non-missing values.
+ */
+count: number, missing: number, missing_pct: number, distinct: number, numeric?: NumericStats, histogram?: Histogram, 
+/**
+ * Most frequent values (strings, booleans, and numbers with few distinct values), most frequent first.
+ */
+top: Array<ValueCount>, 
+/**
+ * Rows whose value is not among `top`.
+ */
+other: number, text?: TextStats, 
+/**
+ * ISO strings for date columns' min and max.
+ */
+min_label?: string, max_label?: string, };
+
+export type Profile = { dataset_id: string, version: string, rows: number, columns: Array<ColumnProfile>, duplicate_rows: number, compute_ms: number, };
+
+export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];
