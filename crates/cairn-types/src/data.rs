@@ -172,6 +172,7 @@ pub struct Dataset {
     pub digest: String,
     /// BLAKE3 of the digest and the read options: names this version of the data (its Parquet and profile).
     pub version: String,
+    #[ts(type = "number")]
     pub created_at: Millis,
     /// Milliseconds the import took.
     #[ts(type = "number")]

@@ -11,6 +11,7 @@ pub struct ProjectInfo {
     pub id: String,
     pub name: String,
     pub path: String,
+    #[ts(type = "number")]
     pub created_at: Millis,
     /// True when the folder cannot be written: browsing works, saving does not.
     pub read_only: bool,
@@ -23,6 +24,7 @@ pub struct RecentProject {
     pub id: String,
     pub name: String,
     pub path: String,
+    #[ts(type = "number")]
     pub opened_at: Millis,
     /// False when the folder has since been moved or deleted.
     pub exists: bool,

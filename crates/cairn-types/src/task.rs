@@ -42,8 +42,9 @@ pub struct TaskInfo {
     #[ts(optional, type = "unknown")]
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
+    #[ts(type = "number")]
     pub started_at: i64,
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub ended_at: Option<i64>,
 }
 

@@ -16,13 +16,13 @@ export type ProjectInfo = {
 /**
  * Stable id derived from the folder's canonical path.
  */
-id: string, name: string, path: string, created_at: bigint, 
+id: string, name: string, path: string, created_at: number, 
 /**
  * True when the folder cannot be written: browsing works, saving does not.
  */
 read_only: boolean, schema_version: number, };
 
-export type RecentProject = { id: string, name: string, path: string, opened_at: bigint, 
+export type RecentProject = { id: string, name: string, path: string, opened_at: number, 
 /**
  * False when the folder has since been moved or deleted.
  */
@@ -84,7 +84,7 @@ title: string, state: TaskState, progress: Progress, error?: ApiError,
 /**
  * The operation's result when it succeeded (a Dataset for an import, a Profile for a profile).
  */
-result?: unknown, started_at: bigint, ended_at?: bigint, };
+result?: unknown, started_at: number, ended_at?: number, };
 
 export type TaskEvent = { "type": "progress", progress: Progress, } | { "type": "preview", page: Page, } | { "type": "succeeded", result: unknown, } | { "type": "failed", error: ApiError, } | { "type": "cancelled" };
 
@@ -156,7 +156,7 @@ digest: string,
 /**
  * BLAKE3 of the digest and the read options: names this version of the data (its Parquet and profile).
  */
-version: string, created_at: bigint, 
+version: string, created_at: number, 
 /**
  * Milliseconds the import took.
  */
