@@ -1,0 +1,66 @@
+# Cairn: the two commands are `make run` and `make test`. Each installs what is missing first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+# Builds go to a target directory outside the clone, reused across clones (a cold build takes minutes).
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/cairn/target
+BIN := $(CARGO_TARGET_DIR)/debug
+DEMO ?= $(CURDIR)/.demo/readmission
+CARGO_BIN := $(HOME)/.cargo/bin
+
+.PHONY: run test setup setup-test ui build types cargo-test ui-test e2e desktop-test bench clean-demo
+
+## run: install what is missing, build, generate the demo project and open the studio on it
+run: setup ui build
+	$(BIN)/cairn demo $(DEMO)
+	@if [[ -n "$${DISPLAY:-}" || -n "$${WAYLAND_DISPLAY:-}" ]]; then \
+	  echo "==> opening the Cairn desktop app on $(DEMO)"; \
+	  exec $(BIN)/cairn-desktop $(DEMO); \
+	else \
+	  echo "==> no display: serving the studio for a browser instead"; \
+	  exec $(BIN)/cairn serve $(DEMO) --port $${CAIRN_PORT:-7878}; \
+	fi
+
+## test: install what is missing, then run every test (cargo, UI unit, browser e2e, desktop smoke)
+test: setup-test ui build cargo-test ui-test e2e desktop-test
+	@echo "==> all tests passed"
+
+setup:
+	scripts/setup-system.sh build
+	scripts/setup-node.sh
+
+setup-test:
+	scripts/setup-system.sh test
+	scripts/setup-node.sh
+	scripts/setup-tauri-driver.sh
+
+ui:
+	cd ui && npm run build
+
+build:
+	cargo build -p cairn-cli -p cairn-desktop
+
+types:
+	CAIRN_UPDATE_TYPES=1 cargo test -q -p cairn-types --test typescript
+
+cargo-test:
+	cargo test --workspace
+
+ui-test:
+	cd ui && npm run check && npm test
+
+e2e:
+	cd ui && CAIRN_BIN=$(BIN)/cairn CAIRN_DATA=$(CURDIR)/../shared/data npx playwright test
+
+desktop-test:
+	CAIRN_BIN=$(BIN)/cairn CAIRN_DESKTOP_BIN=$(BIN)/cairn-desktop \
+	  xvfb-run -a -s "-screen 0 1360x860x24" node tests/desktop/smoke.mjs
+
+## bench: release build, then the import/profile benchmark against pandas (prints ratios)
+bench: setup ui
+	cargo build --release -p cairn-cli -p cairn-desktop -p cairn-e2e --bins
+	scripts/bench.sh
+
+clean-demo:
+	rm -rf $(DEMO)

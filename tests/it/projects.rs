@@ -1,0 +1,106 @@
+//! Projects on disk: create, open, refuse what is not ours to change.
+
+use serde_json::json;
+
+use crate::{Server, shared};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_that_is_not_a_project_can_be_made_one() {
+    let s = Server::start().await;
+    std::fs::create_dir_all(s.path("plain")).unwrap();
+    let (st, e) = s.post("/api/projects/open", json!({"path": s.path("plain")})).await;
+    assert_eq!((st, e["code"].as_str()), (422, Some("NOT_A_PROJECT")));
+    let (st, p) = s.post("/api/projects", json!({"path": s.path("plain")})).await;
+    assert_eq!(st, 200, "{p}");
+    assert!(s.path("plain/cairn.toml").exists());
+    assert!(s.path("plain/.cairn/cairn.db").exists());
+    let (st, e) = s.post("/api/projects", json!({"path": s.path("plain")})).await;
+    assert_eq!((st, e["code"].as_str()), (409, Some("ALREADY_A_PROJECT")));
+    let (st, _) = s.post("/api/projects/open", json!({"path": s.path("plain")})).await;
+    assert_eq!(st, 200);
+    let (_, recent) = s.get("/api/projects/recent").await;
+    assert_eq!(recent[0]["path"], p["path"]);
+    let journal: String = rusqlite::Connection::open(s.path("plain/.cairn/cairn.db"))
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_project_from_a_newer_cairn_is_refused_and_left_unchanged() {
+    let s = Server::start().await;
+    s.project("p").await;
+    let db = s.path("p/.cairn/cairn.db");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    let s2 = Server::start().await;
+    let (st, e) = s2.post("/api/projects/open", json!({"path": s.path("p")})).await;
+    assert_eq!((st, e["code"].as_str()), (409, Some("SCHEMA_TOO_NEW")));
+    assert!(e["message"].as_str().unwrap().contains("newer Cairn"), "{e}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the database must not be touched");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_project_can_be_browsed_but_not_changed() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Server::start().await;
+    let pid = s.project("p").await;
+    let last = s.import(&pid, &shared("adult.csv"), json!({})).await;
+    let did = last["result"]["id"].as_str().unwrap().to_string();
+    let root = s.path("p");
+    let set_mode = |mode: u32| {
+        for dir in [root.clone(), root.join(".cairn")] {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    set_mode(0o555);
+    let s2 = Server::start().await;
+    let (st, info) = s2.post("/api/projects/open", json!({"path": root})).await;
+    assert_eq!(st, 200, "{info}");
+    assert_eq!(info["read_only"], true);
+    let pid2 = info["id"].as_str().unwrap();
+    let (st, page) = s2.get(&format!("/api/projects/{pid2}/datasets/{did}/rows?limit=2")).await;
+    assert_eq!(st, 200, "{page}");
+    let (st, e) = s2.post(&format!("/api/projects/{pid2}/imports"), json!({"path": shared("adult.csv"), "options": {"name": "again"}})).await;
+    assert_eq!((st, e["code"].as_str()), (403, Some("PROJECT_READ_ONLY")));
+    assert!(e["message"].as_str().unwrap().contains("read-only"), "{e}");
+    assert!(e["hint"].as_str().unwrap().contains("chmod"), "{e}");
+    let (st, e) = s2.post("/api/projects", json!({"path": root.join("sub")})).await;
+    assert_eq!((st, e["code"].as_str()), (403, Some("PROJECT_READ_ONLY")));
+    set_mode(0o755);
+    let (_, list) = s.get(&format!("/api/projects/{pid}/datasets")).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_folder_and_a_damaged_manifest_get_clear_errors() {
+    let s = Server::start().await;
+    let (st, e) = s.post("/api/projects/open", json!({"path": s.path("nowhere")})).await;
+    assert_eq!((st, e["code"].as_str()), (404, Some("FILE_NOT_FOUND")));
+    std::fs::create_dir_all(s.path("broken")).unwrap();
+    std::fs::write(s.path("broken/cairn.toml"), "name = [oops").unwrap();
+    let (st, e) = s.post("/api/projects/open", json!({"path": s.path("broken")})).await;
+    assert_eq!((st, e["code"].as_str()), (422, Some("PROJECT_CORRUPT")));
+    assert!(e["message"].as_str().unwrap().contains("cairn.toml"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_demo_project_is_generated_by_cairn() {
+    let s = Server::start().await;
+    let studio = cairn_api::Studio::new(&s.path("cfg"), cairn_api::system_clock());
+    let info = studio.create_demo(&s.path("demo").to_string_lossy()).unwrap();
+    let list = studio.list_datasets(&info.id).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].rows, 20_000);
+    assert!(list[0].columns.iter().any(|c| c.missing > 0), "the demo has missing values");
+    assert!(studio.profile(&info.id, "readmissions").is_ok(), "profile cached");
+    // Running it again reopens rather than duplicating.
+    studio.create_demo(&s.path("demo").to_string_lossy()).unwrap();
+    assert_eq!(studio.list_datasets(&info.id).unwrap().len(), 1);
+}

@@ -1,0 +1,81 @@
+import type {
+  Dataset,
+  ImportPreview,
+  ImportRequest,
+  PickKind,
+  Page,
+  Profile,
+  ProjectInfo,
+  RecentProject,
+  ServerInfo,
+  SortOrder,
+  TaskEvent,
+  TaskInfo,
+} from '../types.gen';
+import type { MenuAction, Unsubscribe } from './desktop';
+
+export type { MenuAction, Unsubscribe };
+
+/** `POST …/uploads` answer (not among the generated types yet). */
+export interface Uploaded {
+  path: string;
+  bytes: number;
+}
+
+export interface RowsQuery {
+  offset: number;
+  limit: number;
+  sort?: string;
+  order?: SortOrder;
+}
+
+/** The events that end a task. */
+export type FinalTaskEvent = Extract<TaskEvent, { type: 'succeeded' | 'failed' | 'cancelled' }>;
+
+/**
+ * Everything the UI asks of the server or the desktop shell. Methods reject with a BackendError
+ * (an ApiError with the HTTP status); aborted requests reject with an AbortError.
+ */
+export interface Backend {
+  /** False when the page was opened without the session token: every API call will fail with UNAUTHORIZED. */
+  hasToken(): boolean;
+  info(): Promise<ServerInfo>;
+  /** Tells the server the first screen is on display (start-up timing). */
+  ready(): Promise<void>;
+  /** A native file dialog (desktop only). Null when the user closed it. */
+  pick(kind: PickKind): Promise<string | null>;
+
+  recentProjects(): Promise<RecentProject[]>;
+  createProject(path: string, name?: string): Promise<ProjectInfo>;
+  openProject(path: string): Promise<ProjectInfo>;
+  project(pid: string): Promise<ProjectInfo>;
+
+  datasets(pid: string): Promise<Dataset[]>;
+  dataset(pid: string, did: string): Promise<Dataset>;
+  deleteDataset(pid: string, did: string): Promise<Dataset>;
+  rows(pid: string, did: string, q: RowsQuery, signal?: AbortSignal): Promise<Page>;
+
+  previewImport(pid: string, req: ImportRequest, signal?: AbortSignal): Promise<ImportPreview>;
+  /** Returns the import task's id. */
+  startImport(pid: string, req: ImportRequest): Promise<string>;
+  /** Sends a file the browser holds into the project's data folder; import it from the returned path. */
+  upload(pid: string, file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<Uploaded>;
+
+  /** Rejects with code NOT_COMPUTED when the dataset has no profile yet. */
+  profile(pid: string, did: string, signal?: AbortSignal): Promise<Profile>;
+  /** Returns the profiling task's id. */
+  startProfile(pid: string, did: string): Promise<string>;
+
+  task(tid: string): Promise<TaskInfo>;
+  cancelTask(tid: string): Promise<TaskInfo>;
+  /** Streams a task's events to `onEvent` (reconnecting if the stream drops) and resolves with the final one. */
+  followTask(tid: string, onEvent: (e: TaskEvent) => void, signal?: AbortSignal): Promise<FinalTaskEvent>;
+
+  onMenu(cb: (action: MenuAction) => void): Unsubscribe;
+  /** Files dropped on the desktop window, as real paths. */
+  onDrop(cb: (paths: string[]) => void): Unsubscribe;
+}
+
+export function isFinal(e: TaskEvent): e is FinalTaskEvent {
+  return e.type === 'succeeded' || e.type === 'failed' || e.type === 'cancelled';
+}

@@ -1,0 +1,230 @@
+import type {
+  Dataset,
+  ImportPreview,
+  ImportRequest,
+  Page,
+  PickKind,
+  PickResponse,
+  Profile,
+  ProjectInfo,
+  RecentProject,
+  ServerInfo,
+  TaskEvent,
+  TaskInfo,
+  TaskStarted,
+} from '../types.gen';
+import { isFinal, type Backend, type FinalTaskEvent, type RowsQuery, type Uploaded } from './api';
+import { onDrop, onMenu } from './desktop';
+import { BackendError, errorFromResponse, isAbort, networkError } from './errors';
+import { readSse } from './sse';
+
+export interface HttpOptions {
+  /** Prefix for request paths; empty for same origin. */
+  base?: string;
+  token: () => string | null;
+  fetch?: typeof fetch;
+  /** Waits between event-stream reconnects (injectable so tests need not wait). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const enc = encodeURIComponent;
+const MAX_STREAM_RETRIES = 8;
+
+function abortError(): DOMException {
+  return new DOMException('aborted', 'AbortError');
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class HttpBackend implements Backend {
+  private readonly base: string;
+  private readonly token: () => string | null;
+  private readonly fetchFn: typeof fetch;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(opts: HttpOptions) {
+    this.base = opts.base ?? '';
+    this.token = opts.token;
+    // Bound, because calling a detached `window.fetch` throws "Illegal invocation".
+    this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.sleep = opts.sleep ?? defaultSleep;
+  }
+
+  hasToken(): boolean {
+    return !!this.token();
+  }
+
+  /** A fetch with the session token; non-2xx answers become a BackendError. */
+  private async send(method: string, path: string, body?: unknown, signal?: AbortSignal, accept = 'application/json'): Promise<Response> {
+    const headers: Record<string, string> = { accept };
+    const t = this.token();
+    if (t) headers.authorization = `Bearer ${t}`;
+    let payload: BodyInit | undefined;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.base + path, { method, headers, body: payload, signal });
+    } catch (e) {
+      if (isAbort(e) || signal?.aborted) throw abortError();
+      throw networkError(e);
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    return res;
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await this.send(method, path, body, signal);
+    try {
+      return (await res.json()) as T;
+    } catch (e) {
+      if (isAbort(e) || signal?.aborted) throw abortError();
+      throw new BackendError({ code: 'INTERNAL', message: `the server's answer to ${method} ${path} is not valid JSON`, hint: 'check the terminal running `cairn serve`' }, res.status);
+    }
+  }
+
+  private ds(pid: string, did: string): string {
+    return `/api/projects/${enc(pid)}/datasets/${enc(did)}`;
+  }
+
+  info() {
+    return this.json<ServerInfo>('GET', '/api/info');
+  }
+  async ready() {
+    await this.send('POST', '/api/ready');
+  }
+  async pick(kind: PickKind) {
+    return (await this.json<PickResponse>('POST', '/api/shell/pick', { kind })).path;
+  }
+  recentProjects() {
+    return this.json<RecentProject[]>('GET', '/api/projects/recent');
+  }
+  createProject(path: string, name?: string) {
+    return this.json<ProjectInfo>('POST', '/api/projects', name ? { path, name } : { path });
+  }
+  openProject(path: string) {
+    return this.json<ProjectInfo>('POST', '/api/projects/open', { path });
+  }
+  project(pid: string) {
+    return this.json<ProjectInfo>('GET', `/api/projects/${enc(pid)}`);
+  }
+  datasets(pid: string) {
+    return this.json<Dataset[]>('GET', `/api/projects/${enc(pid)}/datasets`);
+  }
+  dataset(pid: string, did: string) {
+    return this.json<Dataset>('GET', this.ds(pid, did));
+  }
+  deleteDataset(pid: string, did: string) {
+    return this.json<Dataset>('DELETE', this.ds(pid, did));
+  }
+  rows(pid: string, did: string, q: RowsQuery, signal?: AbortSignal) {
+    const p = new URLSearchParams({ offset: String(q.offset), limit: String(q.limit) });
+    if (q.sort) {
+      p.set('sort', q.sort);
+      p.set('order', q.order ?? 'asc');
+    }
+    return this.json<Page>('GET', `${this.ds(pid, did)}/rows?${p}`, undefined, signal);
+  }
+  previewImport(pid: string, req: ImportRequest, signal?: AbortSignal) {
+    return this.json<ImportPreview>('POST', `/api/projects/${enc(pid)}/imports/preview`, req, signal);
+  }
+  async startImport(pid: string, req: ImportRequest) {
+    return (await this.json<TaskStarted>('POST', `/api/projects/${enc(pid)}/imports`, req)).task_id;
+  }
+  profile(pid: string, did: string, signal?: AbortSignal) {
+    return this.json<Profile>('GET', `${this.ds(pid, did)}/profile`, undefined, signal);
+  }
+  async startProfile(pid: string, did: string) {
+    return (await this.json<TaskStarted>('POST', `${this.ds(pid, did)}/profile`)).task_id;
+  }
+  task(tid: string) {
+    return this.json<TaskInfo>('GET', `/api/tasks/${enc(tid)}`);
+  }
+  cancelTask(tid: string) {
+    return this.json<TaskInfo>('POST', `/api/tasks/${enc(tid)}/cancel`);
+  }
+
+  /** XMLHttpRequest rather than fetch: only it reports upload progress over HTTP/1.1. */
+  upload(pid: string, file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<Uploaded> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError());
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `${this.base}/api/projects/${enc(pid)}/uploads?name=${enc(file.name)}`);
+      const t = this.token();
+      if (t) xhr.setRequestHeader('authorization', `Bearer ${t}`);
+      xhr.setRequestHeader('content-type', 'application/octet-stream');
+      xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
+      xhr.onerror = () => reject(networkError(new Error('the upload failed')));
+      xhr.onabort = () => reject(abortError());
+      xhr.onload = () => {
+        const res = new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText });
+        if (xhr.status >= 200 && xhr.status < 300) {
+          try {
+            resolve(JSON.parse(xhr.responseText) as Uploaded);
+          } catch {
+            reject(new BackendError({ code: 'INTERNAL', message: 'the server answered the upload with something that is not JSON' }, xhr.status));
+          }
+        } else {
+          errorFromResponse(res).then(reject, reject);
+        }
+      };
+      signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(file);
+    });
+  }
+
+  async followTask(tid: string, onEvent: (e: TaskEvent) => void, signal?: AbortSignal): Promise<FinalTaskEvent> {
+    let after = 0;
+    let failures = 0;
+    for (;;) {
+      try {
+        const res = await this.send('GET', `/api/tasks/${enc(tid)}/events?after=${after}`, undefined, signal, 'text/event-stream');
+        if (!res.body) throw new BackendError({ code: 'INTERNAL', message: 'the task event stream has no body' });
+        for await (const msg of readSse(res.body)) {
+          if (msg.id !== undefined && /^\d+$/.test(msg.id)) after = Number(msg.id);
+          let ev: TaskEvent;
+          try {
+            ev = JSON.parse(msg.data) as TaskEvent;
+          } catch {
+            continue; // A message we cannot read is skipped; the final event still ends the task.
+          }
+          failures = 0;
+          onEvent(ev);
+          if (isFinal(ev)) return ev;
+        }
+      } catch (e) {
+        if (isAbort(e) || signal?.aborted) throw abortError();
+        // A task the server does not know will not come back by retrying.
+        if (e instanceof BackendError && e.status >= 400 && e.status < 500) throw e;
+        failures++;
+      }
+      // The stream ended before a final event (server restart, proxy timeout): resume after the last seen id.
+      if (failures > MAX_STREAM_RETRIES) {
+        const info = await this.task(tid);
+        if (info.state === 'succeeded') return { type: 'succeeded', result: info.result };
+        if (info.state === 'cancelled') return { type: 'cancelled' };
+        if (info.state === 'failed' && info.error) return { type: 'failed', error: info.error };
+        throw new BackendError({ code: 'IO', message: `lost the connection to task ${tid} (“${info.title}”)`, hint: 'the task may still be running; reload the page to check' });
+      }
+      await this.sleep(Math.min(3000, 100 * 2 ** failures), signal);
+    }
+  }
+
+  onMenu = onMenu;
+  onDrop = onDrop;
+}

@@ -1,0 +1,46 @@
+/** The screens, as addressed by the URL hash. */
+export type Route =
+  | { name: 'welcome' }
+  | { name: 'project'; pid: string }
+  | { name: 'dataset'; pid: string; did: string; column?: string }
+  | { name: 'profile'; pid: string; did: string };
+
+const dec = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** `#/p/<pid>/d/<did>[/profile]`, with `?col=<name>` for the column whose profile is open. */
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const [path, query = ''] = raw.split('?', 2);
+  const parts = path.split('/').filter(Boolean).map(dec);
+  if (parts[0] === 'p' && parts[1]) {
+    const pid = parts[1];
+    if (parts[2] === 'd' && parts[3]) {
+      const did = parts[3];
+      if (parts[4] === 'profile') return { name: 'profile', pid, did };
+      const col = new URLSearchParams(query).get('col');
+      return col ? { name: 'dataset', pid, did, column: col } : { name: 'dataset', pid, did };
+    }
+    return { name: 'project', pid };
+  }
+  return { name: 'welcome' };
+}
+
+export function href(r: Route): string {
+  const e = encodeURIComponent;
+  switch (r.name) {
+    case 'welcome':
+      return '#/';
+    case 'project':
+      return `#/p/${e(r.pid)}`;
+    case 'dataset':
+      return `#/p/${e(r.pid)}/d/${e(r.did)}` + (r.column ? `?col=${e(r.column)}` : '');
+    case 'profile':
+      return `#/p/${e(r.pid)}/d/${e(r.did)}/profile`;
+  }
+}
