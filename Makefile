@@ -59,7 +59,7 @@ desktop-test:
 
 ## bench: release build, then the import/profile benchmark against pandas (prints ratios)
 bench: setup ui
-	cargo build --release -p cairn-cli -p cairn-desktop -p cairn-e2e --bins
+	cargo build --release -p cairn-cli -p cairn-desktop -p cairn-e2e --bin cairn --bin cairn-desktop --bin cairn-bench
 	scripts/bench.sh
 
 clean-demo:

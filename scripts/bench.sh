@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The foundation's benchmarks (release build), each printing ratios against a peer measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${CARGO_TARGET_DIR:=$HOME/.cache/cairn/target}"
+REL="$CARGO_TARGET_DIR/release"
+VENV="$HOME/.cache/cairn/venv-bench"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -c "import pandas" 2>/dev/null || "$VENV/bin/pip" install -q "pandas==2.3.3"
+export CAIRN_BENCH_PYTHON="$VENV/bin/python"
+DATA="$(cd ../shared/data && pwd)"
+
+"$REL/cairn-bench" import-profile "$DATA/diabetic_data.csv" 5
+"$REL/cairn-bench" import-profile "$DATA/adult.csv" 5
+"$REL/cairn-bench" large "${LARGE_ROWS:-10000000}"
+
+demo=$(mktemp -d)
+trap 'rm -rf "$demo"' EXIT
+CAIRN_CONFIG_DIR="$demo/cfg" "$REL/cairn" demo "$demo/demo" >/dev/null
+CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-bench" startup "$REL/cairn-desktop" "$demo/demo"
