@@ -8,9 +8,12 @@ class Router {
 
   constructor() {
     if (typeof window !== 'undefined') {
-      window.addEventListener('hashchange', () => {
+      // Back/forward between pushState entries fires popstate; a typed or linked hash fires hashchange.
+      const sync = () => {
         this.route = parseHash(location.hash);
-      });
+      };
+      window.addEventListener('hashchange', sync);
+      window.addEventListener('popstate', sync);
     }
   }
 

@@ -207,6 +207,8 @@ export class HttpBackend implements Backend {
           onEvent(ev);
           if (isFinal(ev)) return ev;
         }
+        // Ended cleanly but without a final event: counts as a failure, or an empty stream would loop forever.
+        failures++;
       } catch (e) {
         if (isAbort(e) || signal?.aborted) throw abortError();
         // A task the server does not know will not come back by retrying.

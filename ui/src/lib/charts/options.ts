@@ -49,7 +49,7 @@ export function histogramOption(h: Histogram, dtype: DType, total: number, mini 
         color: AXIS,
         fontSize: 10.5,
         interval: Math.max(0, Math.ceil(n / 4) - 1),
-        formatter: (_v: string, i: number) => formatValue(h.edges[i], dtype),
+        formatter: (_v: string, i: number) => axisValue(h.edges[i], dtype),
       },
     },
     yAxis: {
@@ -100,11 +100,18 @@ export function topValuesOption(c: ColumnProfile, limit = 10, mini = false): Cha
         type: 'bar',
         data: top.map((t) => t.count),
         barCategoryGap: '22%',
+        barMaxWidth: mini ? 7 : 18,
         itemStyle: { color: GREEN, borderRadius: [0, 2, 2, 0] },
         emphasis: { itemStyle: { color: GREEN_HOVER } },
       },
     ],
   };
+}
+
+/** A bin edge on the axis: dates as dates, numbers to 3 significant digits (39.3, not 39.333333). */
+export function axisValue(x: number, dtype: DType): string {
+  if (dtype === 'date' || dtype === 'datetime') return formatValue(x, dtype).slice(0, 10);
+  return compact(Number(x.toPrecision(3)));
 }
 
 /** 12,400 → 12.4k: axis labels must stay short. */

@@ -19,6 +19,8 @@ class AppState {
   private loadingPid: string | null = null;
 
   importSeed = $state.raw<ImportSeed | null>(null);
+  /** A desktop menu asked to open or create a project: the welcome screen acts on it once. */
+  intent = $state<'open' | 'new' | null>(null);
 
   /** Any call that answers 401 switches the whole app to the "open the link" screen. */
   noteError(e: unknown): ApiError {
@@ -56,7 +58,7 @@ class AppState {
       this.datasets = null;
     }
     try {
-      const [p, ds] = await Promise.all([backend.project(pid), backend.datasets(pid)]);
+      const [p, ds] = await this.fetchProject(pid);
       if (this.loadingPid !== pid) return;
       this.project = p;
       this.datasets = ds;
@@ -64,6 +66,22 @@ class AppState {
     } catch (e) {
       if (this.loadingPid !== pid) return;
       this.projectError = this.noteError(e);
+    }
+  }
+
+  /**
+   * A restarted server knows no open projects, so a reloaded tab would ask for an unknown id: the project is
+   * then reopened from its path in the recent list, once.
+   */
+  private async fetchProject(pid: string): Promise<[ProjectInfo, Dataset[]]> {
+    try {
+      return await Promise.all([backend.project(pid), backend.datasets(pid)]);
+    } catch (e) {
+      if (!hasCode(e, 'PROJECT_NOT_FOUND')) throw e;
+      const known = (await backend.recentProjects()).find((r) => r.id === pid && r.exists);
+      if (!known) throw e;
+      const p = await backend.openProject(known.path);
+      return [p, await backend.datasets(p.id)];
     }
   }
 
@@ -100,12 +118,21 @@ class AppState {
     return !!this.project && !this.project.read_only;
   }
 
+  /** A path dropped on the desktop window while the import dialog is open: the dialog takes it up. */
+  droppedPath = $state<string | null>(null);
+
   openImport(seed: ImportSeed = {}): void {
-    if (this.canImport()) this.importSeed = seed;
+    if (!this.canImport()) return;
+    if (this.importSeed) {
+      if (seed.path) this.droppedPath = seed.path;
+      return;
+    }
+    this.importSeed = seed;
   }
 
   closeImport(): void {
     this.importSeed = null;
+    this.droppedPath = null;
   }
 }
 
