@@ -38,8 +38,9 @@ setup-test:
 ui:
 	cd ui && npm run build
 
+# One invocation for every target, so `make run` and `make test` share one feature set and one build.
 build:
-	cargo build -p cairn-cli -p cairn-desktop
+	cargo build --workspace --all-targets
 
 types:
 	CAIRN_UPDATE_TYPES=1 cargo test -q -p cairn-types --test typescript
@@ -59,7 +60,7 @@ desktop-test:
 
 ## bench: release build, then the import/profile benchmark against pandas (prints ratios)
 bench: setup ui
-	cargo build --release -p cairn-cli -p cairn-desktop -p cairn-e2e --bin cairn --bin cairn-desktop --bin cairn-bench
+	cargo build --release --workspace --bins
 	scripts/bench.sh
 
 clean-demo:

@@ -20,7 +20,7 @@ execFileSync(cairn, ['demo', project], { env, stdio: 'inherit' });
 
 const driver = spawn('tauri-driver', ['--port', String(port)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 let session;
-const W3C_ELEMENT = 'element-6066-11e4-a6f5-12c7-ccf6-3e7ae7e5b2b0';
+const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 async function wd(method, path, body) {
   const res = await fetch(base + path, {
@@ -61,8 +61,9 @@ try {
   await until('the UI to be ready', () => find('[data-testid="app"][data-ready="true"]'));
   console.log(`desktop: UI ready ${Date.now() - started} ms after the session started`);
   const item = await until('the demo dataset in the sidebar', async () => {
-    const id = await find('[data-testid="dataset-item"]');
-    return (await text(id)).includes('readmissions') ? id : null;
+    // The attribute, not the text: WebKit's WebDriver leaves ellipsized text out of an element's text.
+    const id = await find('[data-testid="dataset-item"][data-dataset="readmissions"]');
+    return id ?? null;
   });
   await wd('POST', `/session/${session}/element/${item}/click`, {});
   const rows = await until('the grid row count', async () => {

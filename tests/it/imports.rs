@@ -68,6 +68,12 @@ async fn a_failed_import_leaves_nothing_registered() {
     let (st, e) = s.post(&format!("/api/projects/{pid}/imports/preview"), json!({"path": "/no/such/file.csv"})).await;
     assert_eq!((st, e["code"].as_str()), (404, Some("FILE_NOT_FOUND")));
     assert!(e["hint"].is_string());
+    let (st, e) = s.post(&format!("/api/projects/{pid}/imports/preview"), json!({"path": "  "})).await;
+    assert_eq!((st, e["code"].as_str()), (422, Some("INVALID_INPUT")), "{e}");
+    let (st, e) = s.post(&format!("/api/projects/{pid}/imports"), json!({"path": s.path("p")})).await;
+    assert_eq!((st, e["code"].as_str(), e["message"].as_str().map(|m| m.contains("is a folder"))), (200, None, None), "{e}");
+    let last = s.events(e["task_id"].as_str().unwrap()).await.pop().unwrap();
+    assert_eq!(last["error"]["code"], "INVALID_INPUT", "{last}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

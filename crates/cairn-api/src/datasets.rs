@@ -53,9 +53,13 @@ fn profile_path(project: &Project, version: &str) -> Result<PathBuf, ApiError> {
 }
 
 /// Resolves a user's path: `~` expanded, relative paths taken from the project folder.
-fn resolve(project: &Project, path: &str) -> PathBuf {
+fn resolve(project: &Project, path: &str) -> Result<PathBuf, ApiError> {
+    if path.trim().is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "no file was given: the path is empty")
+            .with_hint("type or choose the path of a CSV, Parquet or JSON file"));
+    }
     let p = expand(path);
-    if p.is_absolute() { p } else { project.root().join(p) }
+    Ok(if p.is_absolute() { p } else { project.root().join(p) })
 }
 
 fn check_name(name: &str) -> Result<String, ApiError> {
@@ -90,7 +94,7 @@ impl Studio {
     /// Sniffs a file for the import dialog.
     pub fn preview_import(&self, pid: &str, req: &ImportRequest) -> Result<ImportPreview, ApiError> {
         let project = self.project(pid)?;
-        let path = resolve(&project, &req.path);
+        let path = resolve(&project, &req.path)?;
         let mut preview = cairn_data::preview_file(&path, &req.options)?;
         preview.suggested_name = self.free_name(&project, &preview.suggested_name)?;
         Ok(preview)
@@ -99,7 +103,7 @@ impl Studio {
     /// Starts an import as a task.
     pub fn start_import(&self, pid: &str, req: ImportRequest) -> Result<TaskStarted, ApiError> {
         let project = self.project(pid)?;
-        let path = resolve(&project, &req.path);
+        let path = resolve(&project, &req.path)?;
         let name = self.dataset_name(&project, &path, &req.options)?;
         let title = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let frames = self.frames.clone();
@@ -115,7 +119,7 @@ impl Studio {
     /// Imports without a task, reporting progress to `obs` (the CLI).
     pub fn import_now(&self, pid: &str, req: &ImportRequest, obs: &ImportObserver<'_>) -> Result<Dataset, ApiError> {
         let project = self.project(pid)?;
-        let path = resolve(&project, &req.path);
+        let path = resolve(&project, &req.path)?;
         let name = self.dataset_name(&project, &path, &req.options)?;
         import(&project, &path, &name, &req.options, obs, &self.frames, self.now())
     }

@@ -111,7 +111,12 @@ fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
     let obs = ImportObserver { task: None, on_progress: Some(&report) };
     let ds = studio.import_now(&pid, &req, &obs);
     bar.clear();
-    let ds = ds?;
+    let ds = ds.map_err(|mut e| {
+        if e.code == ErrorCode::DatasetExists {
+            e.hint = Some("choose another name with --name NAME".into());
+        }
+        e
+    })?;
     println!(
         "Imported {:?}: {} rows × {} columns in {} ms (digest {})",
         ds.name,

@@ -17,6 +17,8 @@ pub enum DataError {
     NotFound(PathBuf),
     #[error("cannot read {}: {source}", .path.display())]
     Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("{} is a folder, not a file", .0.display())]
+    NotAFile(PathBuf),
     #[error("{} is empty: it has no header and no rows", .0.display())]
     Empty(PathBuf),
     #[error("{} is not valid {encoding} text: line {}, column {}, byte 0x{byte:02x} cannot be decoded", .path.display(), .pos.line, .pos.column)]
@@ -73,6 +75,7 @@ impl DataError {
         match self {
             DataError::NotFound(_) => ErrorCode::FileNotFound,
             DataError::Unreadable { .. } => ErrorCode::FileUnreadable,
+            DataError::NotAFile(_) => ErrorCode::InvalidInput,
             DataError::Empty(_) => ErrorCode::EmptyFile,
             DataError::BadEncoding { .. } => ErrorCode::BadEncoding,
             DataError::Ragged { .. } => ErrorCode::RaggedRows,
@@ -91,6 +94,7 @@ impl DataError {
         Some(match self {
             DataError::NotFound(_) => "check the path; relative paths are resolved from the folder Cairn was started in".into(),
             DataError::Unreadable { .. } => "check that the file is readable by you (permissions) and not locked".into(),
+            DataError::NotAFile(_) => "choose a data file inside the folder".into(),
             DataError::Empty(_) => "choose a file with a header line and at least one row".into(),
             DataError::BadEncoding { .. } => {
                 "if the file came from Excel or an older Windows program, import it with the Latin-1 encoding (Encoding: latin1, or `--encoding latin1`)".into()

@@ -39,10 +39,7 @@ fn open(path: &Path) -> Result<std::fs::File, DataError> {
     match std::fs::File::open(path) {
         Ok(f) => {
             if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-                return Err(DataError::Unreadable {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other("it is a folder, not a file"),
-                });
+                return Err(DataError::NotAFile(path.to_path_buf()));
             }
             Ok(f)
         }

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cairn_types::*;
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::{Answer, Failure, blocking, failure};
@@ -109,13 +109,6 @@ pub async fn start_import(State(s): State<AppState>, Path(pid): Path<String>, Js
 pub struct UploadQuery {
     /// The file's name as the user's browser gave it.
     name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Uploaded {
-    /// Where the file now is, inside the project's data folder; import it from there.
-    path: String,
-    bytes: u64,
 }
 
 /// Streams the request body into the project's data folder (a browser cannot hand over a path).

@@ -60,7 +60,7 @@ impl StoreError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             StoreError::Missing(_) => "check the path, or create the folder first".into(),
-            StoreError::NotAProject(p) => format!("create a project there with `cairn new {}`", p.display()),
+            StoreError::NotAProject(_) => "make it a project (New project in the studio, or `cairn new PATH`)".into(),
             StoreError::AlreadyAProject(_) => "open it instead".into(),
             StoreError::ReadOnly { path, .. } => format!(
                 "make the folder writable (chmod -R u+w {}) or copy the project somewhere you can write",
@@ -68,8 +68,8 @@ impl StoreError {
             ),
             StoreError::SchemaTooNew { .. } => "update Cairn to open this project".into(),
             StoreError::Corrupt { .. } => "restore the project from a backup, or report the file".into(),
-            StoreError::DatasetNotFound(_) => "list the datasets in the UI or with `cairn datasets PROJECT`".into(),
-            StoreError::DatasetExists(_) => "choose another name (`--name` on the command line)".into(),
+            StoreError::DatasetNotFound(_) => "pick one of the project's datasets (`cairn datasets PROJECT` lists them)".into(),
+            StoreError::DatasetExists(_) => "choose another name for the dataset".into(),
             StoreError::Sql { source, .. } if is_readonly_sql(source) => {
                 "make the project folder writable".into()
             }

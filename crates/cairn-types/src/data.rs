@@ -91,25 +91,33 @@ pub struct TypeOverride {
 #[serde(default)]
 pub struct ImportOptions {
     /// Dataset name; defaults to the file's stem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub format: Option<FileFormat>,
     /// Field delimiter for CSV/TSV, one character.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub delimiter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub has_header: Option<bool>,
     /// Quote character for CSV, one character; empty for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub quote: Option<String>,
     /// Field values read as missing. Defaults to `""`, `NA`, `N/A`, `NULL`, `null`, `NaN`, `?`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub null_values: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub encoding: Option<TextEncoding>,
     pub overrides: Vec<TypeOverride>,
     /// Rows used to infer types; none means the whole file (the default: a float first seen late must not fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub infer_rows: Option<u64>,
 }
@@ -126,8 +134,10 @@ pub struct ImportPreview {
     pub bytes: u64,
     pub format: FileFormat,
     pub encoding: TextEncoding,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub delimiter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub quote: Option<String>,
     pub has_header: bool,
@@ -139,6 +149,15 @@ pub struct ImportPreview {
     /// Types inferred from the sample; the import infers over the whole file.
     pub columns: Vec<ColumnInfo>,
     pub sample: Page,
+}
+
+/// A file a browser uploaded into the project's data folder.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
+pub struct Uploaded {
+    /// Where the file now is, inside the project's data folder; import it from there.
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
@@ -259,8 +278,10 @@ pub struct ColumnProfile {
     pub missing_pct: f64,
     #[ts(type = "number")]
     pub distinct: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub numeric: Option<NumericStats>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub histogram: Option<Histogram>,
     /// Most frequent values (strings, booleans, and numbers with few distinct values), most frequent first.
@@ -268,11 +289,14 @@ pub struct ColumnProfile {
     /// Rows whose value is not among `top`.
     #[ts(type = "number")]
     pub other: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub text: Option<TextStats>,
     /// ISO strings for date columns' min and max.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub min_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub max_label: Option<String>,
 }

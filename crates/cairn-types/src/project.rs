@@ -39,7 +39,7 @@ pub struct OpenProjectRequest {
 pub struct CreateProjectRequest {
     pub path: String,
     /// Defaults to the folder's name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub name: Option<String>,
 }
@@ -53,6 +53,7 @@ pub struct ServerInfo {
     /// True when `POST /api/shell/pick` opens a native file dialog.
     pub native_dialogs: bool,
     /// The project the server was started on, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub initial_project: Option<String>,
 }

@@ -36,14 +36,17 @@ pub struct TaskInfo {
     pub title: String,
     pub state: TaskState,
     pub progress: Progress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub error: Option<ApiError>,
     /// The operation's result when it succeeded (a Dataset for an import, a Profile for a profile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "unknown")]
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
     #[ts(type = "number")]
     pub started_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub ended_at: Option<i64>,
 }

@@ -30,6 +30,7 @@ pub fn render() -> String {
         ImportOptions::decl(),
         ImportPreview::decl(),
         ImportRequest::decl(),
+        Uploaded::decl(),
         DatasetSource::decl(),
         Dataset::decl(),
         Page::decl(),

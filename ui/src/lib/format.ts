@@ -1,7 +1,14 @@
 import type { DType } from './types.gen';
 
-// `undefined` means the user's own locale; tests pin the browser's locale instead of this module's.
-let locale: string | undefined;
+// The user's own locale, except the POSIX "C" locale (a desktop started without LANG, e.g. from a
+// service or under Xvfb): it has no digit grouping, and 1234567 is much harder to read than 1,234,567.
+function userLocale(): string | undefined {
+  const lang = typeof navigator === 'undefined' ? undefined : navigator.language;
+  const resolved = new Intl.NumberFormat().resolvedOptions().locale;
+  if (lang === 'C' || lang === 'POSIX' || resolved.includes('posix')) return 'en-US';
+  return undefined;
+}
+let locale: string | undefined = userLocale();
 export function setLocale(l: string | undefined): void {
   locale = l;
 }

@@ -142,6 +142,12 @@ columns: Array<ColumnInfo>, sample: Page, };
 
 export type ImportRequest = { path: string, options: ImportOptions, };
 
+export type Uploaded = { 
+/**
+ * Where the file now is, inside the project's data folder; import it from there.
+ */
+path: string, bytes: number, };
+
 export type DatasetSource = { path: string, format: FileFormat, bytes: number, 
 /**
  * The options the file was read with, so it can be imported again the same way.

@@ -103,8 +103,8 @@ fn a_path_that_does_not_exist() {
 fn a_folder_is_not_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let api: ApiError = read_file(dir.path(), &ImportOptions::default(), &Quiet).unwrap_err().into();
-    assert_eq!(api.code, ErrorCode::FileUnreadable);
-    assert!(api.message.contains("folder"));
+    assert_eq!(api.code, ErrorCode::InvalidInput);
+    assert!(api.message.contains("is a folder, not a file"), "{}", api.message);
 }
 
 #[test]
