@@ -14,8 +14,8 @@ use crate::projects::expand;
 use crate::tasks::TaskHandle;
 use crate::{Studio, new_id};
 
-/// Bumped when the way files are read changes, so cached Parquet and profiles are rebuilt.
-const READER_VERSION: &str = "cairn-reader-1";
+/// Bumped when the way files are read changes, so stored copies and profiles are rebuilt.
+const READER_VERSION: &str = "cairn-reader-2";
 /// The most rows one page request may ask for.
 const PAGE_MAX: u64 = 1000;
 
@@ -44,7 +44,8 @@ impl Observer for ImportObserver<'_> {
     }
 }
 
-fn parquet_path(project: &Project, version: &str) -> Result<PathBuf, ApiError> {
+/// The dataset's working copy (Parquet), named by version.
+fn data_path(project: &Project, version: &str) -> Result<PathBuf, ApiError> {
     Ok(project.artifacts("datasets")?.join(format!("{version}.parquet")))
 }
 
@@ -142,14 +143,14 @@ impl Studio {
         let shared = project.list_datasets()?.iter().any(|d| d.version == ds.version);
         if !shared {
             self.frames.forget(&ds.version);
-            let _ = std::fs::remove_file(parquet_path(&project, &ds.version)?);
+            let _ = std::fs::remove_file(data_path(&project, &ds.version)?);
             let _ = std::fs::remove_file(profile_path(&project, &ds.version)?);
         }
         Ok(ds)
     }
 
     fn frame(&self, project: &Project, ds: &Dataset) -> Result<Arc<cairn_data::DataFrame>, ApiError> {
-        let path = parquet_path(project, &ds.version)?;
+        let path = data_path(project, &ds.version)?;
         self.frames.get(&ds.version, &path).map_err(|e| {
             let mut err: ApiError = e.into();
             if err.code == ErrorCode::FileNotFound {
@@ -258,8 +259,8 @@ fn compute_profile(project: &Project, ds: &Dataset, frame: &cairn_data::DataFram
     Ok(profile)
 }
 
-/// Reads the file, stores it as Parquet and registers it. Either all of that happens or none of it:
-/// the Parquet file is removed again if registering fails.
+/// Reads the file, stores its working copy and registers it. Either all of that happens or none of it:
+/// the stored copy is removed again if registering fails.
 fn import(
     project: &Project,
     path: &Path,
@@ -285,11 +286,11 @@ fn import(
         return Err(ApiError::new(ErrorCode::Cancelled, "cancelled"));
     }
     obs.progress("saving", 0, 0, "");
-    let parquet = parquet_path(project, &version)?;
-    let created = !parquet.exists();
+    let stored = data_path(project, &version)?;
+    let created = !stored.exists();
     let mut frame = imported.frame;
     if created {
-        cairn_data::write_parquet(&mut frame, &parquet)?;
+        cairn_data::write_parquet(&mut frame, &stored)?;
     }
     let ds = Dataset {
         id: new_id("ds"),
@@ -309,7 +310,7 @@ fn import(
     };
     if let Err(e) = project.insert_dataset(&ds) {
         if created {
-            let _ = std::fs::remove_file(&parquet);
+            let _ = std::fs::remove_file(&stored);
         }
         return Err(e.into());
     }

@@ -1,5 +1,5 @@
 //! Datasets kept in memory for the grid, and their sort orders, within a memory budget. Scrolling reads
-//! slices of a cached frame (microseconds) instead of decoding Parquet on every page.
+//! slices of a cached frame (microseconds) instead of reading the stored copy on every page.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,7 +32,7 @@ impl Frames {
         Self { budget, entries: Mutex::default() }
     }
 
-    /// Adds a frame just read (after an import), so the first page needs no Parquet read.
+    /// Adds a frame just read (after an import), so the first page needs no disk read.
     pub fn insert(&self, version: &str, frame: Arc<DataFrame>) {
         let bytes = frame.estimated_size();
         let mut guard = lock(&self.entries);
@@ -48,8 +48,8 @@ impl Frames {
         }
     }
 
-    /// The frame of a dataset version, read from its Parquet file on first use.
-    pub fn get(&self, version: &str, parquet: &Path) -> Result<Arc<DataFrame>, DataError> {
+    /// The frame of a dataset version, read from its stored copy on first use.
+    pub fn get(&self, version: &str, stored: &Path) -> Result<Arc<DataFrame>, DataError> {
         {
             let mut guard = lock(&self.entries);
             let (map, tick) = &mut *guard;
@@ -59,7 +59,7 @@ impl Frames {
                 return Ok(e.frame.clone());
             }
         }
-        let frame = Arc::new(cairn_data::read_parquet(parquet)?);
+        let frame = Arc::new(cairn_data::read_parquet(stored)?);
         self.insert(version, frame.clone());
         Ok(frame)
     }

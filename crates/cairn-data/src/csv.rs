@@ -78,6 +78,7 @@ pub fn parse_block(bytes: &[u8], d: Dialect, schema: SchemaRef, nulls: &[String]
         .with_schema(Some(schema))
         .with_parse_options(parse)
         .with_rechunk(false)
+        .with_n_threads(Some(1))
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish()
 }
@@ -94,8 +95,11 @@ pub fn read(
 ) -> Result<DataFrame, DataError> {
     let schema = SchemaRef::new(schema(plan));
     let total = blocks.last().map(|b| b.1).unwrap_or(0) as u64;
-    let mut frames = Vec::with_capacity(blocks.len());
-    for &(start, end, line) in blocks {
+    obs.progress("reading", 0, total, "bytes");
+    let done = std::sync::atomic::AtomicU64::new(0);
+    // polars parses one buffer on one core here; the blocks give every core its own buffer.
+    let parsed = crate::par::map(blocks.len(), |i| {
+        let (start, end, line) = blocks[i];
         if obs.cancelled() {
             return Err(DataError::Cancelled);
         }
@@ -104,8 +108,13 @@ pub fn read(
             pos: None,
             detail: format!("in the rows from line {line}: {e}"),
         })?;
-        frames.push(df);
-        obs.progress("reading", end as u64, total, "bytes");
+        let n = done.fetch_add((end - start) as u64, std::sync::atomic::Ordering::Relaxed) + (end - start) as u64;
+        obs.progress("reading", n, total, "bytes");
+        Ok(df)
+    });
+    let mut frames = Vec::with_capacity(parsed.len());
+    for f in parsed {
+        frames.push(f?);
     }
     let mut df = match frames.len() {
         0 => DataFrame::empty_with_schema(&schema),
@@ -138,3 +147,4 @@ pub fn read(
     }
     Ok(df)
 }
+

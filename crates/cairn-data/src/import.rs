@@ -223,7 +223,10 @@ fn read_text(
         })
         .collect();
     let plan = csv::ReadPlan { names: res.names.clone(), dtypes, scans: res.columns.clone() };
-    csv::read(path, body, &res.blocks, d, &plan, nulls, obs)
+    // Only the markers that occur: the parser compares every field with each one it is given.
+    let seen: Vec<String> =
+        nulls.iter().zip(&res.nulls_seen).filter(|(m, s)| **s && !m.is_empty()).map(|(m, _)| m.clone()).collect();
+    csv::read(path, body, &res.blocks, d, &plan, &seen, obs)
 }
 
 /// Casts columns the user chose a type for (Parquet and JSON; CSV checks them while scanning).
@@ -266,6 +269,7 @@ fn read_any(path: &Path, raw: Vec<u8>, format: FileFormat, opts: &mut ImportOpti
             reader.finish().map_err(|e| DataError::Parse { path: path.to_path_buf(), pos: None, detail: format!("not a readable Parquet file: {e}") })?
         }
         FileFormat::Csv | FileFormat::Json | FileFormat::Ndjson => {
+            obs.progress("decoding", 0, 0, "bytes");
             let text = sniff::decode(path, raw, opts.encoding)?;
             opts.encoding = Some(text.encoding);
             if text.body().iter().all(|b| b.is_ascii_whitespace()) {

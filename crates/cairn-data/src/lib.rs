@@ -8,6 +8,7 @@ mod frame;
 mod import;
 mod infer;
 mod json;
+mod par;
 pub mod profile;
 mod scan;
 mod sniff;

@@ -23,26 +23,27 @@ pub fn profile(df: &DataFrame, dataset_id: &str, version: &str, obs: &dyn Observ
     let rows = df.height();
     let total = df.width() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
-    let columns: Result<Vec<ColumnProfile>, DataError> = df
-        .columns()
-        .par_iter()
-        .map(|c| {
-            if obs.cancelled() {
-                return Err(DataError::Cancelled);
-            }
-            let p = column(c, rows);
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            obs.progress("profiling", n, total, "columns");
-            p
-        })
-        .collect();
+    let (columns, duplicates) = rayon::join(
+        || -> Result<Vec<ColumnProfile>, DataError> {
+            df.columns()
+                .par_iter()
+                .map(|c| {
+                    if obs.cancelled() {
+                        return Err(DataError::Cancelled);
+                    }
+                    let p = column(c, rows);
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    obs.progress("profiling", n, total, "columns");
+                    p
+                })
+                .collect()
+        },
+        || {
+            if rows * df.width().max(1) <= DUPLICATE_CELLS_MAX && df.width() > 0 { duplicate_rows(df) } else { Ok(0) }
+        },
+    );
     let columns = columns?;
-    let duplicate_rows = if rows * df.width().max(1) <= DUPLICATE_CELLS_MAX && df.width() > 0 {
-        let unique = df.n_unique_rows()?;
-        (rows - unique) as u64
-    } else {
-        0
-    };
+    let duplicate_rows = duplicates?;
     Ok(Profile {
         dataset_id: dataset_id.into(),
         version: version.into(),
@@ -53,22 +54,39 @@ pub fn profile(df: &DataFrame, dataset_id: &str, version: &str, obs: &dyn Observ
     })
 }
 
-trait UniqueRows {
-    fn n_unique_rows(&self) -> PolarsResult<usize>;
-}
-
-impl UniqueRows for DataFrame {
-    fn n_unique_rows(&self) -> PolarsResult<usize> {
-        // Rows that are duplicates of an earlier row are the marked rows minus one per group; counting
-        // groups directly is simpler: unique rows = distinct row hashes, checked by polars' grouping.
-        let dup = self.is_duplicated()?;
-        let marked = dup.sum().unwrap_or(0) as usize;
-        if marked == 0 {
-            return Ok(self.height());
-        }
-        let groups = self.filter(&dup)?.unique_stable(None, UniqueKeepStrategy::First, None)?.height();
-        Ok(self.height() - marked + groups)
+/// Rows equal to an earlier row. Rows are grouped by a 64-bit hash of all their values, and rows that
+/// share a hash are compared value by value, so a hash collision never counts as a duplicate.
+fn duplicate_rows(df: &DataFrame) -> PolarsResult<u64> {
+    let state = PlSeedableRandomStateQuality::seed_from_u64(0x00c0_ffee);
+    let cols = df.columns();
+    let mut hashes = Vec::with_capacity(df.height());
+    cols[0].vec_hash(state.clone(), &mut hashes)?;
+    for c in &cols[1..] {
+        c.vec_hash_combine(state.clone(), &mut hashes)?;
     }
+    let mut order: Vec<u32> = (0..hashes.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| (hashes[i as usize], i));
+    let same_row = |a: u32, b: u32| cols.iter().all(|c| c.get(a as usize).ok() == c.get(b as usize).ok());
+    let mut duplicates = 0u64;
+    let mut start = 0;
+    while start < order.len() {
+        let h = hashes[order[start] as usize];
+        let mut end = start + 1;
+        while end < order.len() && hashes[order[end] as usize] == h {
+            end += 1;
+        }
+        // Within a group, each row is a duplicate if it equals a distinct row seen before it.
+        let mut distinct: Vec<u32> = Vec::new();
+        for &row in &order[start..end] {
+            if distinct.iter().any(|&d| same_row(d, row)) {
+                duplicates += 1;
+            } else {
+                distinct.push(row);
+            }
+        }
+        start = end;
+    }
+    Ok(duplicates)
 }
 
 fn column(c: &Column, rows: usize) -> Result<ColumnProfile, DataError> {
@@ -129,7 +147,7 @@ fn numeric(s: &Series, p: &mut ColumnProfile) -> Result<(), DataError> {
         mean += d / n;
         m2 += d * (v - mean);
     }
-    vals.sort_unstable_by(f64::total_cmp);
+    sort_values(&mut vals, p.dtype != DType::Float);
     let n = vals.len();
     let mut runs: Vec<(f64, u64)> = Vec::new();
     for &v in &vals {
@@ -171,6 +189,27 @@ fn numeric(s: &Series, p: &mut ColumnProfile) -> Result<(), DataError> {
         p.other = p.count - p.top.iter().map(|t| t.count).sum::<u64>();
     }
     Ok(())
+}
+
+/// Sorts in place; whole numbers over a modest range are counted into place, in linear time.
+fn sort_values(vals: &mut [f64], integral: bool) {
+    const MAX_RANGE: f64 = (1 << 20) as f64;
+    if integral && vals.len() > 1000 {
+        let (min, max) = vals.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        if max - min <= MAX_RANGE {
+            let mut counts = vec![0u32; (max - min) as usize + 1];
+            for &v in vals.iter() {
+                counts[(v - min) as usize] += 1;
+            }
+            let mut i = 0;
+            for (k, &c) in counts.iter().enumerate() {
+                vals[i..i + c as usize].fill(min + k as f64);
+                i += c as usize;
+            }
+            return;
+        }
+    }
+    vals.sort_unstable_by(f64::total_cmp);
 }
 
 fn as_temporal(v: AnyValue<'static>, dtype: &DataType) -> Option<AnyValue<'static>> {

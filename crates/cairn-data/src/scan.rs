@@ -6,6 +6,7 @@ use std::path::Path;
 
 use memchr::{memchr, memchr2};
 
+
 use crate::error::{DataError, Pos};
 use crate::infer::{self, ANY, DATETIME};
 use crate::Observer;
@@ -119,7 +120,11 @@ impl Reader<'_> {
             return Ok(self.finish(field, k));
         }
         let start = self.i;
-        let stop = memchr2(self.delim, b'\n', &buf[start..]).map(|p| start + p).unwrap_or(n);
+        // Fields are short, so a plain loop beats a vectorized search's set-up cost.
+        let mut stop = start;
+        while stop < n && buf[stop] != self.delim && buf[stop] != b'\n' {
+            stop += 1;
+        }
         let mut end = stop;
         if (stop == n || buf[stop] == b'\n') && end > start && buf[end - 1] == b'\r' {
             end -= 1;
@@ -178,21 +183,29 @@ impl Reader<'_> {
     }
 }
 
-/// Null markers grouped by length, so most fields are rejected by one lookup.
+/// Null markers indexed by length and first byte, so almost every field is rejected by two lookups
+/// (a one-character marker like `?` would otherwise be compared with every one-digit number).
 struct Nulls<'a> {
     markers: &'a [String],
     lengths: u64,
+    first: [bool; 256],
 }
 
 impl<'a> Nulls<'a> {
     fn new(markers: &'a [String]) -> Self {
         let lengths = markers.iter().filter(|m| m.len() < 64).fold(0u64, |acc, m| acc | (1 << m.len()));
-        Self { markers, lengths }
+        let mut first = [false; 256];
+        for m in markers {
+            if let Some(&b) = m.as_bytes().first() {
+                first[b as usize] = true;
+            }
+        }
+        Self { markers, lengths, first }
     }
 
     #[inline]
     fn find(&self, f: &[u8]) -> Option<usize> {
-        if f.len() >= 64 || self.lengths & (1 << f.len()) == 0 {
+        if f.len() >= 64 || self.lengths & (1 << f.len()) == 0 || !self.first[f[0] as usize] {
             return None;
         }
         self.markers.iter().position(|m| m.as_bytes() == f)
@@ -224,34 +237,75 @@ pub fn clean_names(raw: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// Scans CSV text (already UTF-8, without BOM).
-pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -> Result<ScanResult, DataError> {
-    let d = spec.dialect;
-    let mut r = Reader { buf: body, i: 0, line: 1, delim: d.delimiter, quote: d.quote };
-    if r.skip_blank() {
-        return Err(DataError::Empty(path.to_path_buf()));
+/// What one piece of the file taught, with line numbers relative to the piece's start.
+struct Piece {
+    rows: u64,
+    newlines: u64,
+    columns: Vec<ColumnScan>,
+    failures: Vec<CheckFailures>,
+    nulls_seen: Vec<bool>,
+}
+
+/// A problem in a piece, at a line relative to the piece's start.
+enum PieceError {
+    Ragged { line: u64, found: usize },
+    Data(DataError),
+}
+
+/// Files smaller than this are scanned in one piece; splitting costs more than it saves.
+const PARALLEL_MIN: usize = 1 << 20;
+
+/// Cuts `body[start..]` into about `pieces` ranges that begin at record boundaries. A newline is a
+/// boundary when an even number of quote characters precede it (doubled quotes inside a field keep
+/// the parity), so a quoted field with line breaks is never cut.
+pub fn split(body: &[u8], start: usize, quote: Option<u8>, pieces: usize) -> Vec<(usize, usize)> {
+    let n = body.len();
+    let step = (n - start) / pieces.max(1);
+    let mut cuts = vec![start];
+    let (mut counted, mut inside) = (start, false);
+    for k in 1..pieces {
+        let mut at = (start + k * step).max(*cuts.last().unwrap_or(&start));
+        loop {
+            let Some(nl) = memchr(b'\n', &body[at..]) else { break };
+            let cand = at + nl + 1;
+            if let Some(q) = quote {
+                inside ^= memchr::memchr_iter(q, &body[counted..cand]).count() % 2 == 1;
+                counted = cand;
+            }
+            if !inside {
+                if cand < n {
+                    cuts.push(cand);
+                }
+                break;
+            }
+            at = cand;
+        }
     }
-    let first = r.record(path)?;
-    let ncols = first.len();
-    let names = if d.has_header {
-        clean_names(first)
-    } else {
-        r = Reader { buf: body, i: 0, line: 1, delim: d.delimiter, quote: d.quote };
-        r.skip_blank();
-        (1..=ncols).map(|i| format!("column_{i}")).collect()
-    };
-    let nulls = Nulls::new(spec.nulls);
+    cuts.dedup();
+    cuts.iter().enumerate().map(|(i, &c)| (c, cuts.get(i + 1).copied().unwrap_or(n))).collect()
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    body: &'a [u8],
+    spec: &'a ScanSpec<'a>,
+    ncols: usize,
+    nulls: Nulls<'a>,
+    obs: &'a dyn Observer,
+    done: std::sync::atomic::AtomicU64,
+}
+
+fn scan_piece(cx: &Ctx<'_>, range: (usize, usize)) -> Result<Piece, PieceError> {
+    let (body, spec, ncols) = (&cx.body[..range.1], cx.spec, cx.ncols);
+    let d = spec.dialect;
+    let mut r = Reader { buf: body, i: range.0, line: 0, delim: d.delimiter, quote: d.quote };
     let mut columns = vec![ColumnScan { mask: ANY, layout: 0, seen: false, padded: false }; ncols];
     let mut failures = vec![CheckFailures::default(); ncols];
     let mut nulls_seen = vec![false; spec.nulls.len()];
     let checks: Vec<u8> = (0..ncols).map(|c| spec.checks.get(c).copied().unwrap_or(0)).collect();
-    let any_checks = checks.iter().any(|&c| c != 0);
     let infer_limit = spec.infer_rows.unwrap_or(u64::MAX);
-    let n = body.len();
     let mut rows = 0u64;
-    let mut blocks = Vec::new();
-    let (mut block_start, mut block_line) = (r.i, r.line);
-    let mut next_report = 0usize;
+    let mut reported = range.0;
 
     while !r.skip_blank() {
         if spec.max_rows.is_some_and(|m| rows >= m) {
@@ -261,16 +315,19 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
         let classify = rows < infer_limit;
         let mut c = 0usize;
         loop {
-            let (f, end) = r.field(path)?;
-            if c < ncols && (classify || any_checks) {
-                let col = &mut columns[c];
+            let (f, end) = r.field(cx.path).map_err(PieceError::Data)?;
+            if c < ncols {
                 let raw = &body[f.start..f.end];
+                // Null markers are looked for in every row: polars is only given the ones that occur.
                 if raw.is_empty() {
                     // missing
-                } else if let Some(k) = nulls.find(raw) {
+                } else if let Some(k) = cx.nulls.find(raw) {
                     nulls_seen[k] = true;
-                } else {
-                    col.seen = true;
+                } else if classify || checks[c] != 0 {
+                    let col = &mut columns[c];
+                    if classify {
+                        col.seen = true;
+                    }
                     if col.mask != 0 || checks[c] != 0 {
                         let (mask, layout) = if f.irregular {
                             (0, 0)
@@ -304,23 +361,95 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
             }
         }
         if c != ncols {
-            return Err(DataError::Ragged { path: path.to_path_buf(), line: rec_line, expected: ncols, found: c });
+            return Err(PieceError::Ragged { line: rec_line, found: c });
         }
         rows += 1;
-        if r.i - block_start >= spec.block_size {
-            blocks.push((block_start, r.i, block_line));
-            (block_start, block_line) = (r.i, r.line);
-        }
-        if r.i >= next_report {
-            obs.progress("checking", r.i as u64, n as u64, "bytes");
-            if obs.cancelled() {
-                return Err(DataError::Cancelled);
+        if r.i - reported >= 4 << 20 {
+            let done = cx.done.fetch_add((r.i - reported) as u64, std::sync::atomic::Ordering::Relaxed);
+            reported = r.i;
+            cx.obs.progress("checking", done, cx.body.len() as u64, "bytes");
+            if cx.obs.cancelled() {
+                return Err(PieceError::Data(DataError::Cancelled));
             }
-            next_report = r.i + (4 << 20);
         }
     }
-    if r.i > block_start {
-        blocks.push((block_start, r.i, block_line));
+    cx.done.fetch_add((r.i - reported) as u64, std::sync::atomic::Ordering::Relaxed);
+    Ok(Piece { rows, newlines: r.line, columns, failures, nulls_seen })
+}
+
+/// Scans CSV text (already UTF-8, without BOM). Large files are cut at record boundaries into pieces
+/// that are scanned in parallel and merged in order, so line numbers stay exact.
+pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -> Result<ScanResult, DataError> {
+    let d = spec.dialect;
+    let mut r = Reader { buf: body, i: 0, line: 1, delim: d.delimiter, quote: d.quote };
+    if r.skip_blank() {
+        return Err(DataError::Empty(path.to_path_buf()));
     }
-    Ok(ScanResult { names, rows, columns, blocks, nulls_seen, failures })
+    let first = r.record(path)?;
+    let ncols = first.len();
+    let names = if d.has_header {
+        clean_names(first)
+    } else {
+        r = Reader { buf: body, i: 0, line: 1, delim: d.delimiter, quote: d.quote };
+        r.skip_blank();
+        (1..=ncols).map(|i| format!("column_{i}")).collect()
+    };
+    let (start, first_line) = (r.i, r.line);
+    // A row limit counts rows in file order, so those scans stay in one piece.
+    let sequential = spec.max_rows.is_some() || spec.infer_rows.is_some() || body.len() - start < PARALLEL_MIN;
+    let pieces = if sequential {
+        1
+    } else {
+        crate::par::workers().max((body.len() - start).div_ceil(spec.block_size.max(1)))
+    };
+    let ranges = if pieces == 1 { vec![(start, body.len())] } else { split(body, start, d.quote, pieces) };
+    let cx = Ctx { path, body, spec, ncols, nulls: Nulls::new(spec.nulls), obs, done: Default::default() };
+    obs.progress("checking", 0, body.len() as u64, "bytes");
+    let results = crate::par::map(ranges.len(), |i| scan_piece(&cx, ranges[i]));
+
+    let mut out = ScanResult {
+        names,
+        rows: 0,
+        columns: vec![ColumnScan { mask: ANY, layout: 0, seen: false, padded: false }; ncols],
+        blocks: Vec::with_capacity(ranges.len()),
+        nulls_seen: vec![false; spec.nulls.len()],
+        failures: vec![CheckFailures::default(); ncols],
+    };
+    let mut line = first_line;
+    for (piece, range) in results.into_iter().zip(&ranges) {
+        let p = match piece {
+            Ok(p) => p,
+            Err(PieceError::Ragged { line: rel, found }) => {
+                return Err(DataError::Ragged { path: path.to_path_buf(), line: line + rel, expected: ncols, found });
+            }
+            Err(PieceError::Data(DataError::Parse { path, pos: Some(pos), detail })) => {
+                let pos = Pos { line: line + pos.line, column: pos.column };
+                return Err(DataError::Parse { path, pos: Some(pos), detail });
+            }
+            Err(PieceError::Data(e)) => return Err(e),
+        };
+        if range.1 > range.0 {
+            out.blocks.push((range.0, range.1, line));
+        }
+        out.rows += p.rows;
+        for (acc, c) in out.columns.iter_mut().zip(&p.columns) {
+            acc.mask &= c.mask;
+            acc.layout |= c.layout;
+            acc.seen |= c.seen;
+            acc.padded |= c.padded;
+        }
+        for (acc, f) in out.failures.iter_mut().zip(p.failures) {
+            acc.count += f.count;
+            for (l, v) in f.examples {
+                if acc.examples.len() < 3 {
+                    acc.examples.push((line + l, v));
+                }
+            }
+        }
+        for (acc, s) in out.nulls_seen.iter_mut().zip(&p.nulls_seen) {
+            *acc |= *s;
+        }
+        line += p.newlines;
+    }
+    Ok(out)
 }

@@ -65,13 +65,23 @@ fn import_profile(file: &Path, runs: usize) -> Res {
     let file = file.canonicalize().map_err(|e| format!("{}: {e}", file.display()))?;
     let mut times = Vec::new();
     let (mut import_ms, mut profile_ms) = (Vec::new(), Vec::new());
+    let phases = std::sync::Mutex::new(Vec::<(String, f64)>::new());
     for _ in 0..runs {
+        phases.lock().map(|mut p| p.clear()).ok();
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let studio = Studio::new(&dir.path().join("cfg"), system_clock());
         let info = studio.create_project(&dir.path().join("p").to_string_lossy(), None).map_err(|e| e.to_string())?;
-        let obs = ImportObserver { task: None, on_progress: None };
-        let req = ImportRequest { path: file.to_string_lossy().into_owned(), options: ImportOptions::default() };
         let t = Instant::now();
+        // When each phase first reports, to show where the time goes.
+        let note = |phase: &str, _: u64, _: u64| {
+            if let Ok(mut p) = phases.lock() {
+                if p.last().is_none_or(|l| l.0 != phase) {
+                    p.push((phase.to_string(), t.elapsed().as_secs_f64() * 1e3));
+                }
+            }
+        };
+        let obs = ImportObserver { task: None, on_progress: Some(&note) };
+        let req = ImportRequest { path: file.to_string_lossy().into_owned(), options: ImportOptions::default() };
         let ds = studio.import_now(&info.id, &req, &obs).map_err(|e| e.to_string())?;
         let t_import = t.elapsed().as_secs_f64();
         let p = studio.profile_now(&info.id, &ds.id, &obs).map_err(|e| e.to_string())?;
@@ -82,6 +92,8 @@ fn import_profile(file: &Path, runs: usize) -> Res {
     let cairn = median(times);
     println!("import + full profile of {} ({} runs, median)", file.display(), runs);
     println!("  cairn   {:>8.3} s   (import {:.0} ms, profile {:.0} ms)", cairn, median(import_ms), median(profile_ms));
+    let timeline: Vec<String> = phases.lock().map(|p| p.iter().map(|(n, ms)| format!("{n} @{ms:.0}")).collect()).unwrap_or_default();
+    println!("          phases (last run, ms from start): {}", timeline.join(", "));
     let p = peer("pandas_peer.py", &[&file.to_string_lossy(), &runs.to_string()])?;
     let pandas = p["median_s"].as_f64().unwrap_or(f64::NAN);
     println!("  pandas  {:>8.3} s   (read_csv + describe(include='all') + value_counts() per column)", pandas);
