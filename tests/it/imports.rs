@@ -32,6 +32,14 @@ async fn import_adult_then_page_sort_and_profile() {
     let (st, e) = s.get(&format!("/api/projects/{pid}/datasets/{did}/rows?sort=nope")).await;
     assert_eq!((st, e["code"].as_str()), (404, Some("COLUMN_NOT_FOUND")));
 
+    // The import profiles the data while storing it, so the profile is ready at once.
+    let (st, profile) = s.get(&format!("/api/projects/{pid}/datasets/{did}/profile")).await;
+    assert_eq!(st, 200);
+    assert_eq!(profile["rows"], 32561);
+    // Without its cache, the profile is computed again as a task.
+    for f in s.path("p/.cairn/artifacts/profiles").read_dir().unwrap() {
+        std::fs::remove_file(f.unwrap().path()).unwrap();
+    }
     let (st, e) = s.get(&format!("/api/projects/{pid}/datasets/{did}/profile")).await;
     assert_eq!((st, e["code"].as_str()), (404, Some("NOT_COMPUTED")));
     let (_, t) = s.post(&format!("/api/projects/{pid}/datasets/{did}/profile"), json!(null)).await;

@@ -247,16 +247,22 @@ impl Studio {
 
 fn compute_profile(project: &Project, ds: &Dataset, frame: &cairn_data::DataFrame, obs: &dyn Observer) -> Result<Profile, ApiError> {
     let profile = cairn_data::profile::profile(frame, &ds.id, &ds.version, obs)?;
-    // A read-only project still shows the profile; it just cannot cache it.
-    if !project.is_read_only() {
-        let path = profile_path(project, &ds.version)?;
-        if let Ok(bytes) = serde_json::to_vec(&profile) {
-            if let Err(e) = atomic_write(&path, &bytes) {
-                tracing::warn!("cannot cache the profile at {}: {e}", path.display());
-            }
+    save_profile(project, &profile);
+    Ok(profile)
+}
+
+/// Caches a profile by the dataset's version. A read-only project still shows profiles; it just cannot
+/// keep them, and a failed cache write only costs a recomputation later.
+fn save_profile(project: &Project, profile: &Profile) {
+    if project.is_read_only() {
+        return;
+    }
+    let Ok(path) = profile_path(project, &profile.version) else { return };
+    if let Ok(bytes) = serde_json::to_vec(profile) {
+        if let Err(e) = atomic_write(&path, &bytes) {
+            tracing::warn!("cannot cache the profile at {}: {e}", path.display());
         }
     }
-    Ok(profile)
 }
 
 /// Reads the file, stores its working copy and registers it. Either all of that happens or none of it:
@@ -285,15 +291,34 @@ fn import(
     if obs.cancelled() {
         return Err(ApiError::new(ErrorCode::Cancelled, "cancelled"));
     }
-    obs.progress("saving", 0, 0, "");
     let stored = data_path(project, &version)?;
     let created = !stored.exists();
-    let mut frame = imported.frame;
-    if created {
-        cairn_data::write_parquet(&mut frame, &stored)?;
-    }
+    let frame = imported.frame;
+    let id = new_id("ds");
+    // The profile is computed while the stored copy is written: each keeps a core busy, and the dataset
+    // opens with its profile ready. The writer gets a clone (columns are shared, not copied).
+    let mut to_write = frame.clone();
+    let (written, profile) = std::thread::scope(|s| {
+        let writer = s.spawn(|| if created { cairn_data::write_parquet(&mut to_write, &stored).map(|_| ()) } else { Ok(()) });
+        obs.progress("profiling", 0, frame.width() as u64, "columns");
+        let profile = cairn_data::profile::profile(&frame, &id, &version, obs);
+        (writer.join(), profile)
+    });
+    let cleanup = || {
+        if created {
+            let _ = std::fs::remove_file(&stored);
+        }
+    };
+    let written = written.unwrap_or_else(|_| Err(cairn_data::DataError::Cancelled));
+    let profile = match (written, profile) {
+        (Ok(()), Ok(p)) => p,
+        (Err(e), _) | (_, Err(e)) => {
+            cleanup();
+            return Err(e.into());
+        }
+    };
     let ds = Dataset {
-        id: new_id("ds"),
+        id,
         name: name.to_string(),
         source: DatasetSource {
             path: path.canonicalize().unwrap_or(path.to_path_buf()).to_string_lossy().into_owned(),
@@ -309,11 +334,10 @@ fn import(
         import_ms: started.elapsed().as_millis() as u64,
     };
     if let Err(e) = project.insert_dataset(&ds) {
-        if created {
-            let _ = std::fs::remove_file(&stored);
-        }
+        cleanup();
         return Err(e.into());
     }
+    save_profile(project, &profile);
     frames.insert(&version, Arc::new(frame));
     Ok(ds)
 }

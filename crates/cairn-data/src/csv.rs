@@ -8,6 +8,8 @@ use cairn_types::DType;
 use polars::prelude::*;
 
 use crate::error::DataError;
+use crate::columns::{Col, Guess};
+use crate::frame::polars_type;
 use crate::infer::datetime_format;
 use crate::scan::{ColumnScan, Dialect};
 use crate::Observer;
@@ -30,12 +32,13 @@ fn parse_type(dtype: DType, scan: &ColumnScan) -> DataType {
     }
 }
 
-/// The conversion applied after parsing, for columns the parser reads as text.
-fn post_expr(name: &str, dtype: DType, scan: &ColumnScan) -> Option<Expr> {
+/// The conversion applied after parsing, for columns the parser reads as text. Numbers with spaces are
+/// text only for polars' parser (`text_numbers`); the one-pass builder trims them itself.
+fn post_expr(name: &str, dtype: DType, scan: &ColumnScan, text_numbers: bool) -> Option<Expr> {
     let c = col(name);
     let trimmed = || c.clone().str().strip_chars(lit(NULL));
     match dtype {
-        DType::Int | DType::Float | DType::Bool if scan.padded => {
+        DType::Int | DType::Float | DType::Bool if scan.padded && text_numbers => {
             let target = match dtype {
                 DType::Int => DataType::Int64,
                 DType::Float => DataType::Float64,
@@ -95,7 +98,7 @@ pub fn read(
 ) -> Result<DataFrame, DataError> {
     let schema = SchemaRef::new(schema(plan));
     let total = blocks.last().map(|b| b.1).unwrap_or(0) as u64;
-    obs.progress("reading", 0, total, "bytes");
+    obs.progress("parsing", 0, total, "bytes");
     let done = std::sync::atomic::AtomicU64::new(0);
     // polars parses one buffer on one core here; the blocks give every core its own buffer.
     let parsed = crate::par::map(blocks.len(), |i| {
@@ -109,14 +112,14 @@ pub fn read(
             detail: format!("in the rows from line {line}: {e}"),
         })?;
         let n = done.fetch_add((end - start) as u64, std::sync::atomic::Ordering::Relaxed) + (end - start) as u64;
-        obs.progress("reading", n, total, "bytes");
+        obs.progress("parsing", n, total, "bytes");
         Ok(df)
     });
     let mut frames = Vec::with_capacity(parsed.len());
     for f in parsed {
         frames.push(f?);
     }
-    let mut df = match frames.len() {
+    let df = match frames.len() {
         0 => DataFrame::empty_with_schema(&schema),
         1 => frames.pop().unwrap_or_default(),
         _ => {
@@ -128,14 +131,18 @@ pub fn read(
             acc
         }
     };
+    finish(path, df, plan, true)
+}
+
+/// Converts the columns read as text (dates, and for polars' parser padded numbers), and rechunks.
+fn finish(path: &Path, mut df: DataFrame, plan: &ReadPlan, text_numbers: bool) -> Result<DataFrame, DataError> {
     let posts: Vec<Expr> = plan
         .names
         .iter()
         .zip(plan.dtypes.iter().zip(&plan.scans))
-        .filter_map(|(n, (d, s))| post_expr(n, *d, s))
+        .filter_map(|(n, (d, s))| post_expr(n, *d, s, text_numbers))
         .collect();
     if !posts.is_empty() {
-        obs.progress("converting", 0, 0, "columns");
         df = df.lazy().with_columns(posts).collect().map_err(|e| DataError::Parse {
             path: path.to_path_buf(),
             pos: None,
@@ -146,5 +153,40 @@ pub fn read(
         df.rechunk_mut_par();
     }
     Ok(df)
+}
+
+/// Joins the columns built during the scan, one set per block, into a frame with the final types.
+/// None when some column could not keep its type: the caller then parses the file with polars.
+pub fn assemble(path: &Path, plan: &ReadPlan, built: Vec<Vec<Col>>) -> Result<Option<DataFrame>, DataError> {
+    if built.iter().flatten().any(Col::is_dead) {
+        return Ok(None);
+    }
+    let mut frames = Vec::with_capacity(built.len());
+    for piece in built {
+        let mut cols = Vec::with_capacity(piece.len());
+        for ((col, name), &dtype) in piece.into_iter().zip(&plan.names).zip(&plan.dtypes) {
+            let kind = col.kind();
+            let Some(s) = col.finish(name) else { return Ok(None) };
+            let s = match (dtype, kind) {
+                (DType::Int, Some(Guess::Int)) | (DType::Float, Some(Guess::Float)) | (DType::Bool, Some(Guess::Bool)) => s,
+                (DType::Float, Some(Guess::Int)) => s.cast(&DataType::Float64)?,
+                // A column empty in the head, with numbers further down.
+                (DType::Int | DType::Float, Some(Guess::Text)) => match s.strict_cast(&polars_type(dtype)) {
+                    Ok(s) => s,
+                    Err(_) => return Ok(None),
+                },
+                (DType::String | DType::Date | DType::Datetime | DType::Other, Some(Guess::Text)) => s,
+                _ => return Ok(None),
+            };
+            cols.push(s.into_column());
+        }
+        frames.push(DataFrame::new_infer_height(cols)?);
+    }
+    let mut it = frames.into_iter();
+    let Some(mut df) = it.next() else { return Ok(None) };
+    for f in it {
+        df.vstack_mut_owned(f)?;
+    }
+    finish(path, df, plan, false).map(Some)
 }
 

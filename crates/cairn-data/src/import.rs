@@ -13,6 +13,7 @@ use crate::error::DataError;
 use crate::frame::{column_infos, page, polars_type};
 use crate::scan::{self, Dialect, ScanSpec};
 use crate::sniff::{self, Text};
+use crate::columns::Guess;
 use crate::{Observer, csv, infer, json};
 
 /// Records per block handed to the parser: big enough to parse in parallel, small enough to show progress.
@@ -134,6 +135,7 @@ fn guess_header(path: &Path, text: &[u8], delimiter: u8, quote: Option<u8>, null
         max_rows: Some(500),
         checks: Vec::new(),
         block_size: usize::MAX,
+        build: None,
     };
     let Ok(res) = scan::scan(path, sample, &spec, &NoObserver) else { return true };
     if res.rows == 0 {
@@ -177,9 +179,12 @@ fn read_csv(path: &Path, text: &Text, opts: &mut ImportOptions, obs: &dyn Observ
     opts.null_values = Some(nulls.clone());
 
     let max_rows = if sample { Some(1000) } else { None };
-    read_text(path, body, d, opts, &nulls, obs, max_rows)
+    read_text(path, body, d, opts, &nulls, obs, max_rows, true)
 }
 
+/// Reads CSV text. In one pass when `one_pass` (columns built while scanning, from the head's guess),
+/// falling back to scan-then-parse when a guess fails; `one_pass = false` forces the two passes.
+#[allow(clippy::too_many_arguments)]
 fn read_text(
     path: &Path,
     body: &[u8],
@@ -188,16 +193,19 @@ fn read_text(
     nulls: &[String],
     obs: &dyn Observer,
     max_rows: Option<u64>,
+    one_pass: bool,
 ) -> Result<DataFrame, DataError> {
     // Names come first (checks need them); the header record is cheap to read twice.
-    let probe = ScanSpec { dialect: d, nulls, infer_rows: Some(0), max_rows: Some(0), checks: vec![], block_size: usize::MAX };
+    let probe = ScanSpec { dialect: d, nulls, infer_rows: Some(0), max_rows: Some(0), checks: vec![], block_size: usize::MAX, build: None };
     let names = scan::scan(path, body, &probe, &NoObserver)?.names;
+    let checks = checks(&names, opts)?;
     let spec = ScanSpec {
         dialect: d,
         nulls,
         infer_rows: opts.infer_rows,
         max_rows,
-        checks: checks(&names, opts)?,
+        build: one_pass.then(|| guesses(path, body, d, nulls, &names, opts)),
+        checks,
         block_size: BLOCK_BYTES,
     };
     let res = scan::scan(path, body, &spec, obs)?;
@@ -223,10 +231,36 @@ fn read_text(
         })
         .collect();
     let plan = csv::ReadPlan { names: res.names.clone(), dtypes, scans: res.columns.clone() };
+    if let Some(df) = csv::assemble(path, &plan, res.built)? {
+        return Ok(df);
+    }
+    // A column's values did not all fit the type its head suggested: read again, knowing the types.
     // Only the markers that occur: the parser compares every field with each one it is given.
     let seen: Vec<String> =
         nulls.iter().zip(&res.nulls_seen).filter(|(m, s)| **s && !m.is_empty()).map(|(m, _)| m.clone()).collect();
     csv::read(path, body, &res.blocks, d, &plan, &seen, obs)
+}
+
+/// The types to build columns as while scanning: the user's choice, else what the file's head suggests.
+fn guesses(path: &Path, body: &[u8], d: Dialect, nulls: &[String], names: &[String], opts: &ImportOptions) -> Vec<Guess> {
+    let cut = body.len().min(256 << 10);
+    let head = match memchr::memrchr(b'\n', &body[..cut]) {
+        Some(nl) if cut < body.len() => &body[..nl + 1],
+        _ => &body[..cut],
+    };
+    let spec = ScanSpec { dialect: d, nulls, infer_rows: None, max_rows: Some(2000), checks: vec![], block_size: usize::MAX, build: None };
+    let sample = scan::scan(path, head, &spec, &NoObserver).ok();
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| match opts.overrides.iter().find(|o| &o.column == n).map(|o| o.dtype) {
+            Some(DType::Int) => Guess::Int,
+            Some(DType::Float) => Guess::Float,
+            Some(DType::Bool) => Guess::Bool,
+            Some(_) => Guess::Text,
+            None => sample.as_ref().and_then(|s| s.columns.get(i)).map(|c| Guess::from_mask(c.mask, c.seen)).unwrap_or(Guess::Text),
+        })
+        .collect()
 }
 
 /// Casts columns the user chose a type for (Parquet and JSON; CSV checks them while scanning).
@@ -361,9 +395,73 @@ fn nulls_seen(raw: &[u8], nulls: &[String], opts: &ImportOptions) -> Vec<String>
         quote: opts.quote.as_deref().and_then(|q| q.bytes().next()),
         has_header: opts.has_header.unwrap_or(true),
     };
-    let spec = ScanSpec { dialect: d, nulls, infer_rows: None, max_rows: Some(1000), checks: vec![], block_size: usize::MAX };
+    let spec = ScanSpec { dialect: d, nulls, infer_rows: None, max_rows: Some(1000), checks: vec![], block_size: usize::MAX, build: None };
     match scan::scan(Path::new(""), text.body(), &spec, &NoObserver) {
         Ok(res) => nulls.iter().zip(res.nulls_seen).filter(|(m, s)| *s && !m.is_empty()).map(|(m, _)| m.clone()).collect(),
         Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both_ways(text: &[u8]) -> (DataFrame, DataFrame) {
+        let path = Path::new("t.csv");
+        let nulls = null_values(&ImportOptions::default());
+        let d = dialect(path, text, &ImportOptions::default(), &nulls).expect("dialect");
+        let one = read_text(path, text, d, &ImportOptions::default(), &nulls, &NoObserver, None, true).expect("one pass");
+        let two = read_text(path, text, d, &ImportOptions::default(), &nulls, &NoObserver, None, false).expect("two passes");
+        (one, two)
+    }
+
+    fn shared(name: &str) -> Vec<u8> {
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(name)).expect("data set")
+    }
+
+    #[test]
+    fn one_pass_equals_two_passes_on_the_real_data_sets() {
+        for name in ["adult.csv", "diabetic_data.csv"] {
+            let (one, two) = both_ways(&shared(name));
+            assert_eq!(one.schema(), two.schema(), "{name}");
+            assert!(one.equals_missing(&two), "{name}: the one-pass reader differs");
+        }
+    }
+
+    #[test]
+    fn late_values_promote_a_column_or_send_the_file_to_the_two_pass_reader() {
+        let mut text = String::from("id,score,code,late\n");
+        for i in 0..40_000 {
+            let score = if i == 30_000 { "2.5".to_string() } else { (i % 100).to_string() };
+            let code = if i == 35_000 { "A17".to_string() } else { format!("{:03}", i % 50) };
+            let late = if i < 30_000 { String::new() } else { (i % 7).to_string() };
+            text.push_str(&format!("{i},{score},{code},{late}\n"));
+        }
+        let (one, two) = both_ways(text.as_bytes());
+        assert!(one.equals_missing(&two));
+        assert_eq!(one.column("score").expect("score").dtype(), &DataType::Float64);
+        assert_eq!(one.column("code").expect("code").dtype(), &DataType::String);
+        // Text keeps its original spelling: 007 stays 007, not 7.
+        assert_eq!(one.column("code").expect("code").get(7).expect("cell").to_string(), "\"007\"");
+        assert_eq!(one.column("late").expect("late").dtype(), &DataType::Int64);
+        assert_eq!(one.column("late").expect("late").null_count(), 30_000);
+    }
+
+    #[test]
+    fn quoted_fields_with_doubled_quotes_and_text_after_quotes() {
+        let mut text = String::from("a,b\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("{i},\"say \"\"hi\"\" {i}\"\n"));
+        }
+        let (one, two) = both_ways(text.as_bytes());
+        assert!(one.equals_missing(&two));
+        assert_eq!(one.column("b").expect("b").get(0).expect("cell").to_string(), "\"say \"hi\" 0\"");
+        text.push_str("1,\"x\"tail\n");
+        let nulls = null_values(&ImportOptions::default());
+        let d = dialect(Path::new("t.csv"), text.as_bytes(), &ImportOptions::default(), &nulls).expect("dialect");
+        let err = read_text(Path::new("t.csv"), text.as_bytes(), d, &ImportOptions::default(), &nulls, &NoObserver, None, true)
+            .expect_err("text after a closing quote");
+        let msg = err.to_string();
+        assert!(msg.contains("line 20002, column 3") && msg.contains("must be doubled"), "{msg}");
     }
 }

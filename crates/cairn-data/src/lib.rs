@@ -1,6 +1,7 @@
 //! Data on polars: reading files into typed frames (CSV sniffing and whole-file type inference, Parquet,
 //! JSON), pages of rows for the grid, column profiles, and the synthetic demo table.
 
+mod columns;
 mod csv;
 pub mod demo;
 mod error;

@@ -8,6 +8,7 @@ use memchr::{memchr, memchr2};
 
 
 use crate::error::{DataError, Pos};
+use crate::columns::{Col, Guess};
 use crate::infer::{self, ANY, DATETIME};
 use crate::Observer;
 
@@ -49,6 +50,8 @@ pub struct ScanSpec<'a> {
     /// For each column, the type bit its values must carry (a user's override), or 0.
     pub checks: Vec<u8>,
     pub block_size: usize,
+    /// Build typed columns while scanning, starting from these guesses (one per column).
+    pub build: Option<Vec<Guess>>,
 }
 
 pub struct ScanResult {
@@ -60,6 +63,8 @@ pub struct ScanResult {
     /// Which of the null markers occurred.
     pub nulls_seen: Vec<bool>,
     pub failures: Vec<CheckFailures>,
+    /// The columns built while scanning, one set per block, when `ScanSpec::build` asked for them.
+    pub built: Vec<Vec<Col>>,
 }
 
 enum End {
@@ -71,7 +76,7 @@ enum End {
 struct Field {
     start: usize,
     end: usize,
-    /// Quoted with doubled quotes inside, or text after the closing quote: always a string.
+    /// Quoted with doubled quotes inside: always a string, unescaped when built.
     irregular: bool,
 }
 
@@ -111,11 +116,20 @@ impl Reader<'_> {
             self.line += memchr::memchr_iter(b'\n', &buf[start..close]).count() as u64;
             let mut k = close + 1;
             // Text after the closing quote belongs to the field (polars keeps it); it makes it a string.
-            let tail = memchr2(self.delim, b'\n', &buf[k..]).map(|p| k + p).unwrap_or(n);
-            if tail > k && !(tail == k + 1 && buf[k] == b'\r') {
-                irregular = true;
+            let stop = memchr2(self.delim, b'\n', &buf[k..]).map(|p| k + p).unwrap_or(n);
+            if stop > k && !(stop == k + 1 && buf[k] == b'\r') {
+                let line_start = memchr::memrchr(b'\n', &buf[..start]).map(|p| p + 1).unwrap_or(0);
+                let column = String::from_utf8_lossy(&buf[line_start..start]).chars().count() as u64;
+                return Err(DataError::Parse {
+                    path: path.to_path_buf(),
+                    pos: Some(Pos { line: self.line, column }),
+                    detail: format!(
+                        "a quoted field has text after its closing quote ({}); a quote inside a quoted field must be doubled",
+                        String::from_utf8_lossy(&buf[start - 1..stop.min(start + 60)]).trim_end()
+                    ),
+                });
             }
-            k = tail;
+            k = stop;
             let field = Field { start, end: close, irregular };
             return Ok(self.finish(field, k));
         }
@@ -244,6 +258,7 @@ struct Piece {
     columns: Vec<ColumnScan>,
     failures: Vec<CheckFailures>,
     nulls_seen: Vec<bool>,
+    built: Vec<Col>,
 }
 
 /// A problem in a piece, at a line relative to the piece's start.
@@ -306,6 +321,14 @@ fn scan_piece(cx: &Ctx<'_>, range: (usize, usize)) -> Result<Piece, PieceError> 
     let infer_limit = spec.infer_rows.unwrap_or(u64::MAX);
     let mut rows = 0u64;
     let mut reported = range.0;
+    let quote = d.quote.unwrap_or(b'"');
+    // Rows are about as long as the header line; a rough capacity saves most regrowing.
+    let capacity = (range.1 - range.0) / (ncols * 4).max(16);
+    let mut built: Vec<Col> = match &spec.build {
+        Some(g) => g.iter().map(|&g| Col::new(g, capacity)).collect(),
+        None => Vec::new(),
+    };
+    let building = !built.is_empty();
 
     while !r.skip_blank() {
         if spec.max_rows.is_some_and(|m| rows >= m) {
@@ -319,11 +342,23 @@ fn scan_piece(cx: &Ctx<'_>, range: (usize, usize)) -> Result<Piece, PieceError> 
             if c < ncols {
                 let raw = &body[f.start..f.end];
                 // Null markers are looked for in every row: polars is only given the ones that occur.
-                if raw.is_empty() {
-                    // missing
+                let missing = if raw.is_empty() {
+                    true
                 } else if let Some(k) = cx.nulls.find(raw) {
                     nulls_seen[k] = true;
-                } else if classify || checks[c] != 0 {
+                    true
+                } else {
+                    false
+                };
+                if building {
+                    let col = &mut built[c];
+                    if missing {
+                        col.null();
+                    } else {
+                        col.value(raw, f.irregular, quote);
+                    }
+                }
+                if !missing && (classify || checks[c] != 0) {
                     let col = &mut columns[c];
                     if classify {
                         col.seen = true;
@@ -367,14 +402,14 @@ fn scan_piece(cx: &Ctx<'_>, range: (usize, usize)) -> Result<Piece, PieceError> 
         if r.i - reported >= 4 << 20 {
             let done = cx.done.fetch_add((r.i - reported) as u64, std::sync::atomic::Ordering::Relaxed);
             reported = r.i;
-            cx.obs.progress("checking", done, cx.body.len() as u64, "bytes");
+            cx.obs.progress("reading", done, cx.body.len() as u64, "bytes");
             if cx.obs.cancelled() {
                 return Err(PieceError::Data(DataError::Cancelled));
             }
         }
     }
     cx.done.fetch_add((r.i - reported) as u64, std::sync::atomic::Ordering::Relaxed);
-    Ok(Piece { rows, newlines: r.line, columns, failures, nulls_seen })
+    Ok(Piece { rows, newlines: r.line, columns, failures, nulls_seen, built })
 }
 
 /// Scans CSV text (already UTF-8, without BOM). Large files are cut at record boundaries into pieces
@@ -404,7 +439,7 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
     };
     let ranges = if pieces == 1 { vec![(start, body.len())] } else { split(body, start, d.quote, pieces) };
     let cx = Ctx { path, body, spec, ncols, nulls: Nulls::new(spec.nulls), obs, done: Default::default() };
-    obs.progress("checking", 0, body.len() as u64, "bytes");
+    obs.progress("reading", 0, body.len() as u64, "bytes");
     let results = crate::par::map(ranges.len(), |i| scan_piece(&cx, ranges[i]));
 
     let mut out = ScanResult {
@@ -414,6 +449,7 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
         blocks: Vec::with_capacity(ranges.len()),
         nulls_seen: vec![false; spec.nulls.len()],
         failures: vec![CheckFailures::default(); ncols],
+        built: Vec::new(),
     };
     let mut line = first_line;
     for (piece, range) in results.into_iter().zip(&ranges) {
@@ -448,6 +484,9 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
         }
         for (acc, s) in out.nulls_seen.iter_mut().zip(&p.nulls_seen) {
             *acc |= *s;
+        }
+        if range.1 > range.0 && spec.build.is_some() {
+            out.built.push(p.built);
         }
         line += p.newlines;
     }
