@@ -3,6 +3,7 @@
 mod api_auth;
 mod imports;
 mod projects;
+mod recovery;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

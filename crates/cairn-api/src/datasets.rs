@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cairn_data::Observer;
-use cairn_store::{Project, atomic_write};
+use cairn_store::{Project, cache_write};
 use cairn_types::{
     ApiError, Dataset, DatasetSource, ErrorCode, ImportOptions, ImportPreview, ImportRequest, Page, Profile, SortOrder,
     TaskStarted,
@@ -142,6 +142,7 @@ impl Studio {
         // Another dataset may share this version (the same file imported twice); keep its files then.
         let shared = project.list_datasets()?.iter().any(|d| d.version == ds.version);
         if !shared {
+            self.frames.wait_stored(Some(&ds.version));
             self.frames.forget(&ds.version);
             let _ = std::fs::remove_file(data_path(&project, &ds.version)?);
             let _ = std::fs::remove_file(profile_path(&project, &ds.version)?);
@@ -151,14 +152,48 @@ impl Studio {
 
     fn frame(&self, project: &Project, ds: &Dataset) -> Result<Arc<cairn_data::DataFrame>, ApiError> {
         let path = data_path(project, &ds.version)?;
-        self.frames.get(&ds.version, &path).map_err(|e| {
-            let mut err: ApiError = e.into();
-            if err.code == ErrorCode::FileNotFound {
-                err = ApiError::new(ErrorCode::ProjectCorrupt, format!("the stored data of dataset `{}` is missing ({})", ds.name, path.display()))
-                    .with_hint("import the file again");
-            }
-            err
-        })
+        if !path.exists() {
+            self.frames.wait_stored(Some(&ds.version));
+        }
+        match self.frames.get(&ds.version, &path) {
+            Err(cairn_data::DataError::NotFound(_)) => self.rebuild(project, ds, path),
+            other => Ok(other?),
+        }
+    }
+
+    /// Reads a dataset's source again when its stored copy is gone (a crash before it was written, or a
+    /// cleaned artifacts folder). The source must still have the digest recorded at import.
+    fn rebuild(&self, project: &Project, ds: &Dataset, path: PathBuf) -> Result<Arc<cairn_data::DataFrame>, ApiError> {
+        tracing::info!("rebuilding the stored copy of `{}` from {}", ds.name, ds.source.path);
+        let changed = || {
+            ApiError::new(
+                ErrorCode::SourceChanged,
+                format!(
+                    "the stored copy of dataset `{}` is missing, and its source {} is gone or has changed since it was imported",
+                    ds.name, ds.source.path
+                ),
+            )
+            .with_hint("import the file again as a new dataset")
+        };
+        let obs = ImportObserver { task: None, on_progress: None };
+        let read = cairn_data::read_file(Path::new(&ds.source.path), &ds.source.options, &obs).map_err(|e| match e {
+            cairn_data::DataError::NotFound(_) => changed(),
+            other => other.into(),
+        })?;
+        if read.digest != ds.digest {
+            return Err(changed());
+        }
+        let frame = Arc::new(read.frame);
+        self.frames.insert(&ds.version, frame.clone());
+        if !project.is_read_only() {
+            self.frames.store_behind(&ds.version, frame.clone(), path);
+        }
+        Ok(frame)
+    }
+
+    /// Waits for every background write; call before the process exits.
+    pub fn flush(&self) {
+        self.frames.wait_stored(None);
     }
 
     /// Rows `[offset, offset+limit)`, optionally sorted by a column.
@@ -259,7 +294,7 @@ fn save_profile(project: &Project, profile: &Profile) {
     }
     let Ok(path) = profile_path(project, &profile.version) else { return };
     if let Ok(bytes) = serde_json::to_vec(profile) {
-        if let Err(e) = atomic_write(&path, &bytes) {
+        if let Err(e) = cache_write(&path, &bytes) {
             tracing::warn!("cannot cache the profile at {}: {e}", path.display());
         }
     }
@@ -273,7 +308,7 @@ fn import(
     name: &str,
     opts: &ImportOptions,
     obs: &dyn Observer,
-    frames: &crate::frames::Frames,
+    frames: &Arc<crate::frames::Frames>,
     now: cairn_types::Millis,
 ) -> Result<Dataset, ApiError> {
     let started = std::time::Instant::now();
@@ -292,31 +327,10 @@ fn import(
         return Err(ApiError::new(ErrorCode::Cancelled, "cancelled"));
     }
     let stored = data_path(project, &version)?;
-    let created = !stored.exists();
-    let frame = imported.frame;
+    let frame = Arc::new(imported.frame);
     let id = new_id("ds");
-    // The profile is computed while the stored copy is written: each keeps a core busy, and the dataset
-    // opens with its profile ready. The writer gets a clone (columns are shared, not copied).
-    let mut to_write = frame.clone();
-    let (written, profile) = std::thread::scope(|s| {
-        let writer = s.spawn(|| if created { cairn_data::write_parquet(&mut to_write, &stored).map(|_| ()) } else { Ok(()) });
-        obs.progress("profiling", 0, frame.width() as u64, "columns");
-        let profile = cairn_data::profile::profile(&frame, &id, &version, obs);
-        (writer.join(), profile)
-    });
-    let cleanup = || {
-        if created {
-            let _ = std::fs::remove_file(&stored);
-        }
-    };
-    let written = written.unwrap_or_else(|_| Err(cairn_data::DataError::Cancelled));
-    let profile = match (written, profile) {
-        (Ok(()), Ok(p)) => p,
-        (Err(e), _) | (_, Err(e)) => {
-            cleanup();
-            return Err(e.into());
-        }
-    };
+    obs.progress("profiling", 0, frame.width() as u64, "columns");
+    let profile = cairn_data::profile::profile(&frame, &id, &version, obs)?;
     let ds = Dataset {
         id,
         name: name.to_string(),
@@ -333,11 +347,13 @@ fn import(
         created_at: now,
         import_ms: started.elapsed().as_millis() as u64,
     };
-    if let Err(e) = project.insert_dataset(&ds) {
-        cleanup();
-        return Err(e.into());
-    }
+    project.insert_dataset(&ds)?;
     save_profile(project, &profile);
-    frames.insert(&version, Arc::new(frame));
+    frames.insert(&version, frame.clone());
+    // The stored copy is written after the import returns: the data is registered (its source and digest
+    // recorded), profiled and in memory, and a missing copy is rebuilt from the source.
+    if !stored.exists() {
+        frames.store_behind(&version, frame, stored);
+    }
     Ok(ds)
 }

@@ -1,9 +1,9 @@
 //! Datasets kept in memory for the grid, and their sort orders, within a memory budget. Scrolling reads
 //! slices of a cached frame (microseconds) instead of reading the stored copy on every page.
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
 
 use cairn_data::{DataError, DataFrame};
 use cairn_types::SortOrder;
@@ -25,11 +25,44 @@ struct Entry {
 pub struct Frames {
     budget: usize,
     entries: Mutex<(HashMap<String, Entry>, u64)>,
+    /// Versions whose stored copy is being written in the background.
+    pending: Mutex<HashSet<String>>,
+    stored: Condvar,
 }
 
 impl Frames {
     pub fn new(budget: usize) -> Self {
-        Self { budget, entries: Mutex::default() }
+        Self { budget, entries: Mutex::default(), pending: Mutex::default(), stored: Condvar::new() }
+    }
+
+    /// Writes a version's stored copy (Parquet) on a background thread. The copy is a cache of the
+    /// source file, which the registry names with its digest, so a copy that never got written (a crash)
+    /// is rebuilt from the source; meanwhile the frame is served from memory.
+    pub fn store_behind(self: &Arc<Self>, version: &str, frame: Arc<DataFrame>, path: PathBuf) {
+        lock(&self.pending).insert(version.to_string());
+        let me = self.clone();
+        let v = version.to_string();
+        let write = move || {
+            let mut df = (*frame).clone();
+            if let Err(e) = cairn_data::write_parquet(&mut df, &path) {
+                tracing::warn!("cannot store {}: {e}; it will be rebuilt from its source when needed", path.display());
+            }
+            lock(&me.pending).remove(&v);
+            me.stored.notify_all();
+        };
+        if let Err(e) = std::thread::Builder::new().name("cairn-store".into()).spawn(write) {
+            tracing::warn!("cannot start a writer thread ({e}); the copy will be rebuilt from its source when needed");
+            lock(&self.pending).remove(version);
+            self.stored.notify_all();
+        }
+    }
+
+    /// Waits until the stored copy of `version` (or of every version, for None) has been written.
+    pub fn wait_stored(&self, version: Option<&str>) {
+        let mut pending = lock(&self.pending);
+        while version.map_or(!pending.is_empty(), |v| pending.contains(v)) {
+            pending = self.stored.wait(pending).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// Adds a frame just read (after an import), so the first page needs no disk read.

@@ -24,7 +24,10 @@ fn main() {
         .with_target(false)
         .init();
     let studio = Arc::new(Studio::new(&default_config_dir(), system_clock()));
-    if let Err(e) = run(cli.command, studio) {
+    let result = run(cli.command, studio.clone());
+    // Datasets' stored copies are written in the background; let them land before exiting.
+    studio.flush();
+    if let Err(e) = result {
         output::print_error(&e);
         std::process::exit(1);
     }

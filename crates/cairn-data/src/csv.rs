@@ -131,10 +131,16 @@ pub fn read(
             acc
         }
     };
-    finish(path, df, plan, true)
+    let mut df = finish(path, df, plan, true)?;
+    if df.first_col_n_chunks() > 1 {
+        df.rechunk_mut_par();
+    }
+    Ok(df)
 }
 
-/// Converts the columns read as text (dates, and for polars' parser padded numbers), and rechunks.
+/// Converts the columns read as text (dates, and for polars' parser padded numbers). The one-pass
+/// reader's frame keeps one chunk per block: polars works on chunked columns, and copying them into one
+/// would cost as much as a tenth of the read.
 fn finish(path: &Path, mut df: DataFrame, plan: &ReadPlan, text_numbers: bool) -> Result<DataFrame, DataError> {
     let posts: Vec<Expr> = plan
         .names
@@ -148,9 +154,6 @@ fn finish(path: &Path, mut df: DataFrame, plan: &ReadPlan, text_numbers: bool) -
             pos: None,
             detail: format!("converting dates or numbers: {e}"),
         })?;
-    }
-    if df.first_col_n_chunks() > 1 {
-        df.rechunk_mut_par();
     }
     Ok(df)
 }

@@ -118,6 +118,10 @@ pub fn decode(path: &Path, raw: Vec<u8>, chosen: Option<TextEncoding>) -> Result
         _ => {}
     }
     let start = if raw.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+    // The fast check first; the standard one only to locate the error.
+    if simdutf8::basic::from_utf8(&raw[start..]).is_ok() {
+        return Ok(Text { bytes: raw, start, encoding: TextEncoding::Utf8 });
+    }
     if let Err(e) = std::str::from_utf8(&raw[start..]) {
         let at = start + e.valid_up_to();
         let pos = position(&raw[start..], e.valid_up_to());

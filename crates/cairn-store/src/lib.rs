@@ -9,7 +9,7 @@ mod recent;
 mod registry;
 
 pub use error::StoreError;
-pub use fsutil::{atomic_write, folder_is_read_only};
+pub use fsutil::{atomic_write, cache_write, folder_is_read_only};
 pub use migrations::SCHEMA_VERSION;
 pub use project::{Project, project_id};
 pub use recent::RecentProjects;

@@ -57,6 +57,8 @@ pub enum ErrorCode {
     NotComputed,
     /// The user cancelled the operation.
     Cancelled,
+    /// A dataset's stored copy is gone and its source file has changed since the import.
+    SourceChanged,
     /// The operation needs the desktop app (a native dialog, say).
     NotAvailable,
     /// A file or database write failed.
@@ -79,6 +81,7 @@ impl ErrorCode {
             BadRequest => 400,
             InvalidInput | EmptyFile | BadEncoding | RaggedRows | WrongFormat | ParseError
             | TypeMismatch | NotAProject | ProjectCorrupt => 422,
+            SourceChanged => 410,
             Cancelled => 499,
             NotAvailable => 501,
             FileUnreadable | Io | Internal => 500,
