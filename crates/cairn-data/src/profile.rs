@@ -225,14 +225,17 @@ fn number_label(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
-/// Equal-width bins; for integers over a small range, one bin per value.
+/// Equal-width bins. Whole numbers (and dates) get a whole-number width centred on the values, one bin
+/// per value over a small range: 30 bins over 17..=90 would give some bins three ages and others two,
+/// and the histogram would saw-tooth.
 fn histogram(sorted: &[f64], integral: bool) -> Histogram {
     let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
     let span = max - min;
     let (lo, bins, width) = if span == 0.0 {
         (min - 0.5, 1, 1.0)
-    } else if integral && span < BINS as f64 {
-        (min - 0.5, span as usize + 1, 1.0)
+    } else if integral {
+        let width = ((span + 1.0) / BINS as f64).ceil();
+        (min - 0.5, ((span + 1.0) / width).ceil() as usize, width)
     } else {
         (min, BINS, span / BINS as f64)
     };

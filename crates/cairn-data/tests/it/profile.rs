@@ -20,6 +20,8 @@ fn adult_age_profile_matches_known_statistics() {
     let h = age.histogram.as_ref().unwrap();
     assert_eq!(h.counts.iter().sum::<u64>(), 32_561);
     assert_eq!(h.edges.len(), h.counts.len() + 1);
+    // Whole-number bins: 17..=90 is 74 ages, three per bin, edges halfway between ages.
+    assert_eq!((h.edges[0], h.edges[1], h.counts.len()), (16.5, 19.5, 25));
 
     let class = p.columns.iter().find(|c| c.name == "class").unwrap();
     assert_eq!(class.distinct, 2);
