@@ -435,7 +435,10 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
     let pieces = if sequential {
         1
     } else {
-        crate::par::workers().max((body.len() - start).div_ceil(spec.block_size.max(1)))
+        // Several pieces per core, at least 1 MB each: workers take the next piece when done, so one
+        // slow piece does not leave the other cores idle.
+        let balanced = (crate::par::workers() * 4).min((body.len() - start) / PARALLEL_MIN).max(1);
+        balanced.max((body.len() - start).div_ceil(spec.block_size.max(1)))
     };
     let ranges = if pieces == 1 { vec![(start, body.len())] } else { split(body, start, d.quote, pieces) };
     let cx = Ctx { path, body, spec, ncols, nulls: Nulls::new(spec.nulls), obs, done: Default::default() };

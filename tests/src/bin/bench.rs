@@ -100,7 +100,7 @@ fn import_profile(file: &Path, runs: usize) -> Res {
         median(profile_ms),
         median(stored_ms)
     );
-    let _ = import_ms;
+    println!("          import {:.0} ms (read, profile, register), then the cached profile read back", median(import_ms));
     let timeline: Vec<String> = phases.lock().map(|p| p.iter().map(|(n, ms)| format!("{n} @{ms:.0}")).collect()).unwrap_or_default();
     println!("          phases (last run, ms from start): {}", timeline.join(", "));
     let p = peer("pandas_peer.py", &[&file.to_string_lossy(), &runs.to_string()])?;
