@@ -53,12 +53,12 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
         Command::Serve { project, port, token } => serve(studio, project.as_deref(), port, token),
         Command::New { path, name } => {
             let p = studio.create_project(&absolute(&path), name.as_deref())?;
-            println!("Created project {:?} in {}", p.name, p.path);
+            say!("Created project {:?} in {}", p.name, p.path);
             Ok(())
         }
         Command::Demo { path } => {
             let p = studio.create_demo(&absolute(&path))?;
-            println!("Demo project ready in {}", p.path);
+            say!("Demo project ready in {}", p.path);
             Ok(())
         }
         Command::Import(args) => import(&studio, args),
@@ -71,14 +71,14 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
             let pid = open(&studio, &project)?;
             let profile = studio.profile_now(&pid, &dataset, &ImportObserver { task: None, on_progress: None })?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&profile).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&profile).unwrap_or_default());
             } else {
                 output::profile(&profile);
             }
             Ok(())
         }
         Command::Openapi => {
-            println!("{}", cairn_server::openapi_json());
+            say!("{}", cairn_server::openapi_json());
             Ok(())
         }
     }
@@ -120,7 +120,7 @@ fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
         }
         e
     })?;
-    println!(
+    say!(
         "Imported {:?}: {} rows × {} columns in {} ms (digest {})",
         ds.name,
         ds.rows,
@@ -146,8 +146,8 @@ fn serve(studio: Arc<Studio>, project: Option<&Path>, port: u16, token: Option<S
             ApiError::new(ErrorCode::Io, format!("cannot listen on 127.0.0.1:{port}: {e}"))
                 .with_hint("choose another port with --port, or 0 for any free port")
         })?;
-        println!("Cairn is serving on {}", bound.addr);
-        println!("  open: {}", bound.url(&token));
+        say!("Cairn is serving on {}", bound.addr);
+        say!("  open: {}", bound.url(&token));
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -3,6 +3,23 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
+/// Writes a line to stdout. When the reader has gone away (`cairn profile … | head`), stop quietly
+/// instead of panicking as `println!` does.
+pub fn emit(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// `println!` for the CLI's output, through [`emit`].
+#[macro_export]
+macro_rules! say {
+    ($($t:tt)*) => { $crate::output::emit(format_args!($($t)*)) };
+}
+
 use cairn_types::{ApiError, Dataset, Profile};
 
 pub fn print_error(e: &ApiError) {
@@ -47,12 +64,12 @@ impl ProgressLine {
 
 pub fn datasets(list: &[Dataset]) {
     if list.is_empty() {
-        println!("No datasets yet: import one with `cairn import PROJECT FILE`.");
+        crate::say!("No datasets yet: import one with `cairn import PROJECT FILE`.");
         return;
     }
-    println!("{:<28} {:>10} {:>8}  source", "name", "rows", "columns");
+    crate::say!("{:<28} {:>10} {:>8}  source", "name", "rows", "columns");
     for d in list {
-        println!("{:<28} {:>10} {:>8}  {}", d.name, d.rows, d.columns.len(), d.source.path);
+        crate::say!("{:<28} {:>10} {:>8}  {}", d.name, d.rows, d.columns.len(), d.source.path);
     }
 }
 
@@ -61,8 +78,8 @@ fn num(x: f64) -> String {
 }
 
 pub fn profile(p: &Profile) {
-    println!("{} rows, {} columns, {} duplicate rows", p.rows, p.columns.len(), p.duplicate_rows);
-    println!("{:<28} {:<9} {:>8} {:>9}  summary", "column", "type", "missing", "distinct");
+    crate::say!("{} rows, {} columns, {} duplicate rows", p.rows, p.columns.len(), p.duplicate_rows);
+    crate::say!("{:<28} {:<9} {:>8} {:>9}  summary", "column", "type", "missing", "distinct");
     for c in &p.columns {
         let summary = match (&c.numeric, c.top.first()) {
             (Some(n), _) if c.min_label.is_some() => {
@@ -73,7 +90,7 @@ pub fn profile(p: &Profile) {
             (None, Some(t)) => format!("top {:?} ({})", t.value, t.count),
             _ => String::new(),
         };
-        println!(
+        crate::say!(
             "{:<28} {:<9} {:>7.1}% {:>9}  {}",
             c.name,
             c.dtype.name(),

@@ -1,0 +1,90 @@
+//! The `cairn` binary as a user runs it: help, the happy path, and errors that say what to do.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn shared(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(name)
+}
+
+fn cairn(config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cairn")).args(args).env("CAIRN_CONFIG_DIR", config).output().expect("run cairn")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cairn(dir.path(), &["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for cmd in ["serve", "new", "import", "profile", "demo", "datasets"] {
+        assert!(help.contains(cmd), "--help does not mention {cmd}:\n{help}");
+    }
+}
+
+#[test]
+fn new_import_and_profile_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    assert!(cairn(dir.path(), &["new", p]).status.success());
+    let adult = shared("adult.csv");
+    let out = cairn(dir.path(), &["import", p, adult.to_str().unwrap(), "--name", "census"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("32561 rows × 15 columns"), "{}", text(&out.stdout));
+    let out = cairn(dir.path(), &["profile", p, "census", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let profile: serde_json::Value = serde_json::from_slice(&out.stdout).expect("profile JSON");
+    assert_eq!(profile["rows"], 32561);
+    let out = cairn(dir.path(), &["datasets", p]);
+    assert!(text(&out.stdout).contains("census"));
+}
+
+#[test]
+fn errors_name_the_thing_and_give_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    cairn(dir.path(), &["new", p]);
+
+    let out = cairn(dir.path(), &["import", p, "/no/such/file.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error: /no/such/file.csv does not exist") && err.contains("hint:"), "{err}");
+
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    let out = cairn(dir.path(), &["import", plain.to_str().unwrap(), "x.csv"]);
+    let err = text(&out.stderr);
+    assert!(err.contains("is not a Cairn project") && err.contains("cairn new"), "{err}");
+
+    let out = cairn(dir.path(), &["import", p, shared("adult.csv").to_str().unwrap(), "--type", "age"]);
+    let err = text(&out.stderr);
+    assert!(err.contains("COLUMN=TYPE"), "{err}");
+
+    let out = cairn(dir.path(), &["import", p, shared("adult.csv").to_str().unwrap(), "--type", "age=decimal"]);
+    assert!(text(&out.stderr).contains("unknown type"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    cairn(dir.path(), &["demo", p.to_str().unwrap()]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["profile", p.to_str().unwrap(), "readmissions"])
+        .env("CAIRN_CONFIG_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -1`: read nothing and hang up.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0));
+}
