@@ -3,12 +3,14 @@
 
 mod error;
 mod fsutil;
+mod jobs;
 mod migrations;
 mod project;
 mod recent;
 mod registry;
 
 pub use error::StoreError;
+pub use jobs::JobRecord;
 pub use fsutil::{atomic_write, cache_write, folder_is_read_only};
 pub use migrations::SCHEMA_VERSION;
 pub use project::{Project, project_id};

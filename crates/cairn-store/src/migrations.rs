@@ -19,4 +19,27 @@ pub const MIGRATIONS: &[&str] = &[
         import_ms   INTEGER NOT NULL
     );
     "#,
+    // 2: jobs, so a training survives an app restart (re-attached) or is marked failed, never left running.
+    r#"
+    CREATE TABLE jobs (
+        id            TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        spec_version  INTEGER NOT NULL,
+        spec_json     TEXT NOT NULL,
+        run_id        TEXT NOT NULL,
+        experiment_id TEXT NOT NULL,
+        executor      TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        ended_at      INTEGER,
+        pid           INTEGER,
+        pid_started   INTEGER,
+        exit_code     INTEGER,
+        error         TEXT,
+        external_id   TEXT
+    );
+    CREATE INDEX jobs_by_state ON jobs(state);
+    CREATE INDEX jobs_by_run ON jobs(run_id);
+    "#,
 ];

@@ -59,6 +59,18 @@ pub enum ErrorCode {
     Cancelled,
     /// A dataset's stored copy is gone and its source file has changed since the import.
     SourceChanged,
+    /// No experiment with this id or name.
+    ExperimentNotFound,
+    /// No run with this id.
+    RunNotFound,
+    /// No job with this id.
+    JobNotFound,
+    /// The thing to create exists already (an experiment name, a param logged with another value).
+    AlreadyExists,
+    /// A search filter or order does not parse; the message says where.
+    InvalidFilter,
+    /// The data cannot train this model as asked (a constant target, one class, no rows …).
+    CannotTrain,
     /// The operation needs the desktop app (a native dialog, say).
     NotAvailable,
     /// A file or database write failed.
@@ -75,8 +87,10 @@ impl ErrorCode {
             Unauthorized => 401,
             HostRefused | ProjectReadOnly => 403,
             RouteNotFound | FileNotFound | ProjectNotFound | DatasetNotFound | ColumnNotFound
-            | TaskNotFound | NotComputed => 404,
-            AlreadyAProject | DatasetExists => 409,
+            | TaskNotFound | NotComputed | ExperimentNotFound | RunNotFound | JobNotFound => 404,
+            AlreadyAProject | DatasetExists | AlreadyExists => 409,
+            InvalidFilter => 400,
+            CannotTrain => 422,
             SchemaTooNew => 409,
             BadRequest => 400,
             InvalidInput | EmptyFile | BadEncoding | RaggedRows | WrongFormat | ParseError

@@ -5,14 +5,19 @@
 
 mod data;
 mod error;
+pub mod float;
 mod project;
 mod task;
+mod tracking;
+mod train;
 pub mod typescript;
 
 pub use data::*;
 pub use error::{ApiError, ErrorCode};
 pub use project::*;
 pub use task::*;
+pub use tracking::*;
+pub use train::*;
 
 /// Milliseconds since the Unix epoch; passed in by callers rather than read inside logic.
 pub type Millis = i64;

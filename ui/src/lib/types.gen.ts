@@ -1,6 +1,6 @@
 // Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.
 
-export type ErrorCode = "UNAUTHORIZED" | "HOST_REFUSED" | "ROUTE_NOT_FOUND" | "BAD_REQUEST" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "FILE_UNREADABLE" | "EMPTY_FILE" | "BAD_ENCODING" | "RAGGED_ROWS" | "WRONG_FORMAT" | "PARSE_ERROR" | "TYPE_MISMATCH" | "NOT_A_PROJECT" | "ALREADY_A_PROJECT" | "PROJECT_READ_ONLY" | "SCHEMA_TOO_NEW" | "PROJECT_CORRUPT" | "PROJECT_NOT_FOUND" | "DATASET_NOT_FOUND" | "DATASET_EXISTS" | "COLUMN_NOT_FOUND" | "TASK_NOT_FOUND" | "NOT_COMPUTED" | "CANCELLED" | "SOURCE_CHANGED" | "NOT_AVAILABLE" | "IO" | "INTERNAL";
+export type ErrorCode = "UNAUTHORIZED" | "HOST_REFUSED" | "ROUTE_NOT_FOUND" | "BAD_REQUEST" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "FILE_UNREADABLE" | "EMPTY_FILE" | "BAD_ENCODING" | "RAGGED_ROWS" | "WRONG_FORMAT" | "PARSE_ERROR" | "TYPE_MISMATCH" | "NOT_A_PROJECT" | "ALREADY_A_PROJECT" | "PROJECT_READ_ONLY" | "SCHEMA_TOO_NEW" | "PROJECT_CORRUPT" | "PROJECT_NOT_FOUND" | "DATASET_NOT_FOUND" | "DATASET_EXISTS" | "COLUMN_NOT_FOUND" | "TASK_NOT_FOUND" | "NOT_COMPUTED" | "CANCELLED" | "SOURCE_CHANGED" | "EXPERIMENT_NOT_FOUND" | "RUN_NOT_FOUND" | "JOB_NOT_FOUND" | "ALREADY_EXISTS" | "INVALID_FILTER" | "CANNOT_TRAIN" | "NOT_AVAILABLE" | "IO" | "INTERNAL";
 
 export type ApiError = { code: ErrorCode, 
 /**
@@ -203,5 +203,145 @@ other: number, text?: TextStats,
 min_label?: string, max_label?: string, };
 
 export type Profile = { dataset_id: string, version: string, rows: number, columns: Array<ColumnProfile>, duplicate_rows: number, compute_ms: number, };
+
+export type RunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
+
+export type LifecycleStage = "active" | "deleted";
+
+export type ViewType = "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
+
+export type Tag = { key: string, value: string, };
+
+export type Param = { key: string, value: string, };
+
+export type Metric = { key: string, value: number | string, timestamp: number, step: number, };
+
+export type Experiment = { experiment_id: string, name: string, artifact_location: string, lifecycle_stage: LifecycleStage, creation_time: number, last_update_time: number, tags: Array<Tag>, };
+
+export type RunInfo = { run_id: string, run_name: string, experiment_id: string, user_id: string, status: RunStatus, start_time: number, end_time?: number, 
+/**
+ * Where the run's files are: `file:///…/.cairn/artifacts/runs/<run_id>`.
+ */
+artifact_uri: string, lifecycle_stage: LifecycleStage, };
+
+export type RunData = { 
+/**
+ * The latest value of each metric (the highest step, then the latest timestamp).
+ */
+metrics: Array<Metric>, params: Array<Param>, tags: Array<Tag>, };
+
+export type DatasetRef = { name: string, digest: string, source_type: string, source: string, schema?: string, profile?: string, };
+
+export type DatasetInput = { dataset: DatasetRef, tags: Array<Tag>, };
+
+export type RunInputs = { dataset_inputs: Array<DatasetInput>, };
+
+export type Run = { info: RunInfo, data: RunData, inputs: RunInputs, };
+
+export type SearchRuns = { experiment_ids: Array<string>, filter: string, run_view_type: ViewType, 
+/**
+ * 0 means the default (1000).
+ */
+max_results: number, 
+/**
+ * e.g. `metrics.rmse ASC`, `params.lr DESC`, `start_time`.
+ */
+order_by: Array<string>, page_token?: string, };
+
+export type RunsPage = { runs: Array<Run>, 
+/**
+ * Present when more runs match; pass it back as `page_token`.
+ */
+next_page_token?: string, 
+/**
+ * How many runs match in all (for the UI's scroll bar).
+ */
+total: number, };
+
+export type SearchExperiments = { filter: string, view_type: ViewType, max_results: number, order_by: Array<string>, page_token?: string, };
+
+export type ExperimentsPage = { experiments: Array<Experiment>, next_page_token?: string, };
+
+export type MetricSeries = { run_id: string, key: string, points: Array<Metric>, 
+/**
+ * Points in the full series before downsampling.
+ */
+total_points: number, };
+
+export type Task = "classification" | "regression";
+
+export type ModelKind = "logistic" | "linear" | "elastic_net" | "decision_tree" | "random_forest" | "svm" | "gaussian_nb" | "knn" | "gbm";
+
+export type Validation = { "kind": "holdout", test_fraction: number, } | { "kind": "k_fold", folds: number, };
+
+export type TrainSpec = { 
+/**
+ * Dataset id or name in the project.
+ */
+dataset: string, target: string, 
+/**
+ * None: classification for text, boolean or few-valued integer targets, else regression.
+ */
+task?: Task, model: ModelKind, 
+/**
+ * Hyperparameters by name, as strings (as MLflow logs params); unknown names are an error.
+ */
+params: { [key in string]?: string }, 
+/**
+ * Feature columns; None: every column but the target.
+ */
+features?: Array<string>, validation: Validation, seed: number, 
+/**
+ * Experiment name; None: "Default".
+ */
+experiment?: string, run_name?: string, 
+/**
+ * For binary classification: the class whose probability is scored (ROC, PR). None: the minority class.
+ */
+positive_class?: string, };
+
+export type ParamType = "int" | "float" | "choice" | "bool";
+
+export type ParamSpec = { name: string, label: string, kind: ParamType, default: string, min?: number, max?: number, choices: Array<string>, help: string, };
+
+export type ModelInfo = { kind: ModelKind, label: string, tasks: Array<Task>, params: Array<ParamSpec>, description: string, };
+
+export type Curve = { x: Array<number>, y: Array<number>, thresholds: Array<number>, };
+
+export type ConfusionMatrix = { labels: Array<string>, 
+/**
+ * `matrix[actual][predicted]` counts.
+ */
+matrix: number[][], };
+
+export type Importance = { feature: string, importance: number, };
+
+export type Evaluation = { task: Task, 
+/**
+ * Test metrics by key (`accuracy`, `roc_auc`, … or `rmse`, `r2`, …).
+ */
+metrics: { [key in string]?: number }, 
+/**
+ * Classification: the classes in model order.
+ */
+classes: Array<string>, positive_class?: string, confusion?: ConfusionMatrix, roc?: Curve, pr?: Curve, 
+/**
+ * Regression: a sample of (actual = x, predicted = y) pairs.
+ */
+residuals?: Curve, importances: Array<Importance>, 
+/**
+ * "model" when the model gives importances, "permutation" when they were measured.
+ */
+importance_kind: string, train_rows: number, test_rows: number, fit_seconds: number, };
+
+export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export type JobInfo = { id: string, kind: string, run_id: string, experiment_id: string, executor: string, state: JobState, created_at: number, started_at?: number, ended_at?: number, pid?: number, exit_code?: number, 
+/**
+ * Why it failed, in words.
+ */
+error?: string, };
+
+export type TrainStarted = { job_id: string, run_id: string, experiment_id: string, };
 
 export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];

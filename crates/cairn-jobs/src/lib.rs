@@ -1,0 +1,1 @@
+//! Jobs (being built): serializable job specs and executors.

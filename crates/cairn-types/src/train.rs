@@ -1,0 +1,265 @@
+//! Training: what to train (a spec), what models exist (a catalog the train dialog renders), what a
+//! finished run shows (an evaluation), and the job that runs it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    Classification,
+    Regression,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// Logistic regression (classification).
+    Logistic,
+    /// Ordinary least squares (regression).
+    Linear,
+    /// Elastic net (regression).
+    ElasticNet,
+    DecisionTree,
+    RandomForest,
+    Svm,
+    /// Gaussian naive Bayes (classification).
+    GaussianNb,
+    Knn,
+    /// Gradient-boosted trees.
+    Gbm,
+}
+
+impl ModelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelKind::Logistic => "logistic",
+            ModelKind::Linear => "linear",
+            ModelKind::ElasticNet => "elastic_net",
+            ModelKind::DecisionTree => "decision_tree",
+            ModelKind::RandomForest => "random_forest",
+            ModelKind::Svm => "svm",
+            ModelKind::GaussianNb => "gaussian_nb",
+            ModelKind::Knn => "knn",
+            ModelKind::Gbm => "gbm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ModelKind> {
+        let all = [
+            ModelKind::Logistic,
+            ModelKind::Linear,
+            ModelKind::ElasticNet,
+            ModelKind::DecisionTree,
+            ModelKind::RandomForest,
+            ModelKind::Svm,
+            ModelKind::GaussianNb,
+            ModelKind::Knn,
+            ModelKind::Gbm,
+        ];
+        let s = s.trim().to_ascii_lowercase().replace('-', "_");
+        all.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// How a model is validated. Classification splits are stratified by class.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Validation {
+    /// Train on `1 - test_fraction` of the rows, score on the rest.
+    Holdout { test_fraction: f64 },
+    /// Cross-validation: the metrics are the mean over folds; the saved model is fitted on all rows.
+    KFold { folds: u32 },
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Validation::Holdout { test_fraction: 0.2 }
+    }
+}
+
+/// What to train. Serializable and versioned: it is stored with the run and sent to the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct TrainSpec {
+    /// Dataset id or name in the project.
+    pub dataset: String,
+    pub target: String,
+    /// None: classification for text, boolean or few-valued integer targets, else regression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub task: Option<Task>,
+    pub model: ModelKind,
+    /// Hyperparameters by name, as strings (as MLflow logs params); unknown names are an error.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Feature columns; None: every column but the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub features: Option<Vec<String>>,
+    #[serde(default)]
+    pub validation: Validation,
+    #[serde(default = "default_seed")]
+    #[ts(type = "number")]
+    pub seed: u64,
+    /// Experiment name; None: "Default".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub experiment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub run_name: Option<String>,
+    /// For binary classification: the class whose probability is scored (ROC, PR). None: the minority class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub positive_class: Option<String>,
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    Int,
+    Float,
+    Choice,
+    Bool,
+}
+
+/// One hyperparameter as the train dialog shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct ParamSpec {
+    pub name: String,
+    pub label: String,
+    pub kind: ParamType,
+    pub default: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    pub help: String,
+}
+
+/// A model the studio can train.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct ModelInfo {
+    pub kind: ModelKind,
+    pub label: String,
+    pub tasks: Vec<Task>,
+    pub params: Vec<ParamSpec>,
+    pub description: String,
+}
+
+/// A curve as parallel arrays (ROC: x = false-positive rate, y = true-positive rate; PR: x = recall,
+/// y = precision), downsampled to at most a few hundred points.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema, TS)]
+pub struct Curve {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    #[serde(default)]
+    pub thresholds: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct ConfusionMatrix {
+    pub labels: Vec<String>,
+    /// `matrix[actual][predicted]` counts.
+    #[ts(type = "number[][]")]
+    pub matrix: Vec<Vec<u64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct Importance {
+    pub feature: String,
+    pub importance: f64,
+}
+
+/// What a finished training run shows beyond its metrics; stored as the run's `evaluation.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct Evaluation {
+    pub task: Task,
+    /// Test metrics by key (`accuracy`, `roc_auc`, … or `rmse`, `r2`, …).
+    pub metrics: BTreeMap<String, f64>,
+    /// Classification: the classes in model order.
+    #[serde(default)]
+    pub classes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub positive_class: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub confusion: Option<ConfusionMatrix>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub roc: Option<Curve>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pr: Option<Curve>,
+    /// Regression: a sample of (actual = x, predicted = y) pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub residuals: Option<Curve>,
+    pub importances: Vec<Importance>,
+    /// "model" when the model gives importances, "permutation" when they were measured.
+    pub importance_kind: String,
+    #[ts(type = "number")]
+    pub train_rows: u64,
+    #[ts(type = "number")]
+    pub test_rows: u64,
+    pub fit_seconds: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// A job: one training run executed by an executor (this computer now; a cluster later).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct JobInfo {
+    pub id: String,
+    pub kind: String,
+    pub run_id: String,
+    pub experiment_id: String,
+    pub executor: String,
+    pub state: JobState,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub started_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub ended_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub exit_code: Option<i32>,
+    /// Why it failed, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+}
+
+/// The answer to starting a training: its job and run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct TrainStarted {
+    pub job_id: String,
+    pub run_id: String,
+    pub experiment_id: String,
+}
