@@ -1,0 +1,61 @@
+//! The job spec: what a worker needs to run a job, and nothing it could look up itself.
+
+use std::path::{Path, PathBuf};
+
+use cairn_types::TrainSpec;
+use serde::{Deserialize, Serialize};
+
+use crate::error::JobError;
+
+/// Bumped when the spec changes shape; a worker refuses specs newer than it knows.
+pub const SPEC_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobKind {
+    /// A built-in training, logged into the run.
+    Train { spec: TrainSpec },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobSpec {
+    pub version: u32,
+    pub job_id: String,
+    pub project: PathBuf,
+    pub run_id: String,
+    pub experiment_id: String,
+    /// The process that started the job; a local worker stops when it is gone, so closing the app
+    /// never leaves a training running unseen.
+    #[serde(default)]
+    pub parent_pid: Option<u32>,
+    #[serde(flatten)]
+    pub kind: JobKind,
+}
+
+impl JobSpec {
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            JobKind::Train { .. } => "train",
+        }
+    }
+
+    pub fn write(&self, path: &Path) -> Result<(), JobError> {
+        let bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| JobError::BadSpec { path: path.to_path_buf(), detail: e.to_string() })?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, bytes)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|source| JobError::Files { path: path.to_path_buf(), source })
+    }
+
+    pub fn read(path: &Path) -> Result<JobSpec, JobError> {
+        let bytes = std::fs::read(path).map_err(|source| JobError::Files { path: path.to_path_buf(), source })?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| JobError::BadSpec { path: path.to_path_buf(), detail: e.to_string() })?;
+        let found = v.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        if found > SPEC_VERSION {
+            return Err(JobError::SpecTooNew { found, known: SPEC_VERSION });
+        }
+        serde_json::from_value(v).map_err(|e| JobError::BadSpec { path: path.to_path_buf(), detail: e.to_string() })
+    }
+}
