@@ -60,7 +60,7 @@ desktop-test:
 
 ## bench: release build, then the import/profile benchmark against pandas (prints ratios)
 bench: setup ui
-	cargo build --release --workspace --bins
+	cargo build --release --workspace --bins --examples
 	scripts/bench.sh
 
 clean-demo:

@@ -20,3 +20,8 @@ demo=$(mktemp -d)
 trap 'rm -rf "$demo"' EXIT
 CAIRN_CONFIG_DIR="$demo/cfg" "$REL/cairn" demo "$demo/demo" >/dev/null
 CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-bench" startup "$REL/cairn-desktop" "$demo/demo"
+
+# cairn-ml: GBM on adult (80/20 stratified) beside LightGBM. Needs the release examples built
+# (cargo build --release --workspace --bins --examples).
+"$VENV/bin/python" -c "import lightgbm" 2>/dev/null || "$VENV/bin/pip" install -q "lightgbm==4.7.0"
+"$REL/examples/gbm_bench" "$DATA/adult.csv" 3

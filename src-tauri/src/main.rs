@@ -45,6 +45,12 @@ fn dispatch(window: &tauri::WebviewWindow, event: &str, detail: serde_json::Valu
 
 fn main() {
     cairn_server::mark_process_start();
+    // The app is also its own worker: a local training runs as `cairn-desktop worker SPEC`.
+    let mut raw = std::env::args().skip(1);
+    if raw.next().as_deref() == Some("worker") {
+        let spec = raw.next().map(PathBuf::from).unwrap_or_default();
+        std::process::exit(cairn_api::run_worker(&spec));
+    }
     tracing_init();
     let args = args();
     let shell = Arc::new(shell::NativeDialogs::default());

@@ -4,6 +4,7 @@ mod api_auth;
 mod imports;
 mod projects;
 mod recovery;
+mod training;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

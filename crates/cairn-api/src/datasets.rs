@@ -150,7 +150,7 @@ impl Studio {
         Ok(ds)
     }
 
-    fn frame(&self, project: &Project, ds: &Dataset) -> Result<Arc<cairn_data::DataFrame>, ApiError> {
+    pub(crate) fn frame(&self, project: &Project, ds: &Dataset) -> Result<Arc<cairn_data::DataFrame>, ApiError> {
         let path = data_path(project, &ds.version)?;
         if !path.exists() {
             self.frames.wait_stored(Some(&ds.version));
@@ -165,25 +165,7 @@ impl Studio {
     /// cleaned artifacts folder). The source must still have the digest recorded at import.
     fn rebuild(&self, project: &Project, ds: &Dataset, path: PathBuf) -> Result<Arc<cairn_data::DataFrame>, ApiError> {
         tracing::info!("rebuilding the stored copy of `{}` from {}", ds.name, ds.source.path);
-        let changed = || {
-            ApiError::new(
-                ErrorCode::SourceChanged,
-                format!(
-                    "the stored copy of dataset `{}` is missing, and its source {} is gone or has changed since it was imported",
-                    ds.name, ds.source.path
-                ),
-            )
-            .with_hint("import the file again as a new dataset")
-        };
-        let obs = ImportObserver { task: None, on_progress: None };
-        let read = cairn_data::read_file(Path::new(&ds.source.path), &ds.source.options, &obs).map_err(|e| match e {
-            cairn_data::DataError::NotFound(_) => changed(),
-            other => other.into(),
-        })?;
-        if read.digest != ds.digest {
-            return Err(changed());
-        }
-        let frame = Arc::new(read.frame);
+        let frame = Arc::new(read_source(ds)?);
         self.frames.insert(&ds.version, frame.clone());
         if !project.is_read_only() {
             self.frames.store_behind(&ds.version, frame.clone(), path);
@@ -356,4 +338,36 @@ fn import(
         frames.store_behind(&version, frame, stored);
     }
     Ok(ds)
+}
+
+/// Reads a dataset's source file again, as it was imported, refusing a source whose bytes changed.
+fn read_source(ds: &Dataset) -> Result<cairn_data::DataFrame, ApiError> {
+    let changed = || {
+        ApiError::new(
+            ErrorCode::SourceChanged,
+            format!(
+                "the stored copy of dataset `{}` is missing, and its source {} is gone or has changed since it was imported",
+                ds.name, ds.source.path
+            ),
+        )
+        .with_hint("import the file again as a new dataset")
+    };
+    let obs = ImportObserver { task: None, on_progress: None };
+    let read = cairn_data::read_file(Path::new(&ds.source.path), &ds.source.options, &obs).map_err(|e| match e {
+        cairn_data::DataError::NotFound(_) => changed(),
+        other => other.into(),
+    })?;
+    if read.digest != ds.digest {
+        return Err(changed());
+    }
+    Ok(read.frame)
+}
+
+/// A dataset's frame without the studio's cache (a worker process): its stored copy, else its source.
+pub(crate) fn load_frame(project: &Project, ds: &Dataset) -> Result<cairn_data::DataFrame, ApiError> {
+    match cairn_data::read_parquet(&data_path(project, &ds.version)?) {
+        Ok(df) => Ok(df),
+        Err(cairn_data::DataError::NotFound(_)) => read_source(ds),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -5,7 +5,10 @@ mod datasets;
 mod demo;
 mod frames;
 mod projects;
+mod runs;
 mod tasks;
+mod training;
+mod worker;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,8 +17,22 @@ use std::sync::{Arc, Mutex};
 use cairn_store::RecentProjects;
 use cairn_types::{ApiError, ErrorCode, Millis, PickKind, ServerInfo};
 
+/// The models Cairn trains, their tasks and hyperparameters (no project needed).
+pub use cairn_ml::catalog as model_catalog;
 pub use datasets::ImportObserver;
 pub use tasks::{TaskHandle, Tasks};
+pub use cairn_data::DataFrame;
+pub use worker::run_worker;
+
+/// Writes a frame (predictions, say) as CSV, atomically.
+pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<(), ApiError> {
+    Ok(cairn_data::write_csv(df, path)?)
+}
+
+/// A frame as CSV text.
+pub fn csv_string(df: &mut DataFrame) -> Result<String, ApiError> {
+    Ok(cairn_data::csv_string(df)?)
+}
 
 /// What only a desktop shell can do; the browser build has none.
 pub trait Shell: Send + Sync {
@@ -56,6 +73,8 @@ pub struct Studio {
     shell: Option<Arc<dyn Shell>>,
     initial_project: Mutex<Option<String>>,
     clock: Clock,
+    /// The program that runs `worker SPEC` for local jobs (this binary, unless told otherwise).
+    worker: PathBuf,
 }
 
 impl Studio {
@@ -68,7 +87,14 @@ impl Studio {
             shell: None,
             initial_project: Mutex::default(),
             clock,
+            worker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("cairn")),
         }
+    }
+
+    /// Sets the program local jobs run as `PROGRAM worker SPEC`.
+    pub fn with_worker(mut self, program: PathBuf) -> Self {
+        self.worker = program;
+        self
     }
 
     /// Adds the desktop shell's native dialogs.

@@ -27,7 +27,11 @@ impl Studio {
     fn register(&self, project: Project) -> ProjectInfo {
         let info = project.info();
         self.recent.touch(&info.id, &info.name, &info.path, self.now());
-        lock(&self.projects).insert(info.id.clone(), Arc::new(project));
+        let project = Arc::new(project);
+        let fresh = lock(&self.projects).insert(info.id.clone(), project.clone()).is_none();
+        if fresh {
+            self.recover_jobs(&project);
+        }
         info
     }
 
@@ -61,6 +65,7 @@ impl Studio {
         }
         let p = Arc::new(project);
         lock(&self.projects).insert(id.to_string(), p.clone());
+        self.recover_jobs(&p);
         Ok(p)
     }
 

@@ -45,9 +45,78 @@ pub enum Command {
     },
     /// Create a demo project with a synthetic hospital-readmission dataset.
     Demo { path: PathBuf },
+    /// Train a model on a dataset; the run is recorded in the project's experiments.
+    Train(TrainArgs),
+    /// List or search runs, e.g. `--filter "metrics.roc_auc > 0.9" --order-by "metrics.roc_auc DESC"`.
+    Runs {
+        project: PathBuf,
+        /// Experiment name (default: every experiment).
+        #[arg(long)]
+        experiment: Option<String>,
+        /// MLflow filter grammar: `metrics.x > 1 and params.model = 'gbm'`.
+        #[arg(long, default_value = "")]
+        filter: String,
+        /// e.g. `metrics.roc_auc DESC` (repeatable).
+        #[arg(long = "order-by")]
+        order_by: Vec<String>,
+        #[arg(long, default_value_t = 50)]
+        max: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Predict with a run's model on a file of raw rows; prints CSV (or writes it with --out).
+    Predict {
+        project: PathBuf,
+        /// Run id (or a unique prefix).
+        run: String,
+        file: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// List the models Cairn can train and their hyperparameters.
+    Models,
+    /// Run one job (used by the studio to train in a child process).
+    #[command(hide = true)]
+    Worker { spec: PathBuf },
     /// Print the API's OpenAPI description.
     #[command(hide = true)]
     Openapi,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    pub project: PathBuf,
+    /// Dataset name or id.
+    #[arg(long = "data")]
+    pub data: String,
+    /// The column to predict.
+    #[arg(long)]
+    pub target: String,
+    /// logistic, linear, elastic_net, decision_tree, random_forest, svm, gaussian_nb, knn, gbm.
+    #[arg(long)]
+    pub model: String,
+    /// A hyperparameter, e.g. `--param learning_rate=0.1` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// classification or regression (default: from the target).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// `holdout:0.2` (default) or `kfold:5`.
+    #[arg(long, default_value = "holdout:0.2")]
+    pub validation: String,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Feature columns, comma-separated (default: all but the target).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Option<Vec<String>>,
+    #[arg(long)]
+    pub experiment: Option<String>,
+    /// Run name (default: a generated one).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Start the job and return without following it.
+    #[arg(long)]
+    pub detach: bool,
 }
 
 #[derive(Debug, clap::Args)]

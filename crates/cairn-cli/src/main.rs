@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod train;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,6 +17,10 @@ use args::{Cli, Command, ImportArgs};
 fn main() {
     cairn_server::mark_process_start();
     let cli = Cli::parse();
+    if let Command::Worker { spec } = &cli.command {
+        // A job's child process: no logging set-up, no studio; its stdout is the job's log.
+        std::process::exit(cairn_api::run_worker(spec));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "cairn=info,warn".into()),
@@ -77,6 +82,32 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
             }
             Ok(())
         }
+        Command::Train(a) => {
+            let pid = open(&studio, &a.project)?;
+            train::train(&studio, &pid, &a)
+        }
+        Command::Runs { project, experiment, filter, order_by, max, json } => {
+            let pid = open(&studio, &project)?;
+            train::runs(&studio, &pid, experiment.as_deref(), &filter, order_by, max, json)
+        }
+        Command::Predict { project, run, file, out } => {
+            let pid = open(&studio, &project)?;
+            let run_id = resolve_run(&studio, &pid, &run)?;
+            let mut df = studio.predict(&pid, &run_id, &std::path::PathBuf::from(absolute(&file)))?;
+            match out {
+                Some(path) => {
+                    cairn_api::write_csv(&mut df, &path)?;
+                    say!("wrote {} predictions to {}", df.height(), path.display());
+                }
+                None => print_csv(&mut df)?,
+            }
+            Ok(())
+        }
+        Command::Models => {
+            train::models();
+            Ok(())
+        }
+        Command::Worker { .. } => Ok(()),
         Command::Openapi => {
             say!("{}", cairn_server::openapi_json());
             Ok(())
@@ -156,4 +187,39 @@ fn serve(studio: Arc<Studio>, project: Option<&Path>, port: u16, token: Option<S
             .await
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("the server stopped: {e}")))
     })
+}
+
+/// A run id, or a unique prefix of one, as people copy them from `cairn runs`.
+fn resolve_run(studio: &Studio, pid: &str, run: &str) -> Result<String, ApiError> {
+    if let Ok(r) = studio.run(pid, run) {
+        return Ok(r.info.run_id);
+    }
+    let all = studio.experiments(pid, &Default::default())?.experiments.into_iter().map(|e| e.experiment_id).collect();
+    let q = cairn_types::SearchRuns { experiment_ids: all, max_results: 50_000, ..Default::default() };
+    let matches: Vec<String> = studio
+        .search_runs(pid, &q)?
+        .runs
+        .into_iter()
+        .filter(|r| r.info.run_id.starts_with(run) || r.info.run_name == run)
+        .map(|r| r.info.run_id)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(ApiError::new(ErrorCode::RunNotFound, format!("no run `{run}` in this project"))
+            .with_hint("list runs with `cairn runs PROJECT`")),
+        _ => Err(ApiError::new(ErrorCode::InvalidInput, format!("`{run}` matches {} runs", matches.len()))
+            .with_hint("give more of the run id")),
+    }
+}
+
+fn print_csv(df: &mut cairn_api::DataFrame) -> Result<(), ApiError> {
+    let text = cairn_api::csv_string(df)?;
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(ApiError::new(ErrorCode::Io, format!("cannot write the predictions: {e}")));
+        }
+    }
+    Ok(())
 }

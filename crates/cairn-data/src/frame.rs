@@ -97,3 +97,17 @@ pub fn page(df: &DataFrame, offset: u64, limit: u64, total_rows: u64) -> Page {
         rows,
     }
 }
+
+/// `left` with the columns of `right` appended (same height); a name already in `left` gets a suffix.
+pub fn append_columns(left: &DataFrame, right: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut out = left.clone();
+    for c in right.columns() {
+        let mut c = c.clone();
+        if out.get_column_index(c.name()).is_some() {
+            let name = format!("{}_predicted", c.name());
+            c.rename(name.into());
+        }
+        out.with_column(c)?;
+    }
+    Ok(out)
+}

@@ -16,12 +16,12 @@ mod sniff;
 mod store;
 
 pub use error::{DataError, Pos};
-pub use frame::{CELL_MAX_CHARS, column_infos, dtype_of, page};
+pub use frame::{CELL_MAX_CHARS, append_columns, column_infos, dtype_of, page};
 pub use import::{Imported, null_values, preview_file, read_file};
 pub use polars::prelude::DataFrame;
 /// A row order (the indices that sort a frame).
 pub type SortIndex = polars::prelude::IdxCa;
-pub use store::{read_parquet, sort_index, take_page, write_csv, write_parquet};
+pub use store::{csv_string, read_parquet, sort_index, take_page, write_csv, write_parquet};
 
 use cairn_types::Page;
 

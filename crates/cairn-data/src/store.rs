@@ -38,6 +38,13 @@ pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<(), DataError> {
     std::fs::rename(&tmp, path).map_err(|e| DataError::Write { path: path.to_path_buf(), source: e })
 }
 
+/// The frame as CSV text with a header line.
+pub fn csv_string(df: &mut DataFrame) -> Result<String, DataError> {
+    let mut buf = Vec::new();
+    CsvWriter::new(&mut buf).include_header(true).finish(df).map_err(|e| write_err(Path::new("<stdout>"), e))?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
 pub fn read_parquet(path: &Path) -> Result<DataFrame, DataError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => DataError::NotFound(path.to_path_buf()),

@@ -6,6 +6,7 @@ mod error;
 mod guard;
 mod openapi;
 mod routes;
+mod runs;
 mod sse;
 mod ui;
 

@@ -3,6 +3,7 @@
 use utoipa::OpenApi;
 
 use crate::routes;
+use crate::runs;
 use crate::sse;
 
 #[derive(OpenApi)]
@@ -14,6 +15,10 @@ use crate::sse;
         routes::project, routes::datasets, routes::preview_import, routes::start_import, routes::upload, routes::dataset,
         routes::delete_dataset, routes::rows, routes::profile, routes::start_profile, routes::tasks, routes::task,
         routes::cancel_task, sse::task_events,
+        runs::models, runs::train, runs::create_experiment, runs::search_experiments, runs::search_runs, runs::run_keys,
+        runs::run, runs::update_run, runs::delete_run, runs::evaluation, runs::metric, runs::set_tag, runs::delete_tag,
+        runs::artifacts, runs::artifact, runs::run_job, runs::jobs, runs::job, runs::cancel_job, runs::job_log,
+        runs::job_log_stream,
     ),
     components(schemas(cairn_types::ErrorCode, cairn_types::ApiError))
 )]

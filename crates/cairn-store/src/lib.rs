@@ -8,6 +8,8 @@ mod migrations;
 mod project;
 mod recent;
 mod registry;
+mod run_keys;
+pub mod tracking;
 
 pub use error::StoreError;
 pub use jobs::JobRecord;
@@ -15,3 +17,4 @@ pub use fsutil::{atomic_write, cache_write, folder_is_read_only};
 pub use migrations::SCHEMA_VERSION;
 pub use project::{Project, project_id};
 pub use recent::RecentProjects;
+pub use tracking::{TrackingError, TrackingStore};

@@ -42,4 +42,109 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_by_state ON jobs(state);
     CREATE INDEX jobs_by_run ON jobs(run_id);
     "#,
+    // 3: experiment tracking, shaped like MLflow's store so its REST API can be served from here unchanged.
+    // Child tables point at `runs.rid` (an integer) rather than the 32-character run id: smaller rows and
+    // indexes, and integer joins when searching 100,000 runs. NaN cannot be stored in a REAL column
+    // (SQLite turns it into NULL), so metric rows keep value 0 with `is_nan` = 1, as MLflow does; ±inf are
+    // stored as they are. A NULL `artifact_location`/`artifact_uri` means "the default place inside the
+    // project", resolved when read, so a project folder can be moved or copied without rewriting rows.
+    r#"
+    CREATE TABLE experiments (
+        experiment_id     INTEGER PRIMARY KEY,
+        name              TEXT NOT NULL UNIQUE,
+        artifact_location TEXT,
+        lifecycle_stage   TEXT NOT NULL CHECK (lifecycle_stage IN ('active', 'deleted')),
+        creation_time     INTEGER NOT NULL,
+        last_update_time  INTEGER NOT NULL
+    );
+    CREATE INDEX experiments_by_creation ON experiments(creation_time);
+    CREATE TABLE experiment_tags (
+        experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        key           TEXT NOT NULL,
+        value         TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX experiment_tags_by_key ON experiment_tags(key, value);
+    -- MLflow's clients start runs in experiment "0" when none is set.
+    INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+    VALUES (0, 'Default', NULL, 'active',
+            CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));
+
+    CREATE TABLE runs (
+        rid             INTEGER PRIMARY KEY,
+        run_id          TEXT NOT NULL UNIQUE,
+        experiment_id   INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        name            TEXT NOT NULL,
+        user_id         TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED')),
+        start_time      INTEGER NOT NULL,
+        end_time        INTEGER,
+        lifecycle_stage TEXT NOT NULL CHECK (lifecycle_stage IN ('active', 'deleted')),
+        artifact_uri    TEXT,
+        deleted_time    INTEGER
+    );
+    -- The default search order (newest first) within an experiment and view.
+    CREATE INDEX runs_by_experiment ON runs(experiment_id, lifecycle_stage, start_time);
+    CREATE TABLE params (
+        rid   INTEGER NOT NULL REFERENCES runs(rid),
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (rid, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX params_by_key ON params(key, value);
+    CREATE TABLE run_tags (
+        rid   INTEGER NOT NULL REFERENCES runs(rid),
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (rid, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX run_tags_by_key ON run_tags(key, value);
+    -- Every point. The key doubles as MLflow's de-duplication (an identical point is stored once) and as
+    -- the order of a series by step.
+    CREATE TABLE metric_history (
+        rid       INTEGER NOT NULL REFERENCES runs(rid),
+        key       TEXT NOT NULL,
+        step      INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        value     REAL NOT NULL,
+        is_nan    INTEGER NOT NULL,
+        PRIMARY KEY (rid, key, step, timestamp, value, is_nan)
+    ) WITHOUT ROWID;
+    -- One row per run and key: the point with the highest (step, timestamp, value), for search and order.
+    CREATE TABLE latest_metrics (
+        rid       INTEGER NOT NULL REFERENCES runs(rid),
+        key       TEXT NOT NULL,
+        value     REAL NOT NULL,
+        timestamp INTEGER NOT NULL,
+        step      INTEGER NOT NULL,
+        is_nan    INTEGER NOT NULL,
+        PRIMARY KEY (rid, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value);
+    -- Data sets runs read (MLflow's log_inputs): one row per (experiment, name, digest), linked to runs.
+    CREATE TABLE input_datasets (
+        dataset_id    INTEGER PRIMARY KEY,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        name          TEXT NOT NULL,
+        digest        TEXT NOT NULL,
+        source_type   TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        schema        TEXT,
+        profile       TEXT,
+        UNIQUE (experiment_id, name, digest)
+    );
+    CREATE TABLE run_inputs (
+        input_id   INTEGER PRIMARY KEY,
+        rid        INTEGER NOT NULL REFERENCES runs(rid),
+        dataset_id INTEGER NOT NULL REFERENCES input_datasets(dataset_id),
+        UNIQUE (rid, dataset_id)
+    );
+    CREATE INDEX run_inputs_by_dataset ON run_inputs(dataset_id);
+    CREATE TABLE run_input_tags (
+        input_id INTEGER NOT NULL REFERENCES run_inputs(input_id),
+        key      TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        PRIMARY KEY (input_id, key)
+    ) WITHOUT ROWID;
+    "#,
 ];

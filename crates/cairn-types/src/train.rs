@@ -263,3 +263,47 @@ pub struct TrainStarted {
     pub run_id: String,
     pub experiment_id: String,
 }
+
+/// A file or folder among a run's artifacts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct ArtifactFile {
+    /// Relative to the run's artifact folder, with `/` separators.
+    pub path: String,
+    pub is_dir: bool,
+    #[ts(type = "number")]
+    pub size: u64,
+}
+
+/// A slice of a job's log, from byte `offset` of the file to `next`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct JobLog {
+    pub text: String,
+    #[ts(type = "number")]
+    pub next: u64,
+    /// The job has ended and the log was read to its end.
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema, TS)]
+pub struct RunUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub name: Option<String>,
+    /// The run's note (stored as MLflow's `mlflow.note.content` tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct CreateExperiment {
+    pub name: String,
+}
+
+/// The metric, param and tag keys used by runs, for filter completion and the column picker.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema, TS)]
+pub struct RunKeys {
+    pub metrics: Vec<String>,
+    pub params: Vec<String>,
+    pub tags: Vec<String>,
+}

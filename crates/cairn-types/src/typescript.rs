@@ -73,6 +73,11 @@ pub fn render() -> String {
         JobState::decl(),
         JobInfo::decl(),
         TrainStarted::decl(),
+        ArtifactFile::decl(),
+        JobLog::decl(),
+        RunUpdate::decl(),
+        CreateExperiment::decl(),
+        RunKeys::decl(),
     ];
     let mut out = String::from(
         "// Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.\n\n",

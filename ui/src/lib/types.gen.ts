@@ -344,4 +344,26 @@ error?: string, };
 
 export type TrainStarted = { job_id: string, run_id: string, experiment_id: string, };
 
+export type ArtifactFile = { 
+/**
+ * Relative to the run's artifact folder, with `/` separators.
+ */
+path: string, is_dir: boolean, size: number, };
+
+export type JobLog = { text: string, next: number, 
+/**
+ * The job has ended and the log was read to its end.
+ */
+done: boolean, };
+
+export type RunUpdate = { name?: string, 
+/**
+ * The run's note (stored as MLflow's `mlflow.note.content` tag).
+ */
+note?: string, };
+
+export type CreateExperiment = { name: string, };
+
+export type RunKeys = { metrics: Array<string>, params: Array<string>, tags: Array<string>, };
+
 export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];

@@ -1,0 +1,178 @@
+//! A trained model: the fitted preprocessing and estimator with what they were trained on, saved as
+//! versioned JSON. Prediction takes raw rows and repeats training's encoding.
+
+use std::io::Write;
+use std::path::Path;
+
+use cairn_types::{ModelKind, Task};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::MlError;
+use crate::metrics::argmax;
+use crate::models::{Estimator, Scores};
+use crate::preprocess::Preprocessor;
+use crate::table::{self, SourceKind};
+
+/// The model file format this Cairn writes. Raised when a change would make older readers misread a file.
+pub const MODEL_FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+pub struct Model {
+    format: u32,
+    cairn_version: String,
+    kind: ModelKind,
+    task: Task,
+    target: String,
+    features: Vec<String>,
+    kinds: Vec<SourceKind>,
+    classes: Vec<String>,
+    positive_class: Option<String>,
+    preprocessor: Preprocessor,
+    estimator: Estimator,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("kind", &self.kind)
+            .field("task", &self.task)
+            .field("target", &self.target)
+            .field("features", &self.features)
+            .field("classes", &self.classes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Just the version, read before the rest so a newer file is refused with a clear message.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<u32>,
+}
+
+pub(crate) struct Parts {
+    pub kind: ModelKind,
+    pub task: Task,
+    pub target: String,
+    pub features: Vec<String>,
+    pub kinds: Vec<SourceKind>,
+    pub classes: Vec<String>,
+    pub positive_class: Option<String>,
+    pub preprocessor: Preprocessor,
+    pub estimator: Estimator,
+}
+
+impl Model {
+    pub(crate) fn new(p: Parts) -> Model {
+        Model {
+            format: MODEL_FORMAT,
+            cairn_version: env!("CARGO_PKG_VERSION").into(),
+            kind: p.kind,
+            task: p.task,
+            target: p.target,
+            features: p.features,
+            kinds: p.kinds,
+            classes: p.classes,
+            positive_class: p.positive_class,
+            preprocessor: p.preprocessor,
+            estimator: p.estimator,
+        }
+    }
+
+    pub fn task(&self) -> Task {
+        self.task
+    }
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+    /// The feature columns a frame must have to be predicted.
+    pub fn features(&self) -> &[String] {
+        &self.features
+    }
+    /// Classification: the classes, in the order of the `proba_<class>` columns.
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+    /// Classification: the class whose probability ROC and PR curves score.
+    pub fn positive_class(&self) -> Option<&str> {
+        self.positive_class.as_deref()
+    }
+    /// The column the model predicts.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Writes the model atomically: a temporary file beside it, then a rename.
+    pub fn save(&self, path: &Path) -> Result<(), MlError> {
+        let io = |source| MlError::Io { action: "write", path: path.to_path_buf(), source };
+        let bytes = serde_json::to_vec(self).map_err(|e| MlError::Internal(format!("model to JSON: {e}")))?;
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()
+        };
+        if let Err(e) = write() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io(e));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io(e)
+        })
+    }
+
+    /// Reads a model file; a damaged file or one from a newer format is refused with a clear error.
+    pub fn load(path: &Path) -> Result<Model, MlError> {
+        let bytes =
+            std::fs::read(path).map_err(|source| MlError::Io { action: "read", path: path.to_path_buf(), source })?;
+        let damaged = |reason: String| MlError::Damaged { path: path.to_path_buf(), reason };
+        let header: Header = serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
+        match header.format {
+            None => return Err(damaged("it has no format version (is it a Cairn model?)".into())),
+            Some(found) if found > MODEL_FORMAT => {
+                return Err(MlError::TooNew { path: path.to_path_buf(), found, supported: MODEL_FORMAT });
+            }
+            Some(_) => {}
+        }
+        serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))
+    }
+
+    /// Predicts raw rows: column `prediction` (the class label, or a number), and for classification
+    /// `proba_<class>` per class. Missing values and unseen categories are encoded as in training.
+    pub fn predict(&self, frame: &DataFrame) -> Result<DataFrame, MlError> {
+        let raw = self
+            .features
+            .iter()
+            .zip(&self.kinds)
+            .map(|(name, kind)| table::read(frame, name, *kind))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (name, col) in self.features.iter().zip(&raw) {
+            if let table::RawColumn::Num(v) = col {
+                let infinite = v.iter().filter(|x| x.is_infinite()).count();
+                if infinite > 0 {
+                    return Err(MlError::invalid(
+                        format!("the column '{name}' holds {infinite} infinite value(s)"),
+                        "replace or filter them before predicting (training refused them too)",
+                    ));
+                }
+            }
+        }
+        let x = self.preprocessor.transform(&raw, None);
+        let columns = match self.estimator.predict(&x)? {
+            Scores::Values(v) => vec![Column::new("prediction".into(), v)],
+            Scores::Proba { k, p } => {
+                let labels: Vec<String> = (0..x.rows)
+                    .map(|r| self.classes.get(argmax(&p[r * k..(r + 1) * k])).cloned().unwrap_or_default())
+                    .collect();
+                let mut cols = vec![Column::new("prediction".into(), labels)];
+                for (c, class) in self.classes.iter().enumerate().take(k) {
+                    let v: Vec<f64> = (0..x.rows).map(|r| p[r * k + c]).collect();
+                    cols.push(Column::new(format!("proba_{class}").into(), v));
+                }
+                cols
+            }
+        };
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+}

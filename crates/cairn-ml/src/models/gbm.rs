@@ -1,0 +1,164 @@
+//! Gradient-boosted trees on forust: log loss for two classes, one booster per class (one-vs-rest)
+//! for more, squared loss for regression. forust has no per-round callback, so the per-round series
+//! (train and validation loss) is replayed after the fit by adding up the trees' outputs round by round.
+
+use forust_ml::gradientbooster::ImportanceMethod;
+use forust_ml::objective::ObjectiveType;
+use forust_ml::sampler::SampleMethod;
+use forust_ml::{GradientBooster, Matrix as FMatrix};
+use serde::{Deserialize, Serialize};
+
+use super::linear::sigmoid;
+use super::{FitInput, Scores, failed};
+use crate::MlError;
+use crate::check::Target;
+use crate::matrix::Matrix;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Objective {
+    Binary,
+    OneVsRest,
+    Regression,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct GbmModel {
+    objective: Objective,
+    boosters: Vec<GradientBooster>,
+}
+
+impl std::fmt::Debug for GbmModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GbmModel({:?}, {} boosters)", self.objective, self.boosters.len())
+    }
+}
+
+fn booster(input: &FitInput, objective: ObjectiveType) -> GradientBooster {
+    let p = input.params;
+    let subsample = p.f64("subsample") as f32;
+    GradientBooster::default()
+        .set_objective_type(objective)
+        .set_iterations(p.usize("iterations"))
+        .set_learning_rate(p.f64("learning_rate") as f32)
+        .set_max_depth(p.usize("max_depth"))
+        .set_min_leaf_weight(p.f64("min_leaf_weight") as f32)
+        .set_l2(p.f64("l2") as f32)
+        .set_subsample(subsample)
+        .set_sample_method(if subsample < 1.0 { SampleMethod::Random } else { SampleMethod::None })
+        .set_colsample_bytree(p.f64("colsample_bytree"))
+        .set_nbins(p.usize("nbins").min(u16::MAX as usize) as u16)
+        .set_seed(input.seed)
+        .set_parallel(true)
+}
+
+pub(crate) fn fit(input: &FitInput) -> Result<GbmModel, MlError> {
+    let x = input.x;
+    let data = FMatrix::new(&x.data, x.rows, x.cols);
+    let weights = vec![1.0; x.rows];
+    let (objective, targets): (Objective, Vec<Vec<f64>>) = match input.y {
+        Target::Value(v) => (Objective::Regression, vec![v.clone()]),
+        Target::Class(y) if input.classes == 2 => {
+            (Objective::Binary, vec![y.iter().map(|&c| f64::from(c == 1)).collect()])
+        }
+        Target::Class(y) => (
+            Objective::OneVsRest,
+            (0..input.classes).map(|k| y.iter().map(|&c| f64::from(c == k)).collect()).collect(),
+        ),
+    };
+    let regression = objective == Objective::Regression;
+    let mut boosters = Vec::with_capacity(targets.len());
+    for (i, y) in targets.iter().enumerate() {
+        if input.reporter.cancelled() {
+            return Err(MlError::Cancelled);
+        }
+        if targets.len() > 1 {
+            input.reporter.log(&format!("boosting class {}/{} (one-vs-rest)", i + 1, targets.len()));
+        }
+        let mut b = booster(input, if regression { ObjectiveType::SquaredLoss } else { ObjectiveType::LogLoss });
+        b.fit(&data, y, &weights, None).map_err(|e| failed("gradient boosting", e))?;
+        boosters.push(b);
+        input.reporter.progress("fit", (i + 1) as u64, targets.len() as u64);
+    }
+    Ok(GbmModel { objective, boosters })
+}
+
+impl GbmModel {
+    fn margins(&self, x: &Matrix) -> Vec<Vec<f64>> {
+        let data = FMatrix::new(&x.data, x.rows, x.cols);
+        self.boosters.iter().map(|b| b.predict(&data, true)).collect()
+    }
+
+    fn scores(&self, margins: &[Vec<f64>], rows: usize) -> Scores {
+        match self.objective {
+            Objective::Regression => Scores::Values(margins.first().cloned().unwrap_or_default()),
+            Objective::Binary => {
+                let m = margins.first().map_or(&[][..], |m| &m[..]);
+                Scores::Proba { k: 2, p: m.iter().flat_map(|&z| [1.0 - sigmoid(z), sigmoid(z)]).collect() }
+            }
+            Objective::OneVsRest => {
+                let k = margins.len();
+                let mut p = Vec::with_capacity(rows * k);
+                for r in 0..rows {
+                    let s: Vec<f64> = margins.iter().map(|m| sigmoid(m[r])).collect();
+                    let total: f64 = s.iter().sum();
+                    p.extend(s.iter().map(|v| if total > 0.0 { v / total } else { 1.0 / k as f64 }));
+                }
+                Scores::Proba { k, p }
+            }
+        }
+    }
+
+    pub fn predict(&self, x: &Matrix) -> Scores {
+        self.scores(&self.margins(x), x.rows)
+    }
+
+    /// Reports the training (and validation) loss after each round: outside the timed fit.
+    pub fn report_rounds(&self, input: &FitInput) -> Result<(), MlError> {
+        self.replay(input, "train", input.x, input.y)?;
+        if let Some((vx, vy)) = input.valid {
+            self.replay(input, "valid", vx, vy)?;
+        }
+        Ok(())
+    }
+
+    /// Reports `{set}_log_loss` or `{set}_rmse` after each round, adding one tree per booster at a time.
+    fn replay(&self, input: &FitInput, set: &str, x: &Matrix, y: &Target) -> Result<(), MlError> {
+        let data = FMatrix::new(&x.data, x.rows, x.cols);
+        let rounds = self.boosters.iter().map(|b| b.trees.len()).min().unwrap_or(0);
+        let mut margins: Vec<Vec<f64>> = self.boosters.iter().map(|b| vec![b.base_score; x.rows]).collect();
+        let key = match self.objective {
+            Objective::Regression => format!("{set}_rmse"),
+            _ => format!("{set}_log_loss"),
+        };
+        for t in 0..rounds {
+            if input.reporter.cancelled() {
+                return Err(MlError::Cancelled);
+            }
+            for (b, m) in self.boosters.iter().zip(margins.iter_mut()) {
+                let add = b.trees[t].predict(&data, true, &b.missing);
+                m.iter_mut().zip(add).for_each(|(a, v)| *a += v);
+            }
+            let value = match (self.scores(&margins, x.rows), y) {
+                (Scores::Values(p), Target::Value(v)) => crate::metrics::rmse(v, &p),
+                (Scores::Proba { k, p }, Target::Class(c)) => crate::metrics::log_loss(c, &p, k),
+                _ => f64::NAN,
+            };
+            input.reporter.metric(&key, value, (t + 1) as i64);
+        }
+        Ok(())
+    }
+
+    /// Total split gain per encoded column, summed over boosters.
+    pub fn importances(&self, width: usize) -> Vec<f64> {
+        let mut out = vec![0.0; width];
+        for b in &self.boosters {
+            for (c, g) in b.calculate_feature_importance(ImportanceMethod::TotalGain, false) {
+                if let Some(o) = out.get_mut(c) {
+                    *o += f64::from(g);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,243 @@
+//! A training run: check, split, encode, fit, score, and assemble the model and its evaluation.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use cairn_types::{Evaluation, TrainSpec, Validation};
+use polars::prelude::DataFrame;
+
+use crate::check::{Prepared, Target, prepare};
+use crate::evaluate;
+use crate::matrix::Matrix;
+use crate::model::{Model, Parts};
+use crate::models::{self, Estimator, FitInput, Scores};
+use crate::preprocess::{Preprocessor, encoding_for};
+use crate::split;
+use crate::table::{self, RawColumn};
+use crate::{MlError, Reporter};
+
+/// A finished training: the model to save, what it scored, and the params to log with the run.
+#[derive(Debug)]
+pub struct Trained {
+    pub model: Model,
+    pub evaluation: Evaluation,
+    /// Effective hyperparameters, plus `validation`, `test_fraction` or `folds`, and `seed`.
+    pub params: BTreeMap<String, String>,
+}
+
+struct Fitted {
+    prep: Preprocessor,
+    estimator: Estimator,
+    seconds: f64,
+}
+
+struct Run<'a> {
+    spec: &'a TrainSpec,
+    prepared: &'a Prepared,
+    raw: &'a [RawColumn],
+    reporter: &'a dyn Reporter,
+}
+
+impl Run<'_> {
+    fn classes(&self) -> usize {
+        self.prepared.checked.classes.len()
+    }
+
+    /// Fits preprocessing and the estimator on `train` rows; `valid` rows are encoded and returned for
+    /// scoring (and, when `steps`, scored after each boosting round).
+    fn fit(&self, train: &[usize], valid: Option<&[usize]>, steps: bool) -> Result<(Fitted, Option<Matrix>), MlError> {
+        if self.reporter.cancelled() {
+            return Err(MlError::Cancelled);
+        }
+        let p = self.prepared;
+        let target = &p.target;
+        let (prep, x) =
+            Preprocessor::fit(encoding_for(self.spec.model), &p.checked.features, self.raw, train, target);
+        if prep.width() == 0 {
+            return Err(MlError::cannot(
+                "every feature is constant on the training rows, so there is nothing to learn from",
+                "add features that vary",
+            ));
+        }
+        let y = target.select(train);
+        let valid_x = valid.map(|rows| prep.transform(self.raw, Some(rows)));
+        let valid_y = valid.map(|rows| target.select(rows));
+        let input = FitInput {
+            kind: self.spec.model,
+            params: &p.params,
+            x: &x,
+            y: &y,
+            classes: self.classes(),
+            seed: self.spec.seed,
+            reporter: self.reporter,
+            valid: valid_x.as_ref().zip(valid_y.as_ref()),
+            report_steps: steps,
+        };
+        let started = Instant::now();
+        let estimator = models::fit(&input)?;
+        let seconds = started.elapsed().as_secs_f64();
+        estimator.report_steps(&input)?;
+        Ok((Fitted { prep, estimator, seconds }, valid_x))
+    }
+
+    fn importances(&self, fitted: &Fitted, x: &Matrix, truth: &Target) -> Result<(Vec<cairn_types::Importance>, String), MlError> {
+        let features = &self.prepared.checked.features;
+        let sources = &fitted.prep.sources;
+        match fitted.estimator.importances(fitted.prep.width()) {
+            Some(values) => Ok((evaluate::by_feature(&values, sources, features, true), "model".into())),
+            None => {
+                self.reporter.log("measuring permutation importance");
+                let values = evaluate::permutation(&fitted.estimator, x, truth, sources, features.len(), self.spec.seed)?;
+                let per_feature: Vec<usize> = (0..features.len()).collect();
+                Ok((evaluate::by_feature(&values, &per_feature, features, false), "permutation".into()))
+            }
+        }
+    }
+
+    fn model(&self, fitted: Fitted) -> Model {
+        let p = self.prepared;
+        Model::new(Parts {
+            kind: self.spec.model,
+            task: p.checked.task,
+            target: self.spec.target.clone(),
+            features: p.checked.features.clone(),
+            kinds: p.kinds.clone(),
+            classes: p.checked.classes.clone(),
+            positive_class: p.positive.and_then(|i| p.checked.classes.get(i).cloned()),
+            preprocessor: fitted.prep,
+            estimator: fitted.estimator,
+        })
+    }
+}
+
+/// Trains and evaluates a model as the spec says; `check` runs first, so bad input fails before any fit.
+pub fn train(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Result<Trained, MlError> {
+    let prepared = prepare(frame, spec)?;
+    for w in &prepared.checked.warnings {
+        reporter.log(&format!("warning: {w}"));
+    }
+    let raw = prepared
+        .checked
+        .features
+        .iter()
+        .zip(&prepared.kinds)
+        .map(|(name, kind)| table::read(&prepared.frame, name, *kind))
+        .collect::<Result<Vec<_>, _>>()?;
+    let run = Run { spec, prepared: &prepared, raw: &raw, reporter };
+    let target = &prepared.target;
+    let positive = prepared.positive;
+    let classes = &prepared.checked.classes;
+    let n = target.len();
+
+    let mut params = prepared.params.0.clone();
+    params.insert("seed".into(), spec.seed.to_string());
+    let (model, mut evaluation) = match spec.validation {
+        Validation::Holdout { test_fraction } => {
+            params.insert("validation".into(), "holdout".into());
+            params.insert("test_fraction".into(), test_fraction.to_string());
+            let (train_rows, test_rows) = split::holdout(target, test_fraction, spec.seed);
+            reporter.log(&format!(
+                "fitting {} on {} rows, testing on {}",
+                spec.model.as_str(),
+                train_rows.len(),
+                test_rows.len()
+            ));
+            let (fitted, test_x) = run.fit(&train_rows, Some(&test_rows), true)?;
+            let test_x = test_x.ok_or_else(|| MlError::Internal("no test matrix".into()))?;
+            reporter.progress("evaluate", 0, 1);
+            let truth = target.select(&test_rows);
+            let scores = fitted.estimator.predict(&test_x)?;
+            let mut e = evaluate::charts(&truth, &scores, classes, positive);
+            e.metrics = evaluate::metrics(&truth, &scores, positive);
+            (e.importances, e.importance_kind) = run.importances(&fitted, &test_x, &truth)?;
+            e.train_rows = train_rows.len() as u64;
+            e.fit_seconds = fitted.seconds;
+            (run.model(fitted), e)
+        }
+        Validation::KFold { folds } => {
+            params.insert("validation".into(), "kfold".into());
+            params.insert("folds".into(), folds.to_string());
+            let k = folds as usize;
+            let folds = split::kfold(target, k, spec.seed);
+            let (mut per_fold, mut seconds) = (Vec::new(), 0.0);
+            let mut pooled_rows = Vec::with_capacity(n);
+            let mut pooled: Option<Scores> = None;
+            let mut first: Option<(Fitted, Matrix, Target)> = None;
+            for (i, test_rows) in folds.iter().enumerate() {
+                reporter.log(&format!("fitting fold {}/{k}", i + 1));
+                reporter.progress("folds", i as u64, k as u64);
+                let train_rows = split::complement(n, test_rows);
+                let (fitted, test_x) = run.fit(&train_rows, Some(test_rows), false)?;
+                let test_x = test_x.ok_or_else(|| MlError::Internal("no test matrix".into()))?;
+                seconds += fitted.seconds;
+                let truth = target.select(test_rows);
+                let scores = fitted.estimator.predict(&test_x)?;
+                let m = evaluate::metrics(&truth, &scores, positive);
+                for (key, value) in &m {
+                    reporter.metric(&format!("fold_{key}"), *value, (i + 1) as i64);
+                }
+                per_fold.push(m);
+                pooled_rows.extend_from_slice(test_rows);
+                pooled = Some(append(pooled, scores));
+                if first.is_none() {
+                    first = Some((fitted, test_x, truth));
+                }
+            }
+            reporter.progress("folds", k as u64, k as u64);
+            reporter.log(&format!("fitting the final model on all {n} rows"));
+            let all: Vec<usize> = (0..n).collect();
+            let (fitted, _) = run.fit(&all, None, true)?;
+            seconds += fitted.seconds;
+            let pooled = pooled.ok_or_else(|| MlError::Internal("no folds".into()))?;
+            let mut e = evaluate::charts(&target.select(&pooled_rows), &pooled, classes, positive);
+            e.metrics = evaluate::mean_metrics(&per_fold);
+            (e.importances, e.importance_kind) = match fitted.estimator.importances(fitted.prep.width()) {
+                Some(_) => run.importances(&fitted, &Matrix { data: Vec::new(), rows: 0, cols: 0 }, target)?,
+                // Permutation importance needs held-out rows: the first fold's model on its test rows.
+                None => match &first {
+                    Some((f, x, truth)) => run.importances(f, x, truth)?,
+                    None => (Vec::new(), "permutation".into()),
+                },
+            };
+            e.train_rows = n as u64;
+            e.fit_seconds = seconds;
+            (run.model(fitted), e)
+        }
+    };
+    evaluation.task = prepared.checked.task;
+    reporter.progress("evaluate", 1, 1);
+    Ok(Trained { model, evaluation, params })
+}
+
+/// Fits on every row, holding none out: a final model whose evaluation is known already, or a
+/// benchmark that scores on a file of its own. Per-round series are not reported.
+pub fn fit_all(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Result<Model, MlError> {
+    let prepared = prepare(frame, spec)?;
+    let raw = prepared
+        .checked
+        .features
+        .iter()
+        .zip(&prepared.kinds)
+        .map(|(name, kind)| table::read(&prepared.frame, name, *kind))
+        .collect::<Result<Vec<_>, _>>()?;
+    let run = Run { spec, prepared: &prepared, raw: &raw, reporter };
+    let all: Vec<usize> = (0..prepared.target.len()).collect();
+    let (fitted, _) = run.fit(&all, None, false)?;
+    Ok(run.model(fitted))
+}
+
+/// Concatenates the scores of successive folds.
+fn append(acc: Option<Scores>, next: Scores) -> Scores {
+    match (acc, next) {
+        (None, s) => s,
+        (Some(Scores::Proba { k, mut p }), Scores::Proba { p: q, .. }) => {
+            p.extend(q);
+            Scores::Proba { k, p }
+        }
+        (Some(Scores::Values(mut v)), Scores::Values(w)) => {
+            v.extend(w);
+            Scores::Values(v)
+        }
+        (Some(a), _) => a,
+    }
+}

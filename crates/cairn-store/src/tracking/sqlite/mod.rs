@@ -1,0 +1,211 @@
+//! The SQLite backend: `impl TrackingStore for Project`, over the project's `.cairn/cairn.db`
+//! (migration 3). Every write is one transaction begun IMMEDIATE: a deferred transaction that later
+//! upgrades to a write can fail with SQLITE_BUSY without the busy handler retrying, the classic
+//! "database is locked" when several processes log at once. Reads run in one deferred transaction so a
+//! page, its total and its runs' data come from the same snapshot.
+
+mod experiments;
+mod import;
+mod logging;
+mod query;
+mod runs;
+
+use cairn_types::{
+    DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus, Tag,
+};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::error::{Result, TrackingError};
+use super::search::{ExperimentQuery, RunQuery};
+use super::store::{NewRun, TrackingStore};
+use super::validate::Batch;
+use crate::project::Project;
+
+impl Project {
+    /// Maps a database error to a tracking error (via the project's classification: corrupt, read-only …).
+    pub(crate) fn sql_err(&self, e: rusqlite::Error) -> TrackingError {
+        TrackingError::Store(self.classify(e))
+    }
+
+    fn tracking_conn(&self) -> Result<Connection> {
+        let conn = match self.read_only_wal_conn() {
+            Some(conn) => conn,
+            None => self.conn()?,
+        };
+        // MLflow's LIKE is case-sensitive and ILIKE is not; SQLite's LIKE ignores ASCII case unless told.
+        conn.pragma_update(None, "case_sensitive_like", true).map_err(|e| self.sql_err(e))?;
+        // Every call opens its own connection; closing the last one would checkpoint the WAL into the
+        // database and fsync it, ~20 ms per log_metric. SQLite's auto-checkpoint (every ~4 MB of WAL)
+        // and the checkpoint when a run ends (`checkpoint`) keep the database file current instead.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(|e| self.sql_err(e))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    /// For a read-only project whose WAL files exist: a read-only connection that reads them (SQLite can,
+    /// without writing anything), so the latest logged points are seen. The project's own read-only
+    /// connection is opened immutable, which ignores the WAL; it remains the fallback.
+    fn read_only_wal_conn(&self) -> Option<Connection> {
+        if !self.is_read_only() {
+            return None;
+        }
+        let db = self.db_path();
+        let side = |suffix: &str| std::path::PathBuf::from(format!("{}{suffix}", db.to_string_lossy()));
+        if !side("-wal").exists() || !side("-shm").exists() {
+            return None;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(format!("file:{}?mode=ro", db.to_string_lossy()), flags).ok()?;
+        // Opening is lazy; a first read shows whether the WAL can really be used.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).ok()?;
+        Some(conn)
+    }
+
+    /// Copies the WAL into the database file (without waiting for readers), so that a reader that
+    /// ignores the WAL (a read-only project opened immutable) sees finished runs.
+    pub(crate) fn checkpoint(&self) {
+        if let Ok(conn) = self.conn() {
+            // Best effort: a busy checkpoint simply happens later.
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction, committed when it returns Ok and rolled back otherwise.
+    pub(crate) fn tracking_write<T>(&self, what: &str, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.ensure_writable(what)?;
+        let mut conn = self.tracking_conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.sql_err(e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| self.sql_err(e))?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one read transaction (a consistent snapshot).
+    pub(crate) fn tracking_read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.tracking_conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|e| self.sql_err(e))?;
+        f(&tx)
+    }
+
+    /// `file://` URI of a folder under `.cairn/artifacts/`: a Python client on this machine writes there
+    /// directly. Resolved from the project's current place, so a moved project keeps working.
+    pub(crate) fn artifact_uri(&self, kind: &str, name: &str) -> String {
+        let path = self.root().join(".cairn/artifacts").join(kind).join(name);
+        file_uri(&path.to_string_lossy())
+    }
+}
+
+/// A `file://` URI for an absolute path, percent-encoding what a URI cannot hold as is (as Python's
+/// `Path.as_uri()` does), so MLflow's client maps it back to the same path.
+fn file_uri(path: &str) -> String {
+    let mut out = String::from("file://");
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn stage_str(stage: LifecycleStage) -> &'static str {
+    match stage {
+        LifecycleStage::Active => "active",
+        LifecycleStage::Deleted => "deleted",
+    }
+}
+
+fn parse_stage(s: &str) -> LifecycleStage {
+    if s == "deleted" { LifecycleStage::Deleted } else { LifecycleStage::Active }
+}
+
+/// NaN is stored as value 0 with is_nan = 1 (a REAL column cannot hold NaN).
+fn metric_value(value: f64, is_nan: bool) -> f64 {
+    if is_nan { f64::NAN } else { value }
+}
+
+impl TrackingStore for Project {
+    fn insert_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[Tag], now: i64) -> Result<String> {
+        experiments::insert(self, name, artifact_location, tags, now)
+    }
+
+    fn read_experiment(&self, id: i64) -> Result<Experiment> {
+        self.tracking_read(|tx| experiments::read(self, tx, id))
+    }
+
+    fn read_experiment_by_name(&self, name: &str) -> Result<Option<Experiment>> {
+        self.tracking_read(|tx| experiments::read_by_name(self, tx, name))
+    }
+
+    fn query_experiments(&self, query: &ExperimentQuery) -> Result<Vec<Experiment>> {
+        self.tracking_read(|tx| query::experiments(self, tx, query))
+    }
+
+    fn write_experiment_name(&self, id: i64, name: &str, now: i64) -> Result<()> {
+        experiments::rename(self, id, name, now)
+    }
+
+    fn write_experiment_stage(&self, id: i64, stage: LifecycleStage, now: i64) -> Result<()> {
+        experiments::set_stage(self, id, stage, now)
+    }
+
+    fn write_experiment_tag(&self, id: i64, tag: &Tag) -> Result<()> {
+        experiments::set_tag(self, id, tag)
+    }
+
+    fn remove_experiment_tag(&self, id: i64, key: &str) -> Result<()> {
+        experiments::delete_tag(self, id, key)
+    }
+
+    fn insert_run(&self, run: &NewRun) -> Result<Run> {
+        runs::insert(self, run)
+    }
+
+    fn read_run(&self, run_id: &str) -> Result<Run> {
+        self.tracking_read(|tx| runs::read(self, tx, run_id))
+    }
+
+    fn write_run_info(
+        &self,
+        run_id: &str,
+        status: Option<RunStatus>,
+        end_time: Option<i64>,
+        run_name: Option<&str>,
+    ) -> Result<RunInfo> {
+        let info = runs::update(self, run_id, status, end_time, run_name)?;
+        if status.is_some_and(RunStatus::is_terminal) {
+            self.checkpoint();
+        }
+        Ok(info)
+    }
+
+    fn write_run_stage(&self, run_id: &str, stage: LifecycleStage, now: i64) -> Result<()> {
+        runs::set_stage(self, run_id, stage, now)
+    }
+
+    fn write_batch(&self, run_id: &str, batch: &Batch) -> Result<()> {
+        logging::write_batch(self, run_id, batch)
+    }
+
+    fn remove_run_tag(&self, run_id: &str, key: &str) -> Result<()> {
+        logging::delete_tag(self, run_id, key)
+    }
+
+    fn write_inputs(&self, run_id: &str, inputs: &[DatasetInput]) -> Result<()> {
+        logging::write_inputs(self, run_id, inputs)
+    }
+
+    fn read_metric_history(&self, run_id: &str, key: &str, offset: u64, limit: Option<u64>) -> Result<Vec<Metric>> {
+        self.tracking_read(|tx| logging::history(self, tx, run_id, key, offset, limit))
+    }
+
+    fn read_metric_series(&self, run_id: &str, key: &str) -> Result<Vec<Metric>> {
+        self.tracking_read(|tx| logging::series(self, tx, run_id, key))
+    }
+
+    fn query_runs(&self, query: &RunQuery) -> Result<(Vec<Run>, u64)> {
+        self.tracking_read(|tx| query::runs(self, tx, query))
+    }
+}
