@@ -3,7 +3,11 @@ export type Route =
   | { name: 'welcome' }
   | { name: 'project'; pid: string }
   | { name: 'dataset'; pid: string; did: string; column?: string }
-  | { name: 'profile'; pid: string; did: string };
+  | { name: 'profile'; pid: string; did: string }
+  /** The runs of one experiment (or of all when `exp` is absent), with an optional filter. */
+  | { name: 'runs'; pid: string; exp?: string; filter?: string }
+  | { name: 'run'; pid: string; rid: string }
+  | { name: 'compare'; pid: string; runs: string[] };
 
 const dec = (s: string) => {
   try {
@@ -26,6 +30,17 @@ export function parseHash(hash: string): Route {
       const col = new URLSearchParams(query).get('col');
       return col ? { name: 'dataset', pid, did, column: col } : { name: 'dataset', pid, did };
     }
+    const q = new URLSearchParams(query);
+    if (parts[2] === 'runs') {
+      const r: Route = { name: 'runs', pid };
+      const exp = q.get('exp');
+      const filter = q.get('filter');
+      if (exp) r.exp = exp;
+      if (filter) r.filter = filter;
+      return r;
+    }
+    if (parts[2] === 'r' && parts[3]) return { name: 'run', pid, rid: parts[3] };
+    if (parts[2] === 'compare') return { name: 'compare', pid, runs: (q.get('runs') ?? '').split(',').filter(Boolean) };
     return { name: 'project', pid };
   }
   return { name: 'welcome' };
@@ -42,5 +57,16 @@ export function href(r: Route): string {
       return `#/p/${e(r.pid)}/d/${e(r.did)}` + (r.column ? `?col=${e(r.column)}` : '');
     case 'profile':
       return `#/p/${e(r.pid)}/d/${e(r.did)}/profile`;
+    case 'runs': {
+      const q = new URLSearchParams();
+      if (r.exp) q.set('exp', r.exp);
+      if (r.filter) q.set('filter', r.filter);
+      const qs = q.toString();
+      return `#/p/${e(r.pid)}/runs` + (qs ? `?${qs}` : '');
+    }
+    case 'run':
+      return `#/p/${e(r.pid)}/r/${e(r.rid)}`;
+    case 'compare':
+      return `#/p/${e(r.pid)}/compare?runs=${r.runs.map(e).join(',')}`;
   }
 }

@@ -1,4 +1,22 @@
 import type {
+  ArtifactFile,
+  CreateExperiment,
+  Evaluation,
+  Experiment,
+  ExperimentsPage,
+  JobInfo,
+  JobLog,
+  MetricSeries,
+  ModelInfo,
+  Run,
+  RunKeys,
+  RunUpdate,
+  RunsPage,
+  SearchExperiments,
+  SearchRuns,
+  Tag,
+  TrainSpec,
+  TrainStarted,
   Dataset,
   ImportPreview,
   ImportRequest,
@@ -70,6 +88,35 @@ export interface Backend {
   cancelTask(tid: string): Promise<TaskInfo>;
   /** Streams a task's events to `onEvent` (reconnecting if the stream drops) and resolves with the final one. */
   followTask(tid: string, onEvent: (e: TaskEvent) => void, signal?: AbortSignal): Promise<FinalTaskEvent>;
+
+  /** The models Cairn trains, with their hyperparameters, defaults and ranges. */
+  models(): Promise<ModelInfo[]>;
+  /** Checks the spec (bad input is refused before a run exists) and starts the training job. */
+  train(pid: string, spec: TrainSpec): Promise<TrainStarted>;
+  experiments(pid: string, q?: Partial<SearchExperiments>): Promise<ExperimentsPage>;
+  createExperiment(pid: string, req: CreateExperiment): Promise<Experiment>;
+  /** MLflow's search: `filter` in its grammar, `order_by` like `metrics.roc_auc DESC`, `page_token` from the last page. */
+  searchRuns(pid: string, q: Partial<SearchRuns>, signal?: AbortSignal): Promise<RunsPage>;
+  /** The metric, param and tag keys used by runs of these experiments (for completion and column pickers). */
+  runKeys(pid: string, experimentIds: string[]): Promise<RunKeys>;
+  run(pid: string, rid: string, signal?: AbortSignal): Promise<Run>;
+  updateRun(pid: string, rid: string, u: RunUpdate): Promise<Run>;
+  deleteRun(pid: string, rid: string): Promise<void>;
+  setRunTag(pid: string, rid: string, tag: Tag): Promise<Run>;
+  deleteRunTag(pid: string, rid: string, key: string): Promise<Run>;
+  /** Curves, confusion matrix, importances; rejects with NOT_FOUND while the run has none. */
+  evaluation(pid: string, rid: string, signal?: AbortSignal): Promise<Evaluation>;
+  /** One metric's history, downsampled on the server to at most `maxPoints` (≤ 1000). */
+  metricSeries(pid: string, rid: string, key: string, maxPoints?: number, signal?: AbortSignal): Promise<MetricSeries>;
+  artifacts(pid: string, rid: string): Promise<ArtifactFile[]>;
+  /** A URL that downloads one artifact (carries the token). */
+  artifactUrl(pid: string, rid: string, path: string): string;
+  runJob(pid: string, rid: string): Promise<JobInfo>;
+  jobs(pid: string): Promise<JobInfo[]>;
+  job(pid: string, jid: string): Promise<JobInfo>;
+  cancelJob(pid: string, jid: string): Promise<JobInfo>;
+  /** The job's log from byte `offset`; `next` is where the following read starts, `done` once the job ended. */
+  jobLog(pid: string, jid: string, offset?: number, signal?: AbortSignal): Promise<JobLog>;
 
   onMenu(cb: (action: MenuAction) => void): Unsubscribe;
   /** Files dropped on the desktop window, as real paths. */

@@ -1,4 +1,22 @@
 import type {
+  ArtifactFile,
+  CreateExperiment,
+  Evaluation,
+  Experiment,
+  ExperimentsPage,
+  JobInfo,
+  JobLog,
+  MetricSeries,
+  ModelInfo,
+  Run,
+  RunKeys,
+  RunUpdate,
+  RunsPage,
+  SearchExperiments,
+  SearchRuns,
+  Tag,
+  TrainSpec,
+  TrainStarted,
   Dataset,
   ImportPreview,
   ImportRequest,
@@ -225,6 +243,75 @@ export class HttpBackend implements Backend {
       }
       await this.sleep(Math.min(3000, 100 * 2 ** failures), signal);
     }
+  }
+
+  private p(pid: string): string {
+    return `/api/projects/${enc(pid)}`;
+  }
+  private r(pid: string, rid: string): string {
+    return `${this.p(pid)}/runs/${enc(rid)}`;
+  }
+  models() {
+    return this.json<ModelInfo[]>('GET', '/api/models');
+  }
+  train(pid: string, spec: TrainSpec) {
+    return this.json<TrainStarted>('POST', `${this.p(pid)}/train`, spec);
+  }
+  experiments(pid: string, q: Partial<SearchExperiments> = {}) {
+    return this.json<ExperimentsPage>('POST', `${this.p(pid)}/experiments/search`, { filter: '', view_type: 'ACTIVE_ONLY', max_results: 1000, order_by: [], ...q });
+  }
+  createExperiment(pid: string, req: CreateExperiment) {
+    return this.json<Experiment>('POST', `${this.p(pid)}/experiments`, req);
+  }
+  searchRuns(pid: string, q: Partial<SearchRuns>, signal?: AbortSignal) {
+    return this.json<RunsPage>('POST', `${this.p(pid)}/runs/search`, q, signal);
+  }
+  runKeys(pid: string, experimentIds: string[]) {
+    return this.json<RunKeys>('POST', `${this.p(pid)}/runs/keys`, { experiment_ids: experimentIds });
+  }
+  run(pid: string, rid: string, signal?: AbortSignal) {
+    return this.json<Run>('GET', this.r(pid, rid), undefined, signal);
+  }
+  updateRun(pid: string, rid: string, u: RunUpdate) {
+    return this.json<Run>('PATCH', this.r(pid, rid), u);
+  }
+  async deleteRun(pid: string, rid: string) {
+    await this.send('DELETE', this.r(pid, rid));
+  }
+  setRunTag(pid: string, rid: string, tag: Tag) {
+    return this.json<Run>('POST', `${this.r(pid, rid)}/tags`, tag);
+  }
+  deleteRunTag(pid: string, rid: string, key: string) {
+    return this.json<Run>('DELETE', `${this.r(pid, rid)}/tags/${enc(key)}`);
+  }
+  evaluation(pid: string, rid: string, signal?: AbortSignal) {
+    return this.json<Evaluation>('GET', `${this.r(pid, rid)}/evaluation`, undefined, signal);
+  }
+  metricSeries(pid: string, rid: string, key: string, maxPoints = 1000, signal?: AbortSignal) {
+    return this.json<MetricSeries>('GET', `${this.r(pid, rid)}/metric?key=${enc(key)}&max_points=${maxPoints}`, undefined, signal);
+  }
+  artifacts(pid: string, rid: string) {
+    return this.json<ArtifactFile[]>('GET', `${this.r(pid, rid)}/artifacts`);
+  }
+  artifactUrl(pid: string, rid: string, path: string) {
+    const t = this.token();
+    const file = path.split('/').map(enc).join('/');
+    return `${this.base}${this.r(pid, rid)}/artifacts/${file}` + (t ? `?token=${enc(t)}` : '');
+  }
+  runJob(pid: string, rid: string) {
+    return this.json<JobInfo>('GET', `${this.r(pid, rid)}/job`);
+  }
+  jobs(pid: string) {
+    return this.json<JobInfo[]>('GET', `${this.p(pid)}/jobs`);
+  }
+  job(pid: string, jid: string) {
+    return this.json<JobInfo>('GET', `${this.p(pid)}/jobs/${enc(jid)}`);
+  }
+  cancelJob(pid: string, jid: string) {
+    return this.json<JobInfo>('POST', `${this.p(pid)}/jobs/${enc(jid)}/cancel`);
+  }
+  jobLog(pid: string, jid: string, offset = 0, signal?: AbortSignal) {
+    return this.json<JobLog>('GET', `${this.p(pid)}/jobs/${enc(jid)}/log?offset=${offset}`, undefined, signal);
   }
 
   onMenu = onMenu;
