@@ -4,6 +4,7 @@ mod api_auth;
 mod imports;
 mod projects;
 mod recovery;
+mod runs_http;
 mod training;
 
 use std::path::{Path, PathBuf};
@@ -28,8 +29,17 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Self::start_with(None).await
+    }
+
+    /// A server whose training jobs run `worker` (the `cairn` binary) as their child process.
+    pub async fn start_with(worker: Option<PathBuf>) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let studio = Arc::new(Studio::new(&dir.path().join("config"), system_clock()));
+        let mut studio = Studio::new(&dir.path().join("config"), system_clock());
+        if let Some(w) = worker {
+            studio = studio.with_worker(w);
+        }
+        let studio = Arc::new(studio);
         let bound = cairn_server::bind(0).await.expect("bind");
         let port = bound.addr.port();
         let token = cairn_server::random_token();
