@@ -91,6 +91,18 @@ fn train_search_evaluate_and_predict() {
     assert_eq!(predicted.height(), 5);
     let names: Vec<String> = predicted.get_column_names().iter().map(|n| n.to_string()).collect();
     assert!(names.contains(&"prediction".to_string()), "{names:?}");
+
+    // A file without a column the model needs is named with the column; empty values are missing, not errors.
+    let thin = dir.path().join("thin.csv");
+    std::fs::write(&thin, "age,workclass\n30,Private\n").unwrap();
+    let err = studio.predict(&pid, &started.run_id, &thin).unwrap_err();
+    assert_eq!(err.code, ErrorCode::ColumnNotFound, "{err:?}");
+    assert!(err.message.contains("thin.csv") && err.message.contains("'fnlwgt'"), "{err:?}");
+    let header = text.lines().next().unwrap();
+    let blanks = header.split(',').map(|_| "").collect::<Vec<_>>().join(",");
+    let sparse = dir.path().join("sparse.csv");
+    std::fs::write(&sparse, format!("{header}\n{}\n{blanks}\n", text.lines().nth(1).unwrap())).unwrap();
+    assert_eq!(studio.predict(&pid, &started.run_id, &sparse).unwrap().height(), 2);
 }
 
 #[test]

@@ -128,6 +128,17 @@ impl Studio {
         let model = cairn_ml::Model::load(&model_path)?;
         let obs = crate::ImportObserver { task: None, on_progress: None };
         let input = cairn_data::read_file(file, &Default::default(), &obs)?.frame;
+        let missing: Vec<&str> =
+            model.features().iter().map(String::as_str).filter(|f| input.column(f).is_err()).collect();
+        if !missing.is_empty() {
+            let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+            let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+            return Err(ApiError::new(
+                ErrorCode::ColumnNotFound,
+                format!("{} has no column {shown}{more}, which the model of run `{}` was trained on", file.display(), run.info.run_name),
+            )
+            .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
+        }
         let predictions = model.predict(&input)?;
         cairn_data::append_columns(&input, &predictions)
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("joining the predictions: {e}")))
