@@ -1,6 +1,8 @@
 //! `cairn train`, `cairn runs`, `cairn predict`, `cairn models`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use cairn_api::Studio;
@@ -60,8 +62,15 @@ pub fn train(studio: &Studio, pid: &str, a: &TrainArgs) -> Result<(), ApiError> 
     if a.detach {
         return Ok(());
     }
+    let interrupted = ctrl_c_flag();
     let mut offset = 0;
     loop {
+        if interrupted.load(Ordering::Relaxed) {
+            // The worker runs in its own process group, so Ctrl-C reaches only this process: cancel the
+            // run explicitly (KILLED), rather than leaving the worker to notice its parent is gone (FAILED).
+            let job = studio.cancel_job(pid, &started.job_id)?;
+            return Err(ApiError::new(ErrorCode::Cancelled, format!("run {} cancelled ({:?})", started.run_id, job.state)));
+        }
         let (text, next, done) = studio.job_log(pid, &started.job_id, offset)?;
         if !text.is_empty() {
             print!("{text}");
@@ -81,6 +90,19 @@ pub fn train(studio: &Studio, pid: &str, a: &TrainArgs) -> Result<(), ApiError> 
             format!("run {} ended {:?}: {}", run.info.run_name, run.info.status, job.error.unwrap_or_default()),
         )),
     }
+}
+
+/// A flag set when the user presses Ctrl-C (the first press; the default handler is replaced).
+fn ctrl_c_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = flag.clone();
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+            set.store(true, Ordering::Relaxed);
+        }
+    });
+    flag
 }
 
 pub fn runs(studio: &Studio, pid: &str, experiment: Option<&str>, filter: &str, order_by: Vec<String>, max: u32, json: bool) -> Result<(), ApiError> {

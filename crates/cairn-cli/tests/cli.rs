@@ -88,3 +88,61 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `train` → `runs --filter` → `predict` on raw rows, as in the README; then Ctrl-C during a training
+/// cancels its run (KILLED), never leaving it RUNNING.
+#[test]
+fn train_search_predict_and_interrupt() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    assert!(cairn(dir.path(), &["new", p]).status.success());
+    let adult = shared("adult.csv");
+    assert!(cairn(dir.path(), &["import", p, adult.to_str().unwrap()]).status.success());
+
+    let out = cairn(dir.path(), &["train", p, "--data", "adult", "--target", "class", "--model", "gbm", "--param", "iterations=30"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("finished: accuracy"), "{}", text(&out.stdout));
+    let out = cairn(dir.path(), &["train", p, "--data", "adult", "--target", "class", "--model", "gbm", "--param", "iterations=0"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("iterations") && text(&out.stderr).contains("hint:"), "{}", text(&out.stderr));
+
+    let out = cairn(dir.path(), &["runs", p, "--filter", "metrics.roc_auc > 0.85", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page["total"], 1, "{page}");
+    let run = page["runs"][0]["info"]["run_id"].as_str().unwrap().to_string();
+
+    let raw = dir.path().join("raw.csv");
+    let all = std::fs::read_to_string(&adult).unwrap();
+    let rows: Vec<&str> = all.lines().take(4).collect();
+    std::fs::write(&raw, rows.join("\n")).unwrap();
+    let out = cairn(dir.path(), &["predict", p, &run[..8], raw.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.lines().next().unwrap().ends_with("prediction,proba_<=50K,proba_>50K"), "{csv}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["train", p, "--data", "adult", "--target", "class", "--model", "random_forest", "--param", "trees=2000"])
+        .args(["--validation", "kfold:10", "--name", "interrupted"])
+        .env("CAIRN_CONFIG_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    for line in stdout.lines() {
+        if line.unwrap().starts_with("fitting") {
+            break;
+        }
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("cancelled"), "{}", text(&out.stderr));
+    let out = cairn(dir.path(), &["runs", p, "--filter", "attributes.run_name = 'interrupted'", "--json"]);
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page["runs"][0]["info"]["status"], "KILLED", "{page}");
+}
