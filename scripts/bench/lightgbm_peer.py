@@ -5,7 +5,8 @@ prints JSON {"fit_s": median fit seconds, "auc": test ROC AUC, "version": LightG
 
 The positive class is the training target's minority class (as Cairn picks it). Text columns become
 pandas categoricals with the training categories, which LightGBM splits natively. The fit time covers
-building the Dataset (binning) and 100 boosting rounds with LightGBM's default parameters.
+building the Dataset (binning) and 100 boosting rounds with LightGBM's default parameters, with its
+default thread count and with one thread; the faster is reported.
 """
 import json
 import statistics
@@ -41,14 +42,21 @@ def main():
         if x[col].dtype == object:
             x[col] = x[col].astype("category")
             x_test[col] = pd.Categorical(x_test[col], categories=x[col].cat.categories)
-    params = {"objective": "binary", "verbose": -1, "seed": 42}
-    times, model = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        model = lgb.train(params, lgb.Dataset(x, y), num_boost_round=100)
-        times.append(time.perf_counter() - start)
+    # LightGBM's OpenMP threads spin while waiting: on two busy cores one thread is often faster than
+    # two. Both are timed and the faster median is the peer, so Cairn is compared with LightGBM at its best.
+    best, model = None, None
+    for threads in (0, 1):
+        params = {"objective": "binary", "verbose": -1, "seed": 42, "num_threads": threads}
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            model = lgb.train(params, lgb.Dataset(x, y), num_boost_round=100)
+            times.append(time.perf_counter() - start)
+        fit = statistics.median(times)
+        if best is None or fit < best[0]:
+            best = (fit, threads or "default")
     auc = roc_auc(truth, model.predict(x_test))
-    print(json.dumps({"fit_s": statistics.median(times), "auc": auc, "version": lgb.__version__}))
+    print(json.dumps({"fit_s": best[0], "threads": best[1], "auc": auc, "version": lgb.__version__}))
 
 
 if __name__ == "__main__":

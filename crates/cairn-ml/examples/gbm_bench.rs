@@ -152,7 +152,11 @@ fn run() -> Result<(), String> {
     let peer = lightgbm(&train_csv, &test_csv, runs)?;
     let (lfit, lauc) = (peer["fit_s"].as_f64().unwrap_or(f64::NAN), peer["auc"].as_f64().unwrap_or(f64::NAN));
     let version = peer["version"].as_str().unwrap_or("?");
-    println!("  lightgbm  fit {lfit:>6.3} s   test ROC AUC {lauc:.4}   (LightGBM {version}, 100 rounds, defaults, pandas categoricals)");
+    let threads = match &peer["threads"] {
+        serde_json::Value::Number(n) => format!("{n} thread"),
+        v => format!("{} threads", v.as_str().unwrap_or("?")),
+    };
+    println!("  lightgbm  fit {lfit:>6.3} s   test ROC AUC {lauc:.4}   (LightGBM {version}, 100 rounds, defaults, pandas categoricals, {threads})");
     println!("  ratio     fit time cairn/lightgbm {:.2}x   AUC difference cairn-lightgbm {:+.4}", fit / lfit, auc - lauc);
     println!(
         "  target    fit < 3 s: {}   AUC >= 0.92: {}",
