@@ -1,0 +1,21 @@
+/** The runs table's chosen columns, remembered per project in this browser (a preference, not project data). */
+const key = (pid: string) => `cairn.runs.columns.${pid}`;
+
+export function loadChosen(pid: string): string[] | null {
+  try {
+    const raw = localStorage.getItem(key(pid));
+    const v: unknown = raw ? JSON.parse(raw) : null;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveChosen(pid: string, ids: readonly string[] | null): void {
+  try {
+    if (ids) localStorage.setItem(key(pid), JSON.stringify(ids));
+    else localStorage.removeItem(key(pid));
+  } catch {
+    // Storage full or disabled: the choice lasts for this page only.
+  }
+}
