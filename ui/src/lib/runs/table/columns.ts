@@ -37,8 +37,8 @@ export function quoteKey(entity: string, key: string): string {
 
 /** The columns every table has, before the chosen ones. */
 export const FIXED_COLUMNS: RunColumn[] = [
-  { id: 'name', kind: 'name', label: 'Run', width: 184, sortKey: 'attributes.run_name', numeric: false },
-  { id: 'status', kind: 'status', label: 'Status', width: 98, sortKey: 'attributes.status', numeric: false },
+  { id: 'name', kind: 'name', label: 'Run', width: 176, sortKey: 'attributes.run_name', numeric: false },
+  { id: 'status', kind: 'status', label: 'Status', width: 94, sortKey: 'attributes.status', numeric: false },
   { id: 'start', kind: 'start', label: 'Started', width: 100, sortKey: 'attributes.start_time', numeric: true },
   { id: 'duration', kind: 'duration', label: 'Duration', width: 84, numeric: true, right: true },
   { id: 'model', kind: 'model', label: 'Model', width: 118, sortKey: 'params.model', numeric: false },
@@ -46,8 +46,9 @@ export const FIXED_COLUMNS: RunColumn[] = [
 
 /** The optional columns that are not keys. */
 export const EXTRA_COLUMNS: RunColumn[] = [
-  { id: 'tags', kind: 'tags', label: 'Tags', width: 180, numeric: false },
-  { id: 'note', kind: 'note', label: 'Note', width: 200, numeric: false },
+  { id: 'tags', kind: 'tags', label: 'Tags', width: 164, numeric: false },
+  // Usually last: it also takes whatever width the window has left.
+  { id: 'note', kind: 'note', label: 'Note', width: 150, numeric: false },
 ];
 
 /** Metrics shown first when present, in this order: the ones data scientists compare runs by. */
@@ -75,7 +76,7 @@ export function columnFor(id: string): RunColumn | null {
   const entity = id.slice(0, dot);
   const key = id.slice(dot + 1);
   if (!key) return null;
-  if (entity === 'metrics') return { id, kind: 'metric', key, label: key, caption: 'metric', width: widthFor(key, 96), sortKey: quoteKey('metrics', key), numeric: true, right: true };
+  if (entity === 'metrics') return { id, kind: 'metric', key, label: key, caption: 'metric', width: widthFor(key, 88), sortKey: quoteKey('metrics', key), numeric: true, right: true };
   if (entity === 'params') return { id, kind: 'param', key, label: key, caption: 'param', width: widthFor(key, 104), sortKey: quoteKey('params', key), numeric: false };
   if (entity === 'tags') return { id, kind: 'tag', key, label: key, caption: 'tag', width: widthFor(key, 120), sortKey: quoteKey('tags', key), numeric: false };
   return null;
