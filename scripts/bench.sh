@@ -25,3 +25,7 @@ CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-
 # (cargo build --release --workspace --bins --examples).
 "$VENV/bin/python" -c "import lightgbm" 2>/dev/null || "$VENV/bin/pip" install -q "lightgbm==4.7.0"
 "$REL/examples/gbm_bench" "$DATA/adult.csv" 3
+
+# cairn-store: the tracking store beside MLflow's own SQLite store (SqlAlchemyStore), then alone at 100k runs.
+"$VENV/bin/python" -c "import mlflow" 2>/dev/null || "$VENV/bin/pip" install -q "mlflow==3.17.2"
+"$REL/examples/tracking_bench" 100000 100 7 10000

@@ -60,6 +60,7 @@ impl Studio {
             Tag { key: "mlflow.user".into(), value: user() },
             Tag { key: "cairn.model".into(), value: spec.model.as_str().into() },
             Tag { key: "cairn.dataset".into(), value: ds.name.clone() },
+            Tag { key: "cairn.dataset.id".into(), value: ds.id.clone() },
             Tag { key: "cairn.dataset.digest".into(), value: ds.digest.clone() },
             Tag { key: "cairn.dataset.version".into(), value: ds.version.clone() },
             Tag { key: "cairn.version".into(), value: env!("CARGO_PKG_VERSION").into() },

@@ -142,6 +142,8 @@ pub fn train(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Re
                 train_rows.len(),
                 test_rows.len()
             ));
+            // Models that cannot report inside their fit still show a started phase (not just its end).
+            reporter.progress("fit", 0, 1);
             let (fitted, test_x) = run.fit(&train_rows, Some(&test_rows), true)?;
             let test_x = test_x.ok_or_else(|| MlError::Internal("no test matrix".into()))?;
             reporter.progress("evaluate", 0, 1);
