@@ -126,8 +126,9 @@ fn bad_specs_are_refused_before_a_run_exists() {
 /// A training long enough to interrupt (a big forest on the sample).
 fn slow(studio: &Studio, pid: &str) -> cairn_types::TrainStarted {
     let mut s = spec(ModelKind::RandomForest);
-    s.params.insert("trees".into(), "500".into());
-    s.validation = cairn_types::Validation::KFold { folds: 5 };
+    // Tens of seconds even with the ML crates optimized; every test using it interrupts it early.
+    s.params.insert("trees".into(), "2000".into());
+    s.validation = cairn_types::Validation::KFold { folds: 10 };
     studio.start_training(pid, s).unwrap()
 }
 
@@ -176,7 +177,7 @@ fn killing_the_app_never_leaves_a_run_running() {
     let start_cli = || {
         std::process::Command::new(cairn_bin())
             .args(["train", &project_dir.to_string_lossy(), "--data", "adult", "--target", "class", "--model", "random_forest"])
-            .args(["--param", "trees=500", "--validation", "kfold:5"])
+            .args(["--param", "trees=2000", "--validation", "kfold:10"])
             .env("CAIRN_CONFIG_DIR", &cfg)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

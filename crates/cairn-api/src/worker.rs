@@ -200,6 +200,13 @@ fn run_training(project: &Project, job: &JobSpec, spec: &TrainSpec, dir: &Path, 
         Err(e) => {
             let err: cairn_types::ApiError = e.into();
             if err.code == cairn_types::ErrorCode::Cancelled {
+                // The fit stops for either reason the reporter gives; say which (the watchdog may not
+                // have looked yet).
+                if parent_gone(job.parent_pid) && !dir.join(CANCEL_MARKER).exists() {
+                    println!("Cairn was closed while this run trained; stopping");
+                    ending.record(JobState::Failed, Some("Cairn was closed while this run trained"));
+                    return 1;
+                }
                 ending.record(JobState::Cancelled, Some("cancelled by the user"));
                 return 130;
             }

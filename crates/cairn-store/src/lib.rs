@@ -1,6 +1,7 @@
 //! The project on disk: a folder with `cairn.toml`, `.cairn/cairn.db` (SQLite, WAL, migrations) and
 //! `.cairn/artifacts/`, plus the registry of datasets and the user's recent projects.
 
+mod conn;
 mod error;
 mod fsutil;
 mod jobs;
@@ -11,6 +12,7 @@ mod registry;
 mod run_keys;
 pub mod tracking;
 
+pub use conn::Conn;
 pub use error::StoreError;
 pub use jobs::JobRecord;
 pub use fsutil::{atomic_write, cache_write, folder_is_read_only};

@@ -13,13 +13,13 @@ mod runs;
 use cairn_types::{
     DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus, Tag,
 };
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Transaction, TransactionBehavior};
 
 use super::error::{Result, TrackingError};
 use super::search::{ExperimentQuery, RunQuery};
 use super::store::{NewRun, TrackingStore};
 use super::validate::Batch;
+use crate::conn::Conn;
 use crate::project::Project;
 
 impl Project {
@@ -28,38 +28,12 @@ impl Project {
         TrackingError::Store(self.classify(e))
     }
 
-    fn tracking_conn(&self) -> Result<Connection> {
-        let conn = match self.read_only_wal_conn() {
-            Some(conn) => conn,
-            None => self.conn()?,
-        };
+    fn tracking_conn(&self) -> Result<Conn> {
+        let conn = self.conn()?;
         // MLflow's LIKE is case-sensitive and ILIKE is not; SQLite's LIKE ignores ASCII case unless told.
         conn.pragma_update(None, "case_sensitive_like", true).map_err(|e| self.sql_err(e))?;
-        // Every call opens its own connection; closing the last one would checkpoint the WAL into the
-        // database and fsync it, ~20 ms per log_metric. SQLite's auto-checkpoint (every ~4 MB of WAL)
-        // and the checkpoint when a run ends (`checkpoint`) keep the database file current instead.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(|e| self.sql_err(e))?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
-    }
-
-    /// For a read-only project whose WAL files exist: a read-only connection that reads them (SQLite can,
-    /// without writing anything), so the latest logged points are seen. The project's own read-only
-    /// connection is opened immutable, which ignores the WAL; it remains the fallback.
-    fn read_only_wal_conn(&self) -> Option<Connection> {
-        if !self.is_read_only() {
-            return None;
-        }
-        let db = self.db_path();
-        let side = |suffix: &str| std::path::PathBuf::from(format!("{}{suffix}", db.to_string_lossy()));
-        if !side("-wal").exists() || !side("-shm").exists() {
-            return None;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(format!("file:{}?mode=ro", db.to_string_lossy()), flags).ok()?;
-        // Opening is lazy; a first read shows whether the WAL can really be used.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).ok()?;
-        Some(conn)
     }
 
     /// Copies the WAL into the database file (without waiting for readers), so that a reader that
