@@ -9,7 +9,7 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DEMO ?= $(CURDIR)/.demo/readmission
 CARGO_BIN := $(HOME)/.cargo/bin
 
-.PHONY: run test setup setup-test ui build types cargo-test ui-test e2e desktop-test bench clean-demo
+.PHONY: run test setup setup-test ui build types cargo-test mlflow-test ui-test e2e desktop-test bench clean-demo
 
 ## run: install what is missing, build, generate the demo project and open the studio on it
 run: setup ui build
@@ -22,8 +22,8 @@ run: setup ui build
 	  exec $(BIN)/cairn serve $(DEMO) --port $${CAIRN_PORT:-7878}; \
 	fi
 
-## test: install what is missing, then run every test (cargo, UI unit, browser e2e, desktop smoke)
-test: setup-test ui build cargo-test ui-test e2e desktop-test
+## test: install what is missing, then run every test (cargo, MLflow client, UI unit, browser e2e, desktop smoke)
+test: setup-test ui build cargo-test mlflow-test ui-test e2e desktop-test
 	@echo "==> all tests passed"
 
 setup:
@@ -47,6 +47,10 @@ types:
 
 cargo-test:
 	cargo test --workspace
+
+## mlflow-test: the real `mlflow` client (pinned, in its own venv) logging into `cairn serve`
+mlflow-test:
+	CAIRN_BIN=$(BIN)/cairn tests/mlflow/run.sh
 
 ui-test:
 	cd ui && npm run check && npm test

@@ -5,7 +5,7 @@ set -euo pipefail
 want=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
       libgtk-3-dev pkg-config curl)
 if [[ "${1:-build}" == test ]]; then
-  want+=(xvfb xauth webkit2gtk-driver chromium imagemagick x11-utils)
+  want+=(xvfb xauth webkit2gtk-driver chromium imagemagick x11-utils python3-venv)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -179,6 +179,12 @@ fn serve(studio: Arc<Studio>, project: Option<&Path>, port: u16, token: Option<S
         })?;
         say!("Cairn is serving on {}", bound.addr);
         say!("  open: {}", bound.url(&token));
+        if project.is_some() {
+            // The MLflow API serves the project given here; Python scripts log into it with these.
+            say!("  MLflow clients:");
+            say!("    export MLFLOW_TRACKING_URI=http://127.0.0.1:{}", bound.addr.port());
+            say!("    export MLFLOW_TRACKING_TOKEN={token}");
+        }
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

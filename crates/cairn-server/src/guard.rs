@@ -4,7 +4,7 @@
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use cairn_types::ErrorCode;
 
 use crate::AppState;
@@ -40,8 +40,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         );
     }
     let path = req.uri().path();
-    if path == "/api" || path.starts_with("/api/") {
+    let mlflow = crate::mlflow::is_mlflow_path(path);
+    if path == "/api" || path.starts_with("/api/") || mlflow {
         let ok = token_of(&req).is_some_and(|t| same(t.as_bytes(), state.token.as_bytes()));
+        if !ok && mlflow {
+            // MLflow's client reads MLflow's error body.
+            let msg = "missing or wrong token: set MLFLOW_TRACKING_TOKEN to the token `cairn serve` printed";
+            return crate::mlflow::MlError::new("UNAUTHENTICATED", msg).into_response();
+        }
         if !ok {
             return failure(ErrorCode::Unauthorized, "missing or wrong session token: open the URL `cairn serve` printed");
         }

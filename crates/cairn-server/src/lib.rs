@@ -4,6 +4,7 @@
 
 mod error;
 mod guard;
+mod mlflow;
 mod openapi;
 mod routes;
 mod runs;

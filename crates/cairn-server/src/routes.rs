@@ -39,6 +39,7 @@ pub fn api() -> Router {
         .route("/api/tasks/{tid}/events", get(crate::sse::task_events))
         .route("/api/tasks/{tid}/cancel", post(cancel_task))
         .merge(crate::runs::routes())
+        .merge(crate::mlflow::routes())
         .route("/api", get(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
 }

@@ -147,4 +147,105 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (input_id, key)
     ) WITHOUT ROWID;
     "#,
+    // 4: models, as MLflow keeps them. The registry: registered models keyed by an integer so a rename
+    // touches one row; versions numbered per model and never reused (a deleted version keeps its row,
+    // stage 'Deleted_Internal', as MLflow does); tags on both; aliases naming one version each. Then
+    // MLflow 3's logged models, which runs produce and versions are made from.
+    r#"
+    CREATE TABLE registered_models (
+        model_rid              INTEGER PRIMARY KEY,
+        name                   TEXT NOT NULL UNIQUE,
+        creation_timestamp     INTEGER NOT NULL,
+        last_updated_timestamp INTEGER NOT NULL,
+        description            TEXT NOT NULL DEFAULT '',
+        user_id                TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE registered_model_tags (
+        model_rid INTEGER NOT NULL REFERENCES registered_models(model_rid),
+        key       TEXT NOT NULL,
+        value     TEXT NOT NULL,
+        PRIMARY KEY (model_rid, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE model_versions (
+        model_rid              INTEGER NOT NULL REFERENCES registered_models(model_rid),
+        version                INTEGER NOT NULL,
+        creation_timestamp     INTEGER NOT NULL,
+        last_updated_timestamp INTEGER NOT NULL,
+        description            TEXT NOT NULL DEFAULT '',
+        user_id                TEXT NOT NULL DEFAULT '',
+        current_stage          TEXT NOT NULL,
+        source                 TEXT NOT NULL,
+        run_id                 TEXT NOT NULL DEFAULT '',
+        run_link               TEXT NOT NULL DEFAULT '',
+        status                 TEXT NOT NULL,
+        status_message         TEXT NOT NULL DEFAULT '',
+        model_id               TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (model_rid, version)
+    ) WITHOUT ROWID;
+    CREATE INDEX model_versions_by_run ON model_versions(run_id);
+    CREATE TABLE model_version_tags (
+        model_rid INTEGER NOT NULL,
+        version   INTEGER NOT NULL,
+        key       TEXT NOT NULL,
+        value     TEXT NOT NULL,
+        PRIMARY KEY (model_rid, version, key),
+        FOREIGN KEY (model_rid, version) REFERENCES model_versions(model_rid, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE registered_model_aliases (
+        model_rid INTEGER NOT NULL,
+        alias     TEXT NOT NULL,
+        version   INTEGER NOT NULL,
+        PRIMARY KEY (model_rid, alias),
+        FOREIGN KEY (model_rid, version) REFERENCES model_versions(model_rid, version)
+    ) WITHOUT ROWID;
+    CREATE INDEX model_versions_by_model ON model_versions(model_id);
+    -- MLflow 3's logged models. A NULL artifact_location is the project's models folder, resolved when
+    -- read, as for runs. Metric points keep the run and data set they were measured on.
+    CREATE TABLE logged_models (
+        model_id                  TEXT PRIMARY KEY,
+        experiment_id             INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        name                      TEXT NOT NULL,
+        artifact_location         TEXT,
+        creation_timestamp_ms     INTEGER NOT NULL,
+        last_updated_timestamp_ms INTEGER NOT NULL,
+        status                    TEXT NOT NULL,
+        status_message            TEXT NOT NULL DEFAULT '',
+        model_type                TEXT NOT NULL DEFAULT '',
+        source_run_id             TEXT NOT NULL DEFAULT '',
+        lifecycle_stage           TEXT NOT NULL CHECK (lifecycle_stage IN ('active', 'deleted'))
+    ) WITHOUT ROWID;
+    CREATE INDEX logged_models_by_experiment ON logged_models(experiment_id, creation_timestamp_ms);
+    CREATE TABLE logged_model_tags (
+        model_id TEXT NOT NULL REFERENCES logged_models(model_id),
+        key      TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE logged_model_params (
+        model_id TEXT NOT NULL REFERENCES logged_models(model_id),
+        key      TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE logged_model_metrics (
+        model_id       TEXT NOT NULL REFERENCES logged_models(model_id),
+        key            TEXT NOT NULL,
+        value          REAL NOT NULL,
+        is_nan         INTEGER NOT NULL,
+        timestamp      INTEGER NOT NULL,
+        step           INTEGER NOT NULL,
+        run_id         TEXT NOT NULL,
+        dataset_name   TEXT NOT NULL,
+        dataset_digest TEXT NOT NULL,
+        PRIMARY KEY (model_id, key, run_id, dataset_name, dataset_digest, step, timestamp)
+    ) WITHOUT ROWID;
+    -- Logged models a run produced (output = 1, at a step) or used (output = 0).
+    CREATE TABLE run_models (
+        rid      INTEGER NOT NULL REFERENCES runs(rid),
+        model_id TEXT NOT NULL REFERENCES logged_models(model_id),
+        output   INTEGER NOT NULL,
+        step     INTEGER NOT NULL,
+        PRIMARY KEY (rid, output, model_id)
+    ) WITHOUT ROWID;
+    "#,
 ];

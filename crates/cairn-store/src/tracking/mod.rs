@@ -5,16 +5,18 @@
 //! [`TrackingStore`] is the narrow trait: MLflow's operations are provided methods that validate once
 //! and funnel into a few primitives; `impl TrackingStore for Project` (in `sqlite`) is the backend.
 
+mod artifacts;
 mod downsample;
 mod error;
-mod grammar;
+pub(crate) mod grammar;
 mod names;
 mod search;
 mod sqlite;
 mod store;
-mod token;
-mod validate;
+pub(crate) mod token;
+pub(crate) mod validate;
 
+pub use artifacts::{BadArtifactPath, PROXY_SCHEME, artifact_parts};
 pub use error::{Result, TrackingError};
 pub use grammar::Op;
 pub use names::{is_run_id, new_run_id, new_run_name};

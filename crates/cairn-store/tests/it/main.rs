@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod conformance;
+mod models_registry;
 mod reliability;
 mod sqlite;
 

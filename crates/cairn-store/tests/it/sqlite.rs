@@ -28,8 +28,8 @@ fn artifact_uris_point_into_the_project() {
 }
 
 #[test]
-fn schema_is_migration_3_and_sound() {
-    assert_eq!(SCHEMA_VERSION, 3);
+fn schema_is_migration_4_and_sound() {
+    assert_eq!(SCHEMA_VERSION, 4);
     let (_dir, project) = fresh_project();
     let run = project.create_run("0", None, "u", 1, &[]).unwrap().info.run_id;
     project.log_metric(&run, "m", 1.0, 1, 0).unwrap();
@@ -45,7 +45,11 @@ fn a_version_2_project_is_upgraded() {
     let (_dir, project) = fresh_project();
     let conn = rusqlite::Connection::open(project.db_path()).unwrap();
     conn.execute_batch(
-        "DROP TABLE run_input_tags; DROP TABLE run_inputs; DROP TABLE input_datasets; DROP TABLE latest_metrics;
+        "DROP TABLE run_models; DROP TABLE logged_model_metrics; DROP TABLE logged_model_params;
+         DROP TABLE logged_model_tags; DROP TABLE logged_models; DROP TABLE registered_model_aliases;
+         DROP TABLE model_version_tags; DROP TABLE model_versions; DROP TABLE registered_model_tags;
+         DROP TABLE registered_models;
+         DROP TABLE run_input_tags; DROP TABLE run_inputs; DROP TABLE input_datasets; DROP TABLE latest_metrics;
          DROP TABLE metric_history; DROP TABLE run_tags; DROP TABLE params; DROP TABLE runs;
          DROP TABLE experiment_tags; DROP TABLE experiments; PRAGMA user_version = 2;",
     )
@@ -53,6 +57,7 @@ fn a_version_2_project_is_upgraded() {
     drop(conn);
     let project = Project::open(project.root()).unwrap();
     assert_eq!(project.get_experiment("0").unwrap().name, "Default");
+    assert!(project.search_registered_models("", 0, &[], None).unwrap().items.is_empty());
 }
 
 #[test]

@@ -47,7 +47,21 @@ impl Project {
 
     /// Runs `f` in one IMMEDIATE transaction, committed when it returns Ok and rolled back otherwise.
     pub(crate) fn tracking_write<T>(&self, what: &str, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        self.ensure_writable(what)?;
+        self.store_write(what, f)
+    }
+
+    /// Runs `f` in one read transaction (a consistent snapshot).
+    pub(crate) fn tracking_read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.store_read(f)
+    }
+
+    /// [`Self::tracking_write`] for other parts of the store (the model registry) with their own errors.
+    pub(crate) fn store_write<T, E: From<TrackingError>>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.ensure_writable(what).map_err(|e| E::from(TrackingError::from(e)))?;
         let mut conn = self.tracking_conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.sql_err(e))?;
         let out = f(&tx)?;
@@ -55,8 +69,7 @@ impl Project {
         Ok(out)
     }
 
-    /// Runs `f` in one read transaction (a consistent snapshot).
-    pub(crate) fn tracking_read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn store_read<T, E: From<TrackingError>>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E> {
         let mut conn = self.tracking_conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|e| self.sql_err(e))?;
         f(&tx)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The MLflow client tests: a venv with the pinned mlflow (made once), a fresh project served by
+# `cairn serve` with a known token, then pytest over tests/mlflow/ with MLflow's variables set. The server
+# and the temporary folder are removed whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")"
+: "${CARGO_TARGET_DIR:=$HOME/.cache/cairn/target}"
+BIN="${CAIRN_BIN:-$CARGO_TARGET_DIR/debug/cairn}"
+VENV="${CAIRN_MLFLOW_VENV:-$HOME/.cache/cairn/venv-mlflow}"
+# mlflow-skinny is MLflow's client without the server's dependencies; numpy and pandas are what its
+# pyfunc flavor needs to log and load a model.
+PINS=("mlflow-skinny==3.17.2" "numpy==2.4.6" "pandas==2.3.3" "pytest==8.4.2")
+
+if ! "$VENV/bin/python" -c "import mlflow, pandas, pytest; assert mlflow.__version__ == '3.17.2'" 2>/dev/null; then
+  echo "==> creating the MLflow test venv in $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "${PINS[@]}"
+fi
+
+tmp=$(mktemp -d)
+server=""
+cleanup() {
+  if [[ -n "$server" ]] && kill -0 "$server" 2>/dev/null; then
+    kill "$server" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+export CAIRN_CONFIG_DIR="$tmp/config"
+token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+"$BIN" new "$tmp/project" --name mlflow-tests >/dev/null
+"$BIN" serve "$tmp/project" --port 0 --token "$token" >"$tmp/serve.log" 2>&1 &
+server=$!
+url=""
+for _ in $(seq 300); do
+  url=$(grep -oE 'open: http://127\.0\.0\.1:[0-9]+' "$tmp/serve.log" | head -1 | sed 's/^open: //') || true
+  [[ -n "$url" ]] && break
+  kill -0 "$server" 2>/dev/null || { cat "$tmp/serve.log"; echo "cairn serve exited before listening" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$url" ]] || { cat "$tmp/serve.log"; echo "cairn serve printed no URL" >&2; exit 1; }
+grep -q "export MLFLOW_TRACKING_URI=$url" "$tmp/serve.log" || { cat "$tmp/serve.log"; echo "cairn serve does not print the MLflow variables" >&2; exit 1; }
+
+export MLFLOW_TRACKING_URI="$url" MLFLOW_TRACKING_TOKEN="$token"
+# No telemetry or network calls from the client during tests.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" .
