@@ -93,3 +93,17 @@ def test_artifact_paths_cannot_escape(experiment, client, tracking_uri, token):
         assert r.status_code in (400, 404), (path, r.status_code, r.text)
     r = requests.get(f"{base}/{experiment}/{run.info.run_id}/artifacts/missing.txt", headers=auth)
     assert r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_experiment_with_its_own_artifact_location(client, cairn, files):
+    from conftest import unique
+
+    exp = client.create_experiment(unique("located"), artifact_location="mlflow-artifacts:/team-area")
+    assert client.get_experiment(exp).artifact_location == "mlflow-artifacts:/team-area"
+    with mlflow.start_run(experiment_id=exp) as run:
+        mlflow.log_artifact(str(files / "report.txt"), artifact_path="out")
+    uri = client.get_run(run.info.run_id).info.artifact_uri
+    assert uri == f"mlflow-artifacts:/team-area/{run.info.run_id}/artifacts"
+    assert [f.path for f in client.list_artifacts(run.info.run_id, "out")] == ["out/report.txt"]
+    assert [a["path"] for a in cairn.artifacts(run.info.run_id)] == ["out", "out/report.txt"]
+    assert cairn.artifact(run.info.run_id, "out/report.txt") == b"accuracy 0.91\n"

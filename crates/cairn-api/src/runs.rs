@@ -46,7 +46,7 @@ impl Studio {
     /// The run's evaluation (curves, confusion matrix, importances); NOT_COMPUTED until it finishes.
     pub fn evaluation(&self, pid: &str, run_id: &str) -> Result<Evaluation, ApiError> {
         let run = self.run(pid, run_id)?;
-        let path = artifact_dir(&run.info.artifact_uri).join(EVALUATION_FILE);
+        let path = artifact_dir(&*self.project(pid)?, &run.info.artifact_uri).join(EVALUATION_FILE);
         let bytes = std::fs::read(&path).map_err(|_| {
             let why = match run.info.status {
                 RunStatus::Running | RunStatus::Scheduled => "it is still training",
@@ -97,7 +97,7 @@ impl Studio {
     /// The files a run produced.
     pub fn artifacts(&self, pid: &str, run_id: &str) -> Result<Vec<ArtifactFile>, ApiError> {
         let run = self.run(pid, run_id)?;
-        let root = artifact_dir(&run.info.artifact_uri);
+        let root = artifact_dir(&*self.project(pid)?, &run.info.artifact_uri);
         let mut out = Vec::new();
         walk(&root, &root, &mut out);
         out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -107,7 +107,7 @@ impl Studio {
     /// The path of one of a run's files, refusing anything outside its folder.
     pub fn artifact_path(&self, pid: &str, run_id: &str, rel: &str) -> Result<PathBuf, ApiError> {
         let run = self.run(pid, run_id)?;
-        let root = artifact_dir(&run.info.artifact_uri);
+        let root = artifact_dir(&*self.project(pid)?, &run.info.artifact_uri);
         let path = root.join(rel);
         let inside = path.canonicalize().ok().zip(root.canonicalize().ok()).is_some_and(|(p, r)| p.starts_with(r));
         if !inside || !path.is_file() {
@@ -120,7 +120,7 @@ impl Studio {
     /// Returns the input rows with the predictions appended.
     pub fn predict(&self, pid: &str, run_id: &str, file: &Path) -> Result<cairn_data::DataFrame, ApiError> {
         let run = self.run(pid, run_id)?;
-        let model_path = artifact_dir(&run.info.artifact_uri).join(MODEL_FILE);
+        let model_path = artifact_dir(&*self.project(pid)?, &run.info.artifact_uri).join(MODEL_FILE);
         if !model_path.exists() {
             return Err(ApiError::new(ErrorCode::NotComputed, format!("run `{}` has no model", run.info.run_name))
                 .with_hint("predict with a run that finished training"));

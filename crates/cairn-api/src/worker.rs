@@ -23,9 +23,9 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// The folder behind a run's `file://` artifact URI.
-pub fn artifact_dir(uri: &str) -> PathBuf {
-    PathBuf::from(uri.strip_prefix("file://").unwrap_or(uri))
+/// The folder behind a run's artifact URI: `file://…` (percent-decoded) or MLflow's `mlflow-artifacts:/…`.
+pub fn artifact_dir(project: &Project, uri: &str) -> PathBuf {
+    project.artifact_dir(uri)
 }
 
 /// Records the job's ending once, whoever gets there first (the training or the watchdog).
@@ -230,7 +230,7 @@ fn summary(metrics: &std::collections::BTreeMap<String, f64>) -> String {
 /// Writes the model and its evaluation into the run's artifacts and logs the final metrics and params.
 fn save(project: &Project, run_id: &str, trained: &cairn_ml::Trained) -> Result<(), String> {
     let run = project.get_run(run_id).map_err(|e| e.to_string())?;
-    let dir = artifact_dir(&run.info.artifact_uri);
+    let dir = artifact_dir(project, &run.info.artifact_uri);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     trained.model.save(&dir.join(MODEL_FILE)).map_err(|e| e.to_string())?;
     let eval = serde_json::to_vec_pretty(&trained.evaluation).map_err(|e| e.to_string())?;
