@@ -149,8 +149,18 @@ fn cairn(dir: &Path, runs: u64, batches: u64, repeats: usize) -> Res<Value> {
     let bulk_s = t.elapsed().as_secs_f64();
     drop(all);
 
-    let (search_ms, found) = timed(repeats, || search(&project, &experiment, SEARCH, None))?;
-    let (page_ms, page) = timed(repeats, || search(&project, &experiment, PAGE, None))?;
+    // Cairn keeps a search's sorted result until something is written; a write before each timed search
+    // makes it cold (as MLflow's always is). The cached figures are measured separately.
+    let touch = || project.log_metric(&run, "touch", 0.0, T0, 0).map_err(err);
+    let (search_ms, found) = timed(repeats, || {
+        touch()?;
+        search(&project, &experiment, SEARCH, None)
+    })?;
+    let (search_warm_ms, _) = timed(repeats, || search(&project, &experiment, SEARCH, None))?;
+    let (page_ms, page) = timed(repeats, || {
+        touch()?;
+        search(&project, &experiment, PAGE, None)
+    })?;
     let token = page.next_page_token.clone();
     let (page2_ms, page2) = timed(repeats, || search(&project, &experiment, PAGE, token.clone()))?;
     Ok(serde_json::json!({
@@ -160,7 +170,7 @@ fn cairn(dir: &Path, runs: u64, batches: u64, repeats: usize) -> Res<Value> {
         "bulk_insert_s": bulk_s,
         "search_ms": search_ms, "search_returned": found.runs.len(), "search_total": found.total, "search_first": first_ids(&found),
         "page_ms": page_ms, "page_returned": page.runs.len(), "page_total": page.total, "page_first": first_ids(&page),
-        "page2_ms": page2_ms, "page2_first": first_ids(&page2),
+        "page2_ms": page2_ms, "page2_first": first_ids(&page2), "search_warm_ms": search_warm_ms,
     }))
 }
 
@@ -241,10 +251,11 @@ fn report(c: &Value, m: Option<&Value>, runs: u64) {
     );
     let search_target = format!("< 100 ms: {}", ok(num(c, "search_ms") < 100.0));
     latency(&format!("search `{}` by {}, {} runs", SEARCH.0, SEARCH.1, SEARCH.2), "search_ms", &search_target);
+    row("the same search again (cached until a write)", ms(num(c, "search_warm_ms")), None, None, "");
     let page_target = format!("< 50 ms: {}", ok(num(c, "page_ms") < 50.0));
     latency(&format!("runs-table page: `{}`, 100 runs", PAGE.0), "page_ms", &page_target);
     let page2_target = format!("< 50 ms: {}", ok(num(c, "page2_ms") < 50.0));
-    latency("the next page (page token)", "page2_ms", &page2_target);
+    latency("the next page (page token; Cairn: from the cached search)", "page2_ms", &page2_target);
     println!(
         "matching runs: search {}, page filter {}",
         grouped(num(c, "search_total")),

@@ -32,6 +32,7 @@ pub struct Project {
     read_only: bool,
     /// Shared by clones: one project open in a process keeps one set of connections.
     pool: Arc<Pool>,
+    searches: Arc<crate::tracking::SearchCache>,
 }
 
 /// A short stable id for a folder, derived from its canonical path.
@@ -81,6 +82,7 @@ impl Project {
             created_at: now,
             read_only: false,
             pool: Default::default(),
+            searches: Default::default(),
         };
         project.migrate()?;
         let manifest = Manifest { name, format: FORMAT, created_at: now };
@@ -115,6 +117,7 @@ impl Project {
             created_at: manifest.created_at,
             read_only,
             pool: Default::default(),
+            searches: Default::default(),
         };
         let found = project.schema_version()?;
         if found > SCHEMA_VERSION {
@@ -143,6 +146,10 @@ impl Project {
 
     pub fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    pub(crate) fn searches(&self) -> &crate::tracking::SearchCache {
+        &self.searches
     }
 
     pub fn info(&self) -> ProjectInfo {

@@ -12,6 +12,7 @@ pub(crate) mod grammar;
 mod names;
 mod search;
 mod sqlite;
+pub(crate) use sqlite::SearchCache;
 mod store;
 pub(crate) mod token;
 pub(crate) mod validate;

@@ -4,6 +4,7 @@
 //! "database is locked" when several processes log at once. Reads run in one deferred transaction so a
 //! page, its total and its runs' data come from the same snapshot.
 
+mod cache;
 mod experiments;
 mod import;
 mod logging;
@@ -21,6 +22,8 @@ use super::store::{NewRun, TrackingStore};
 use super::validate::Batch;
 use crate::conn::Conn;
 use crate::project::Project;
+
+pub(crate) use cache::SearchCache;
 
 impl Project {
     /// Maps a database error to a tracking error (via the project's classification: corrupt, read-only …).

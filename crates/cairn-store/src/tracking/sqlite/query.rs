@@ -176,21 +176,23 @@ pub(super) fn runs(p: &Project, conn: &Connection, query: &RunQuery) -> Result<(
     let uri_prefix = format!("{}/", p.artifact_uri("runs", "").trim_end_matches('/'));
     let mut q = Query::default();
     let conds = run_conditions(&mut q, query, &uri_prefix).join(" AND ");
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM runs r WHERE {conds}"))
-        .and_then(|mut s| s.query_row(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0)))
-        .map_err(err)?;
     let (joins, order) = run_order(&mut q, query, &uri_prefix);
-    let limit = q.bind(query.limit.min(i64::MAX as u64) as i64);
-    let offset = q.bind(query.offset.min(i64::MAX as u64) as i64);
-    let sql = format!("SELECT r.rid FROM runs r{joins} WHERE {conds} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
-    let rids: Vec<i64> = conn
-        .prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_map(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()
-        })
-        .map_err(err)?;
-    Ok((runs::load(p, conn, &rids)?, total as u64))
+    // Every matching run in order, once: the total is its length and pages are slices (cached for the
+    // next page until something is written).
+    let sql = format!("SELECT r.rid FROM runs r{joins} WHERE {conds} ORDER BY {order}");
+    let key = format!("{sql}\u{0}{:?}", q.params);
+    let all = p.searches().rows(p, key, || {
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()
+            })
+            .map_err(err)
+    })?;
+    let total = all.len();
+    let start = usize::try_from(query.offset).unwrap_or(usize::MAX).min(total);
+    let end = start.saturating_add(usize::try_from(query.limit).unwrap_or(usize::MAX)).min(total);
+    let rids = &all[start..end];
+    Ok((runs::load(p, conn, rids)?, total as u64))
 }
 
 fn experiment_column(key: &ExperimentKey) -> &'static str {
