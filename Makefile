@@ -62,7 +62,7 @@ desktop-test:
 	CAIRN_BIN=$(BIN)/cairn CAIRN_DESKTOP_BIN=$(BIN)/cairn-desktop \
 	  xvfb-run -a -s "-screen 0 1360x860x24" node tests/desktop/smoke.mjs
 
-## bench: release build, then the import/profile benchmark against pandas (prints ratios)
+## bench: release build, then every benchmark beside its peer (pandas, LightGBM, MLflow), printing ratios
 bench: setup ui
 	cargo build --release --workspace --bins --examples
 	scripts/bench.sh
