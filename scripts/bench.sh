@@ -29,3 +29,7 @@ CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-
 # cairn-store: the tracking store beside MLflow's own SQLite store (SqlAlchemyStore), then alone at 100k runs.
 "$VENV/bin/python" -c "import mlflow" 2>/dev/null || "$VENV/bin/pip" install -q "mlflow==3.17.2"
 "$REL/examples/tracking_bench" 100000 100 7 10000
+
+# cairn-server: the real mlflow client logging into `cairn serve` and into `mlflow server --backend-store-uri
+# sqlite` (one run with 100 params, 10 metrics x 1,000 steps and 20 artifacts; 1,000 runs; a filtered search).
+"$VENV/bin/python" scripts/bench/mlflow_client_bench.py "$REL/cairn" "${MLFLOW_BENCH_RUNS:-1000}"

@@ -222,6 +222,9 @@ pub fn link_metric(c: &Ctx, run_id: &str, f: &Fields, m: &Metric) -> Result<(), 
 
 /// The same for a batch: the points of `metrics` that carry a `model_id`.
 pub fn link_batch_metrics(c: &Ctx, run_id: &str, f: &Fields, metrics: &[Metric]) -> Result<(), MlError> {
+    if !f.any_object_has("metrics", "model_id") {
+        return Ok(());
+    }
     let raw = f.objects("metrics")?;
     let mut points = Vec::new();
     for (obj, m) in raw.iter().zip(metrics) {

@@ -207,6 +207,14 @@ impl Fields {
         }
     }
 
+    /// Whether any object of a repeated field carries `key` (without copying them).
+    pub fn any_object_has(&self, name: &str, key: &str) -> bool {
+        match self.get(name) {
+            Some(Value::Array(items)) => items.iter().any(|v| v.get(key).is_some_and(|k| !k.is_null())),
+            _ => false,
+        }
+    }
+
     /// A singular message field.
     pub fn object(&self, name: &str) -> Result<Option<Fields>, MlError> {
         match self.get(name) {

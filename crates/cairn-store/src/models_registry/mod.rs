@@ -189,7 +189,8 @@ fn check_tag(tag: &Tag) -> Result<()> {
         return Err(invalid("a tag key cannot be empty"));
     }
     if tag.key.chars().count() > MAX_TAG_KEY_LENGTH {
-        return Err(invalid(format!("tag key `{}…` is longer than {MAX_TAG_KEY_LENGTH} characters", &tag.key[..40.min(tag.key.len())])));
+        let start: String = tag.key.chars().take(40).collect();
+        return Err(invalid(format!("tag key `{start}…` is longer than {MAX_TAG_KEY_LENGTH} characters")));
     }
     if tag.value.chars().count() > MAX_TAG_VALUE_LENGTH {
         return Err(invalid(format!("the value of tag `{}` is longer than {MAX_TAG_VALUE_LENGTH} characters", tag.key)));
