@@ -178,6 +178,7 @@ pub fn catalog() -> Vec<ModelInfo> {
                         kind: p.kind,
                         default: p.default.into(),
                         min: p.min,
+                        min_exclusive: p.min_open,
                         max: p.max,
                         choices: p.choices.iter().map(|c| (*c).into()).collect(),
                         help: p.help.into(),

@@ -140,6 +140,9 @@ pub struct ParamSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub min: Option<f64>,
+    /// The minimum itself is not allowed (a learning rate must be above 0).
+    #[serde(default)]
+    pub min_exclusive: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub max: Option<f64>,

@@ -302,7 +302,11 @@ positive_class?: string, };
 
 export type ParamType = "int" | "float" | "choice" | "bool";
 
-export type ParamSpec = { name: string, label: string, kind: ParamType, default: string, min?: number, max?: number, choices: Array<string>, help: string, };
+export type ParamSpec = { name: string, label: string, kind: ParamType, default: string, min?: number, 
+/**
+ * The minimum itself is not allowed (a learning rate must be above 0).
+ */
+min_exclusive: boolean, max?: number, choices: Array<string>, help: string, };
 
 export type ModelInfo = { kind: ModelKind, label: string, tasks: Array<Task>, params: Array<ParamSpec>, description: string, };
 

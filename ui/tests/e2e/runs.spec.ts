@@ -49,7 +49,10 @@ test('train two models from the UI, then filter, sort, tag, note and compare the
     await dialog.getByTestId('train-model').selectOption('gbm');
     await expect(dialog.getByTestId('train-param-learning_rate')).toHaveValue('0.3');
     await dialog.getByTestId('train-param-learning_rate').fill('5');
-    await expect(dialog.getByTestId('train-param-error')).toHaveText('Learning rate (learning_rate) must be between 0 and 1');
+    await expect(dialog.getByTestId('train-param-error')).toHaveText('Learning rate (learning_rate) must be above 0 and at most 1');
+    // 0 is outside too: the range is open at its low end, as the server checks it.
+    await dialog.getByTestId('train-param-learning_rate').fill('0');
+    await expect(dialog.getByTestId('train-param-error')).toHaveText('Learning rate (learning_rate) must be above 0 and at most 1');
     await dialog.getByTestId('train-param-learning_rate').fill('0.3');
     await expect(dialog.getByTestId('train-param-error')).toHaveCount(0);
     await shot(page, 'train-dialog');

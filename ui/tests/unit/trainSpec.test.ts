@@ -3,9 +3,9 @@ import { autoTask, checkParam, defaultModel, formIssues, guessTarget, modelsFor,
 import type { ColumnInfo, ModelInfo, ParamSpec } from '../../src/lib/types.gen';
 
 const col = (name: string, dtype: ColumnInfo['dtype']): ColumnInfo => ({ name, dtype, physical: dtype, missing: 0 });
-const lr: ParamSpec = { name: 'learning_rate', label: 'Learning rate', kind: 'float', default: '0.3', min: 0, max: 1, choices: [], help: '' };
-const trees: ParamSpec = { name: 'iterations', label: 'Trees', kind: 'int', default: '100', min: 1, max: 10000, choices: [], help: '' };
-const crit: ParamSpec = { name: 'criterion', label: 'Split quality', kind: 'choice', default: 'gini', choices: ['gini', 'entropy'], help: '' };
+const lr: ParamSpec = { name: 'learning_rate', label: 'Learning rate', kind: 'float', default: '0.3', min: 0, min_exclusive: true, max: 1, choices: [], help: '' };
+const trees: ParamSpec = { name: 'iterations', label: 'Trees', kind: 'int', default: '100', min: 1, min_exclusive: false, max: 10000, choices: [], help: '' };
+const crit: ParamSpec = { name: 'criterion', label: 'Split quality', kind: 'choice', default: 'gini', min_exclusive: false, choices: ['gini', 'entropy'], help: '' };
 const gbm: ModelInfo = { kind: 'gbm', label: 'Gradient-boosted trees', tasks: ['classification', 'regression'], params: [trees, lr], description: '' };
 const logistic: ModelInfo = { kind: 'logistic', label: 'Logistic regression', tasks: ['classification'], params: [], description: '' };
 const linear: ModelInfo = { kind: 'linear', label: 'Linear regression', tasks: ['regression'], params: [], description: '' };
@@ -36,8 +36,10 @@ describe('train form', () => {
 
   it('checks hyperparameters with a message naming them', () => {
     expect(checkParam(lr, '0.1')).toBeNull();
-    expect(checkParam(lr, '5')).toBe('Learning rate (learning_rate) must be between 0 and 1');
-    expect(checkParam(lr, 'abc')).toBe('Learning rate (learning_rate) must be a number between 0 and 1');
+    expect(checkParam(lr, '5')).toBe('Learning rate (learning_rate) must be above 0 and at most 1');
+    expect(checkParam(lr, '0')).toBe('Learning rate (learning_rate) must be above 0 and at most 1');
+    expect(checkParam(lr, 'abc')).toBe('Learning rate (learning_rate) must be a number above 0 and at most 1');
+    expect(checkParam(trees, '1')).toBeNull();
     expect(checkParam(trees, '2.5')).toBe('Trees (iterations) must be a whole number between 1 and 10,000');
     expect(checkParam(trees, '')).toBe('Trees (iterations) needs a value between 1 and 10,000');
     expect(checkParam(crit, 'mse')).toBe('Split quality (criterion) must be one of gini, entropy');

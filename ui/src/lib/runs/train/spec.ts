@@ -88,8 +88,8 @@ export function defaultParams(m: ModelInfo | undefined): Record<string, string> 
 function range(p: ParamSpec): string {
   const lo = p.min !== undefined && p.min !== null ? formatStat(p.min) : null;
   const hi = p.max !== undefined && p.max !== null ? formatStat(p.max) : null;
-  if (lo !== null && hi !== null) return `between ${lo} and ${hi}`;
-  if (lo !== null) return `at least ${lo}`;
+  if (lo !== null && hi !== null) return p.min_exclusive ? `above ${lo} and at most ${hi}` : `between ${lo} and ${hi}`;
+  if (lo !== null) return p.min_exclusive ? `above ${lo}` : `at least ${lo}`;
   if (hi !== null) return `at most ${hi}`;
   return '';
 }
@@ -105,7 +105,8 @@ export function checkParam(p: ParamSpec, raw: string | undefined): string | null
   const x = Number(v);
   if (!Number.isFinite(x)) return `${name} must be a number` + (r ? ` ${r}` : '');
   if (p.kind === 'int' && !Number.isInteger(x)) return `${name} must be a whole number` + (r ? ` ${r}` : '');
-  if ((p.min !== undefined && p.min !== null && x < p.min) || (p.max !== undefined && p.max !== null && x > p.max)) return `${name} must be ${r}`;
+  const below = p.min !== undefined && p.min !== null && (x < p.min || (p.min_exclusive && x === p.min));
+  if (below || (p.max !== undefined && p.max !== null && x > p.max)) return `${name} must be ${r}`;
   return null;
 }
 
@@ -114,7 +115,8 @@ export function rangeHint(p: ParamSpec): string {
   if (p.kind === 'choice' || p.kind === 'bool') return '';
   const lo = p.min !== undefined && p.min !== null ? formatStat(p.min) : '';
   const hi = p.max !== undefined && p.max !== null ? formatStat(p.max) : '';
-  return lo || hi ? `${lo} – ${hi}`.trim() : '';
+  if (!lo && !hi) return '';
+  return p.min_exclusive && lo ? `> ${lo} – ${hi}`.trim() : `${lo} – ${hi}`.trim();
 }
 
 export interface FormIssue {
