@@ -70,3 +70,20 @@ export function href(r: Route): string {
       return `#/p/${e(r.pid)}/compare?runs=${r.runs.map(e).join(',')}`;
   }
 }
+
+/**
+ * The links the `mlflow` client prints ("View run at <server>/#/experiments/1/runs/<id>") are MLflow UI
+ * routes; Cairn opens the same run (or experiment) in the project it serves.
+ */
+export function mlflowLink(hash: string, pid: string): Route | null {
+  const m = /^#\/experiments\/([^/?]+)(?:\/runs\/([^/?]+))?\/?(?:\?.*)?$/.exec(hash);
+  if (!m) return null;
+  const dec = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return m[2] ? { name: 'run', pid, rid: dec(m[2]) } : { name: 'runs', pid, exp: dec(m[1]) };
+}

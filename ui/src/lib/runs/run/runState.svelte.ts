@@ -5,6 +5,7 @@ import { app } from '../../state/app.svelte';
 import type { ApiError, ArtifactFile, Evaluation, JobInfo, Metric, Run } from '../../types.gen';
 import { curveKeys, isLive } from './facts';
 import { appendLog } from './logProgress';
+import { isCairnRun } from './mlflowFacts';
 
 const POLL_MS = 2000;
 
@@ -64,7 +65,8 @@ export class RunState {
       if (this.job) await this.readLog();
       if (!this.live && !this.finalLoaded) {
         this.finalLoaded = true;
-        await Promise.all([this.readEvaluation(), this.readArtifacts()]);
+        // Only Cairn's trainer writes an evaluation; a run logged through MLflow has none to ask for.
+        await Promise.all([isCairnRun(run) ? this.readEvaluation() : Promise.resolve(), this.readArtifacts()]);
       }
     } catch (e) {
       if (this.stopped) return;

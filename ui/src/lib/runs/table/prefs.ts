@@ -19,3 +19,23 @@ export function saveChosen(pid: string, ids: readonly string[] | null): void {
     // Storage full or disabled: the choice lasts for this page only.
   }
 }
+
+const nestKey = (pid: string) => `cairn.runs.nested.${pid}`;
+
+/** Whether child runs sit under their parents (the default) or are listed like any other run. */
+export function loadNesting(pid: string): boolean {
+  try {
+    return localStorage.getItem(nestKey(pid)) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+export function saveNesting(pid: string, on: boolean): void {
+  try {
+    if (on) localStorage.removeItem(nestKey(pid));
+    else localStorage.setItem(nestKey(pid), 'off');
+  } catch {
+    // As for columns: the choice lasts for this page only.
+  }
+}
