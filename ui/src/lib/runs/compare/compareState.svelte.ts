@@ -4,6 +4,7 @@ import { backend } from '../../backend';
 import { app } from '../../state/app.svelte';
 import type { ApiError, Evaluation, Metric, Run } from '../../types.gen';
 import { curveKeys } from '../run/facts';
+import { trainedByCairn } from './logic';
 
 export const MAX_RUNS = 20;
 
@@ -54,6 +55,11 @@ export class CompareState {
     await Promise.all(
       this.runs.map(async (r) => {
         let st: EvalState;
+        // Only Cairn's trainer writes evaluations: a run logged through MLflow is not asked for one.
+        if (!trainedByCairn(r)) {
+          this.evaluations = { ...this.evaluations, [r.info.run_id]: { status: 'missing', reason: 'no evaluation: it was logged through MLflow' } };
+          return;
+        }
         try {
           st = { status: 'ready', evaluation: await backend.evaluation(this.pid, r.info.run_id, signal) };
         } catch (e) {

@@ -1,6 +1,7 @@
 // What a comparison shows, computed from the runs alone (no server, no DOM), so it is unit-tested.
 import type { Run } from '../../types.gen';
-import { KEY_METRICS, SETUP_PARAMS, curveKeys, lowerIsBetter, metricOf, paramOf } from '../run/facts';
+import { KEY_METRICS, SETUP_PARAMS, curveKeys, lowerIsBetter, metricOf, paramOf, runTask } from '../run/facts';
+import { isCairnRun } from '../run/mlflowFacts';
 
 export interface ParamRow {
   key: string;
@@ -75,12 +76,19 @@ export function bestIndices(values: (number | null)[], key: string): number[] {
 
 /** Final metrics (not histories) any of the runs has: headline ones first, in their usual order. */
 export function finalMetricKeys(runs: Run[]): string[] {
-  const curves = new Set(runs.flatMap((r) => curveKeys(r.data.metrics)));
+  // Cairn's per-round training curves (train_log_loss at round 100) are not results; the last value of a
+  // script's stepped metric (val_loss at epoch 49, logged through MLflow) is, as in MLflow's own compare.
+  const curves = new Set(runs.filter(trainedByCairn).flatMap((r) => curveKeys(r.data.metrics)));
   const all = new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)).filter((k) => !curves.has(k)));
   const order = [...KEY_METRICS.classification, ...KEY_METRICS.regression];
   const head = order.filter((k) => all.has(k));
   const rest = [...all].filter((k) => !order.includes(k)).sort();
   return [...head, ...rest];
+}
+
+/** Trained by Cairn (its tags, or the task param its trainer logs) rather than logged by a script. */
+export function trainedByCairn(run: Run): boolean {
+  return isCairnRun(run) || runTask(run) !== undefined;
 }
 
 /** Keys with a history in at least one run (GBM's per-round losses, k-fold's per-fold metrics), those most runs have first. */

@@ -91,3 +91,15 @@ export function childMetricKeys(children: readonly Run[], n = 4): string[] {
     .slice(0, n)
     .map(([k]) => k);
 }
+
+/** Metrics whose latest value is at step 0 (maybe logged several times without a step), at most `max`. */
+export function unsteppedKeys(metrics: readonly { key: string; step: number }[], stepped: readonly string[], max = 30): string[] {
+  const keys = [...new Set(metrics.filter((m) => m.step === 0 && !stepped.includes(m.key)).map((m) => m.key))].sort();
+  return keys.length > max ? [] : keys;
+}
+
+/** Chart x values: the steps, or for a history logged without steps (every point at one step), the order logged. */
+export function curveXs(steps: readonly number[]): { xs: number[]; byOrder: boolean } {
+  const byOrder = steps.length > 1 && steps.every((s) => s === steps[0]);
+  return { xs: byOrder ? steps.map((_, i) => i + 1) : [...steps], byOrder };
+}

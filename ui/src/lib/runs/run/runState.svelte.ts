@@ -5,7 +5,7 @@ import { app } from '../../state/app.svelte';
 import type { ApiError, ArtifactFile, Evaluation, JobInfo, Metric, Run } from '../../types.gen';
 import { curveKeys, isLive } from './facts';
 import { appendLog } from './logProgress';
-import { isCairnRun } from './mlflowFacts';
+import { isCairnRun, unsteppedKeys } from './mlflowFacts';
 
 const POLL_MS = 2000;
 
@@ -27,6 +27,8 @@ export class RunState {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private finalLoaded = false;
+  /** Whether the unstepped metrics of a logged run were read (once, after it ended). */
+  private probed = false;
   private busy = false;
   private readonly abort = new AbortController();
 
@@ -111,6 +113,23 @@ export class RunState {
 
   private async readSeries(run: Run): Promise<void> {
     const keys = curveKeys(run.data.metrics);
+    // A script may log a metric again and again without a step (all at step 0): the run shows its latest
+    // value only, so for logged runs the histories of such metrics are read too, and charted if longer than one.
+    const probe = !isCairnRun(run) && !isLive(run.info.status) && !this.probed ? unsteppedKeys(run.data.metrics, keys) : [];
+    if (probe.length) {
+      this.probed = true;
+      const got = await Promise.all(
+        probe.map((k) =>
+          backend.metricSeries(this.pid, this.rid, k, 1000, this.abort.signal).then(
+            (s) => [k, s.points] as const,
+            () => [k, []] as const,
+          ),
+        ),
+      );
+      if (this.stopped) return;
+      const longer = got.filter(([, pts]) => pts.length > 1);
+      if (longer.length) this.series = { ...this.series, ...Object.fromEntries(longer) };
+    }
     if (!keys.length) return;
     // Finished runs' histories do not change: read them once.
     if (!isLive(run.info.status) && keys.every((k) => this.series[k])) return;
@@ -122,7 +141,7 @@ export class RunState {
         ),
       ),
     );
-    if (!this.stopped) this.series = Object.fromEntries(got);
+    if (!this.stopped) this.series = { ...this.series, ...Object.fromEntries(got) };
   }
 
   private async readEvaluation(): Promise<void> {
