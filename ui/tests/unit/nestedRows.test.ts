@@ -57,3 +57,17 @@ describe('nested rows of the runs table', () => {
     expect(tableFilter('', false, 'TOP')).toBe('');
   });
 });
+
+describe('finding an open parent again after a refresh', () => {
+  it('knows where a run is among the cached pages', async () => {
+    const { RunPages } = await import('../../src/lib/runs/table/runPages');
+    const { makeRun } = await import('./runFixtures');
+    const runs = Array.from({ length: 5 }, (_, i) => makeRun(`r${i}`));
+    const pages = new RunPages({ pageSize: 2, fetch: async (offset, limit) => ({ runs: runs.slice(offset, offset + limit), total: runs.length }), onChange: () => {} });
+    pages.want(0, 5);
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(pages.indexOf('r3')).toBe(3);
+    expect(pages.indexOf('nope')).toBeUndefined();
+  });
+});

@@ -71,6 +71,15 @@ export class RunPages {
     return this.pages.get(Math.floor(i / this.pageSize))?.[i % this.pageSize];
   }
 
+  /** Where a run is among the cached pages (undefined when it is on none of them). */
+  indexOf(rid: string): number | undefined {
+    for (const [p, runs] of this.pages) {
+      const k = runs.findIndex((r) => r.info.run_id === rid);
+      if (k >= 0) return p * this.pageSize + k;
+    }
+    return undefined;
+  }
+
   get loading(): boolean {
     return this.inFlight.size > 0;
   }
