@@ -9,7 +9,7 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DEMO ?= $(CURDIR)/.demo/readmission
 CARGO_BIN := $(HOME)/.cargo/bin
 
-.PHONY: run test setup setup-test ui build types cargo-test mlflow-test ui-test e2e desktop-test bench clean-demo
+.PHONY: run test setup setup-test ui build types flow-venv cargo-test mlflow-test ui-test e2e desktop-test bench clean-demo
 
 ## run: install what is missing, build, generate the demo project and open the studio on it
 run: setup ui build
@@ -45,7 +45,11 @@ build:
 types:
 	CAIRN_UPDATE_TYPES=1 cargo test -q -p cairn-types --test typescript
 
-cargo-test:
+## flow-venv: Python polars (pinned, its own venv) that the flow export tests run exported scripts with
+flow-venv:
+	crates/cairn-flow/tests/python-venv.sh >/dev/null
+
+cargo-test: flow-venv
 	cargo test --workspace
 
 ## mlflow-test: the real `mlflow` client (pinned, in its own venv) logging into `cairn serve`

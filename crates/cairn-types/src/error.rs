@@ -77,6 +77,10 @@ pub enum ErrorCode {
     Io,
     /// A bug in Cairn: please report it.
     Internal,
+    /// A flow file is not a flow this Cairn can run (syntax, an unknown operator, a newer version).
+    FlowInvalid,
+    /// A flow step's parameters do not fit its input (the message names the step, parameter and column).
+    StepInvalid,
 }
 
 impl ErrorCode {
@@ -90,6 +94,7 @@ impl ErrorCode {
             | TaskNotFound | NotComputed | ExperimentNotFound | RunNotFound | JobNotFound => 404,
             AlreadyAProject | DatasetExists | AlreadyExists => 409,
             InvalidFilter => 400,
+            FlowInvalid | StepInvalid => 422,
             CannotTrain => 422,
             SchemaTooNew => 409,
             BadRequest => 400,

@@ -1,0 +1,129 @@
+//! A flow compiled to one polars LazyFrame: sources are scanned, then each enabled step is validated
+//! against its input schema, fitted (on the train rows once a split has marked them) when it learns
+//! from data and has not yet, and applied. Nothing runs over the data except fitting and checks.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{FlowError, Problem};
+use crate::model::{FlowFile, Source, SourceFormat};
+use crate::ops::{self, Ctx, TRAIN};
+
+/// How to compile.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Fit every fitting step again, even those with fitted values.
+    pub refit: bool,
+    /// Skip the checks that read all rows (previews).
+    pub skip_checks: bool,
+}
+
+/// A compiled flow: the plan, the flow with every fitted value filled in, and the schemas the
+/// exported script needs.
+pub struct Plan {
+    pub frame: LazyFrame,
+    pub flow: FlowFile,
+    /// Each source's schema, in the flow's source order.
+    pub source_schemas: Vec<Schema>,
+    /// Each step's input schema (None for disabled steps).
+    pub step_inputs: Vec<Option<Schema>>,
+    /// True when some step was fitted during this compile.
+    pub fitted_now: bool,
+}
+
+/// A source's file, relative paths resolved against the project folder.
+pub fn source_path(project: &Path, s: &Source) -> PathBuf {
+    let p = Path::new(&s.path);
+    if p.is_absolute() { p.to_path_buf() } else { project.join(p) }
+}
+
+/// Scans a source lazily (CSV types are inferred from the whole file).
+pub fn read_source(project: &Path, s: &Source) -> Result<LazyFrame, FlowError> {
+    let path = source_path(project, s);
+    let fail = |message: String| FlowError::Source { name: s.name.clone(), path: path.display().to_string(), message };
+    if !path.is_file() {
+        return Err(fail("no such file".into()));
+    }
+    let p = PlRefPath::new(path.to_string_lossy().as_ref());
+    match s.format {
+        SourceFormat::Csv => {
+            let sep = match s.separator.as_bytes() {
+                [b] => *b,
+                _ => return Err(fail(format!("the separator {:?} must be one character", s.separator))),
+            };
+            let nulls = (!s.null_values.is_empty())
+                .then(|| NullValues::AllColumns(s.null_values.iter().map(|v| v.as_str().into()).collect()));
+            LazyCsvReader::new(p)
+                .with_separator(sep)
+                .with_null_values(nulls)
+                .with_infer_schema_length(None)
+                .finish()
+                .map_err(|e| fail(e.to_string()))
+        }
+        SourceFormat::Parquet => LazyFrame::scan_parquet(p, Default::default()).map_err(|e| fail(e.to_string())),
+    }
+}
+
+fn step_err(i: usize, op: &str) -> impl Fn(Problem) -> FlowError + '_ {
+    move |problem| FlowError::Step { step: i + 1, op: op.into(), problem }
+}
+
+/// Compiles the flow; steps are validated in order and the first problem is reported with its step.
+pub fn compile(project: &Path, flow: &FlowFile, opts: &Options) -> Result<Plan, FlowError> {
+    flow.check_ops()?;
+    let first = flow.sources.first().ok_or_else(|| FlowError::Invalid(format!("flow {:?} has no source", flow.name)))?;
+    let mut sources = HashMap::new();
+    let mut source_schemas = Vec::new();
+    for s in &flow.sources {
+        let mut lf = read_source(project, s)?;
+        let schema = lf.collect_schema().map_err(|e| FlowError::Source {
+            name: s.name.clone(),
+            path: source_path(project, s).display().to_string(),
+            message: e.to_string(),
+        })?;
+        source_schemas.push(schema.as_ref().clone());
+        if sources.insert(s.name.clone(), lf).is_some() {
+            return Err(FlowError::Invalid(format!("two sources are named {:?}", s.name)));
+        }
+    }
+    let ctx = Ctx { sources: &sources };
+    let mut lf = sources[&first.name].clone();
+    let mut out = flow.clone();
+    let mut step_inputs = Vec::new();
+    let mut split: Option<String> = None;
+    let mut fitted_now = false;
+    for (i, step) in out.steps.iter_mut().enumerate() {
+        if !step.enabled {
+            step_inputs.push(None);
+            continue;
+        }
+        let err = step_err(i, &step.op);
+        let op = ops::find(&step.op).ok_or_else(|| FlowError::UnknownOp { step: i + 1, op: step.op.clone() })?;
+        let schema = lf.collect_schema().map_err(|e| err(Problem::Engine(e.to_string())))?;
+        op.validate(&step.params, &schema, &ctx).map_err(&err)?;
+        if !opts.skip_checks {
+            op.check(&step.params, &lf).map_err(&err)?;
+        }
+        if op.fits() && (step.fitted.is_null() || opts.refit) {
+            // Fit rows: the train rows of the latest split still present, otherwise every row.
+            let rows = match split.as_deref().filter(|c| schema.get(c).is_some()) {
+                Some(c) => lf.clone().filter(col(c).eq(lit(TRAIN))),
+                None => lf.clone(),
+            };
+            step.fitted = op.fit(&step.params, rows).map_err(&err)?;
+            fitted_now = true;
+        }
+        lf = op.apply(&step.params, &step.fitted, lf, &ctx).map_err(&err)?;
+        if let Some(c) = op.split_column(&step.params) {
+            split = Some(c);
+        }
+        step_inputs.push(Some(schema.as_ref().clone()));
+    }
+    // The output's schema resolves every step's types, so a step whose plan cannot work is named here.
+    if let Err(e) = lf.collect_schema() {
+        return Err(FlowError::Invalid(format!("the flow's plan does not resolve: {e}")));
+    }
+    Ok(Plan { frame: lf, flow: out, source_schemas, step_inputs, fitted_now })
+}

@@ -1,0 +1,167 @@
+//! The flow file: `flows/NAME.flow.json`, a versioned, diff-friendly description of a flow. Loading
+//! refuses what this Cairn cannot run (newer format, unknown operator, newer operator version) with
+//! the step named; saving is atomic, so a file is never lost or half-written.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::FlowError;
+use crate::ops;
+
+/// The flow file format this Cairn writes and the newest it reads.
+pub const FORMAT: u32 = 1;
+
+/// A whole flow: where the data comes from and the ordered steps over it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowFile {
+    pub format: u32,
+    pub name: String,
+    /// The first source is the flow's input; the others are joined or concatenated by steps.
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// A file the flow reads, with the options it is read with (the exported script reads it the same way).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub name: String,
+    /// Relative paths are relative to the project folder.
+    pub path: String,
+    #[serde(default)]
+    pub format: SourceFormat,
+    /// CSV field separator (one byte).
+    #[serde(default = "comma", skip_serializing_if = "is_comma")]
+    pub separator: String,
+    /// CSV values read as missing, e.g. `["?", "NA"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub null_values: Vec<String>,
+}
+
+/// How a source file is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    #[default]
+    Csv,
+    Parquet,
+}
+
+/// One step: an operator, the version of it that wrote the step, its parameters and what it learned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub op: String,
+    #[serde(default = "one")]
+    pub version: u32,
+    #[serde(default)]
+    pub params: Value,
+    /// What the step learned from the fit rows (null until fitted; reused as-is on new data).
+    #[serde(default)]
+    pub fitted: Value,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Step {
+    /// A new enabled, unfitted step at the operator's current version.
+    pub fn new(op: &str, params: Value) -> Self {
+        let version = ops::find(op).map(|o| o.version()).unwrap_or(1);
+        Step { op: op.into(), version, params, fitted: Value::Null, enabled: true }
+    }
+}
+
+fn comma() -> String {
+    ",".into()
+}
+fn is_comma(s: &str) -> bool {
+    s == ","
+}
+fn one() -> u32 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+
+impl FlowFile {
+    /// An empty flow over one source.
+    pub fn new(name: &str, source: Source) -> Self {
+        FlowFile { format: FORMAT, name: name.into(), sources: vec![source], steps: Vec::new() }
+    }
+
+    /// Parses a flow file's text; `path` only names it in messages.
+    pub fn parse(text: &str, path: &str) -> Result<Self, FlowError> {
+        let bad = |message: String| FlowError::BadFile { path: path.into(), message };
+        let raw: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        // The format is checked before the shape: a newer file may have fields this Cairn does not know.
+        let found = raw.get("format").and_then(Value::as_u64).ok_or_else(|| bad("no \"format\" number".into()))?;
+        if found > u64::from(FORMAT) {
+            return Err(FlowError::NewerFormat { path: path.into(), found: found as u32, known: FORMAT });
+        }
+        let flow: FlowFile = serde_json::from_value(raw).map_err(|e| bad(e.to_string()))?;
+        flow.check_ops()?;
+        Ok(flow)
+    }
+
+    /// Every step's operator is known, at a version this Cairn runs.
+    pub fn check_ops(&self) -> Result<(), FlowError> {
+        for (i, step) in self.steps.iter().enumerate() {
+            let op = ops::find(&step.op).ok_or_else(|| FlowError::UnknownOp { step: i + 1, op: step.op.clone() })?;
+            if step.version > op.version() {
+                return Err(FlowError::NewerOp {
+                    step: i + 1,
+                    op: step.op.clone(),
+                    found: step.version,
+                    known: op.version(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The file's text: pretty JSON with a trailing newline, stable field order, so diffs stay small.
+    pub fn to_text(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// A digest of the flow's text (lineage of what it produces).
+    pub fn digest(&self) -> String {
+        blake3::hash(self.to_text().as_bytes()).to_hex().to_string()
+    }
+}
+
+/// `flows/NAME.flow.json` in a project.
+pub fn flow_path(project: &Path, name: &str) -> PathBuf {
+    project.join("flows").join(format!("{name}.flow.json"))
+}
+
+/// Loads a project's flow by name.
+pub fn load(project: &Path, name: &str) -> Result<FlowFile, FlowError> {
+    let path = flow_path(project, name);
+    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            FlowError::NotFound { name: name.into(), dir: project.join("flows").display().to_string() }
+        }
+        _ => FlowError::Io { path: path.display().to_string(), source: e },
+    })?;
+    FlowFile::parse(&text, &path.display().to_string())
+}
+
+/// Saves a flow atomically under its name (the old file stays whole if anything fails).
+pub fn save(project: &Path, flow: &FlowFile) -> Result<PathBuf, FlowError> {
+    if flow.name.is_empty() || flow.name.contains(['/', '\\']) || flow.name.starts_with('.') {
+        return Err(FlowError::Invalid(format!("{:?} cannot be a flow name (a file name without slashes)", flow.name)));
+    }
+    let path = flow_path(project, &flow.name);
+    let io = |e| FlowError::Io { path: path.display().to_string(), source: e };
+    std::fs::create_dir_all(project.join("flows")).map_err(io)?;
+    cairn_store::atomic_write(&path, flow.to_text().as_bytes()).map_err(io)?;
+    Ok(path)
+}

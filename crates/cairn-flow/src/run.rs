@@ -1,0 +1,93 @@
+//! Executing a flow: compile, collect once, write Parquet or CSV atomically. Output to the project's
+//! artifacts records lineage (the flow's digest and each source file's digest) beside the Parquet file.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::compile::{Options, compile, source_path};
+use crate::error::{FlowError, Problem};
+use crate::model::FlowFile;
+
+/// Where a run's output goes.
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// This file; `.csv` writes CSV, anything else Parquet.
+    File(PathBuf),
+    /// `.cairn/artifacts/flows/NAME/DIGEST.parquet` with `DIGEST.lineage.json` beside it.
+    Artifacts,
+}
+
+/// What a run produced.
+#[derive(Debug, Serialize)]
+pub struct RunReport {
+    pub path: PathBuf,
+    pub rows: usize,
+    pub columns: usize,
+    /// The flow with every fitted value filled in (save it when `fitted_now`).
+    #[serde(skip)]
+    pub flow: FlowFile,
+    pub fitted_now: bool,
+    pub lineage: Lineage,
+}
+
+/// Where an output came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lineage {
+    pub flow: String,
+    pub flow_digest: String,
+    /// (source name, blake3 of the file).
+    pub sources: Vec<(String, String)>,
+}
+
+fn file_digest(path: &Path) -> std::io::Result<String> {
+    let mut h = blake3::Hasher::new();
+    let mut f = std::fs::File::open(path)?;
+    std::io::copy(&mut f, &mut h)?;
+    Ok(h.finalize().to_hex().to_string())
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> FlowError + '_ {
+    move |source| FlowError::Io { path: path.display().to_string(), source }
+}
+
+/// Runs the flow and writes its output.
+pub fn run(project: &Path, flow: &FlowFile, output: &Output, opts: &Options) -> Result<RunReport, FlowError> {
+    let plan = compile(project, flow, opts)?;
+    let mut df = plan.frame.collect().map_err(|e| FlowError::Step {
+        step: plan.flow.steps.len(),
+        op: "run".into(),
+        problem: Problem::Engine(e.to_string()),
+    })?;
+    let mut sources = Vec::new();
+    for s in &plan.flow.sources {
+        let p = source_path(project, s);
+        sources.push((s.name.clone(), file_digest(&p).map_err(io(&p))?));
+    }
+    // The digest of the flow as run, fitted values included: the same digest means the same output.
+    let lineage = Lineage { flow: plan.flow.name.clone(), flow_digest: plan.flow.digest(), sources };
+    let path = match output {
+        Output::File(p) => p.clone(),
+        Output::Artifacts => {
+            let dir = project.join(".cairn").join("artifacts").join("flows").join(&plan.flow.name);
+            std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+            dir.join(format!("{}.parquet", &lineage.flow_digest[..16]))
+        }
+    };
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let mut bytes = Vec::new();
+    let written = if csv {
+        CsvWriter::new(&mut bytes).finish(&mut df)
+    } else {
+        ParquetWriter::new(&mut bytes).finish(&mut df).map(|_| ())
+    };
+    written.map_err(|e| FlowError::Io { path: path.display().to_string(), source: std::io::Error::other(e.to_string()) })?;
+    cairn_store::atomic_write(&path, &bytes).map_err(io(&path))?;
+    if matches!(output, Output::Artifacts) {
+        let lpath = path.with_extension("lineage.json");
+        let text = serde_json::to_string_pretty(&lineage).unwrap_or_default();
+        cairn_store::atomic_write(&lpath, text.as_bytes()).map_err(io(&lpath))?;
+    }
+    Ok(RunReport { path, rows: df.height(), columns: df.width(), fitted_now: plan.fitted_now, flow: plan.flow, lineage })
+}

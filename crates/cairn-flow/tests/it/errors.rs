@@ -1,0 +1,70 @@
+//! Bad input: each problem names the step, the parameter and the column, with a hint.
+
+use cairn_flow::{FlowError, Options, Problem, compile};
+use cairn_types::ErrorCode;
+use serde_json::json;
+
+use crate::{fixture, people_flow, step};
+
+fn compile_err(steps: Vec<cairn_flow::Step>) -> FlowError {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    match compile(dir.path(), &people_flow("bad", steps), &Options::default()) {
+        Ok(_) => panic!("the flow compiled"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn a_step_naming_a_dropped_column_is_named() {
+    let e = compile_err(vec![
+        step("drop", json!({"columns": ["age"]})),
+        step("fill_missing", json!({"columns": ["age"], "strategy": "mean"})),
+    ]);
+    assert_eq!(e.code(), ErrorCode::ColumnNotFound);
+    let msg = e.to_string();
+    assert!(msg.starts_with("step 2 (fill_missing): parameter `columns` names column \"age\""), "{msg}");
+    assert!(e.to_api().hint.unwrap().contains("dropped or renamed"));
+}
+
+#[test]
+fn a_renamed_column_is_named_too() {
+    let e = compile_err(vec![
+        step("rename", json!({"mapping": {"city": "town"}})),
+        step("one_hot", json!({"column": "city"})),
+    ]);
+    assert!(matches!(&e, FlowError::Step { step: 2, problem: Problem::Column { column, .. }, .. } if column == "city"), "{e}");
+}
+
+#[test]
+fn a_failing_cast_says_how_many_and_shows_examples() {
+    let e = compile_err(vec![step("cast", json!({"columns": ["joined"], "to": "date", "format": "%d/%m/%Y"}))]);
+    assert_eq!(e.code(), ErrorCode::TypeMismatch);
+    let FlowError::Step { step: 1, problem: Problem::Conversion { count, rows, examples, .. }, .. } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!((*count, *rows), (9, 240), "{e}");
+    assert_eq!(examples, &vec!["not a date".to_string()]);
+    assert!(e.to_api().hint.unwrap().contains("\"on_error\": \"null\""));
+}
+
+#[test]
+fn join_keys_of_different_types_are_refused() {
+    let e = compile_err(vec![step("join", json!({"source": "cities", "how": "left", "left_on": ["age"], "right_on": ["city"]}))]);
+    assert_eq!(e.code(), ErrorCode::TypeMismatch);
+    assert!(e.to_string().contains("\"age\" is i64") && e.to_string().contains("cast one side"), "{e}");
+}
+
+#[test]
+fn bad_params_name_the_parameter() {
+    let e = compile_err(vec![step("split", json!({"kind": "stratified", "test_fraction": 1.5, "stratify": "city"}))]);
+    assert_eq!(e.to_string(), "step 1 (split): parameter `test_fraction`: 1.5 is not between 0 and 1");
+    let e = compile_err(vec![step("fill_missing", json!({"columns": ["age"], "strategy": "constant", "value": "n/a"}))]);
+    assert!(e.to_string().contains("parameter `value`"), "{e}");
+    let e = compile_err(vec![step("drop", json!({"colums": ["age"]}))]);
+    assert!(e.to_string().contains("parameter `colums`"), "{e}");
+    let e = compile_err(vec![step("replace_text", json!({"columns": ["name"], "pattern": "(unclosed"}))]);
+    assert!(e.to_string().contains("not a valid regular expression"), "{e}");
+    let e = compile_err(vec![step("date_parts", json!({"column": "joined", "parts": ["year"]}))]);
+    assert!(e.to_string().contains("cast text with a format first"), "{e}");
+}
