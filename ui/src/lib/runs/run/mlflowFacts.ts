@@ -23,6 +23,11 @@ export function childrenFilter(rid: string): string {
   return `tags.${PARENT_TAG} = ${filterString(rid)}`;
 }
 
+/** The runs with these ids (to find which parents still exist). */
+export function parentsFilter(ids: readonly string[]): string {
+  return `attributes.run_id IN (${ids.map(filterString).join(', ')})`;
+}
+
 /** Runs that are nobody's child: the rows of the nested runs table. */
 export const TOP_LEVEL_FILTER = `tags.${PARENT_TAG} IS NULL`;
 /** Every child run: one search tells which rows have children, and how many. */
