@@ -100,3 +100,24 @@ async fn train_follow_search_and_read_a_run_over_http() {
     assert!(keys["metrics"].as_array().unwrap().iter().any(|k| k == "roc_auc"), "{keys}");
     assert!(keys["tags"].as_array().unwrap().iter().any(|k| k == "team"), "{keys}");
 }
+
+/// `cairn serve` without a project: MLflow's API says what to do, then logs into the first project
+/// opened, and keeps it when another one is opened.
+#[tokio::test(flavor = "multi_thread")]
+async fn mlflow_api_serves_the_first_project_opened() {
+    let s = Server::start().await;
+    let get = "/api/2.0/mlflow/experiments/get-by-name?experiment_name=Default";
+    let (st, e) = s.get(get).await;
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("BAD_REQUEST")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("open or create"), "{e}");
+
+    let first = s.project("first").await;
+    let (st, e) = s.get(get).await;
+    assert_eq!((st, e["experiment"]["experiment_id"].as_str()), (200, Some("0")), "{e}");
+    let (st, _) = s.post("/api/2.0/mlflow/experiments/create", json!({"name": "from-python"})).await;
+    assert_eq!(st, 200);
+    s.project("second").await;
+    let (_, page) = s.post(&format!("/api/projects/{first}/experiments/search"), json!({"filter": "", "view_type": "ACTIVE_ONLY", "max_results": 100, "order_by": []})).await;
+    let names: Vec<&str> = page["experiments"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"from-python"), "{names:?}");
+}

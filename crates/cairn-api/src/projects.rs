@@ -32,6 +32,12 @@ impl Studio {
         if fresh {
             self.recover_jobs(&project);
         }
+        // A server started without a project serves the first one opened (the UI reopens it on reload
+        // and the MLflow API logs into it); later openings do not move a script's logging elsewhere.
+        let mut initial = lock(&self.initial_project);
+        if initial.is_none() {
+            *initial = Some(info.id.clone());
+        }
         info
     }
 

@@ -38,13 +38,14 @@ pub struct Ctx {
 pub type Reply = Result<Value, MlError>;
 type Op = fn(&Ctx, &Fields) -> Reply;
 
-/// The project MLflow's API serves: the one `cairn serve PROJECT` was started on.
+/// The project MLflow's API serves: the one `cairn serve PROJECT` was started on, else the first one
+/// opened in this session.
 fn open(s: &AppState) -> Result<Ctx, MlError> {
     let pid = s.studio.server_info().initial_project.ok_or_else(|| {
         MlError::new(
             "BAD_REQUEST",
-            "this Cairn server was started without a project, so it has no MLflow tracking store: \
-             start it with `cairn serve PROJECT`",
+            "no project is open in this Cairn server, so it has no MLflow tracking store: \
+             open or create one in Cairn first, or start it with `cairn serve PROJECT`",
         )
     })?;
     Ok(Ctx { project: s.studio.project(&pid)?, now: s.studio.now() })
