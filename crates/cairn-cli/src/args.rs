@@ -75,6 +75,9 @@ pub enum Command {
     },
     /// List the models Cairn can train and their hyperparameters.
     Models,
+    /// Wrangling flows (flows/NAME.flow.json): run, export as Python, list operators.
+    #[command(subcommand)]
+    Flow(crate::flow::FlowCommand),
     /// Run one job (used by the studio to train in a child process).
     #[command(hide = true)]
     Worker { spec: PathBuf },

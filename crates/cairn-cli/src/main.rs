@@ -2,6 +2,7 @@
 //! polars or SQL.
 
 mod args;
+mod flow;
 mod output;
 mod train;
 
@@ -107,6 +108,7 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
             train::models();
             Ok(())
         }
+        Command::Flow(cmd) => flow::run(cmd),
         Command::Worker { .. } => Ok(()),
         Command::Openapi => {
             say!("{}", cairn_server::openapi_json());

@@ -146,3 +146,70 @@ fn train_search_predict_and_interrupt() {
     let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(page["runs"][0]["info"]["status"], "KILLED", "{page}");
 }
+
+/// The wrangling issue's check path from a hand-written flow file: run it, export it as Python, run the
+/// script with Python polars and compare; a broken flow file is refused with the step and left as it is.
+#[test]
+fn flow_run_and_export_python_on_diabetic_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    assert!(cairn(dir.path(), &["new", p.to_str().unwrap()]).status.success());
+    let data = shared("diabetic_data.csv");
+    let flow = serde_json::json!({
+        "format": 1,
+        "name": "readmission",
+        "sources": [{"name": "diabetic", "path": data, "null_values": ["?"]}],
+        "steps": [
+            {"op": "drop", "params": {"columns": ["weight", "payer_code"]}},
+            {"op": "derive", "params": {"name": "readmitted_30", "when": {"column": "readmitted", "op": "eq", "value": "<30"}}},
+            {"op": "split", "params": {"kind": "stratified", "stratify": "readmitted_30", "test_fraction": 0.2}},
+            {"op": "fill_missing", "params": {"columns": ["race"], "strategy": "mode"}},
+            {"op": "one_hot", "params": {"column": "admission_type_id"}}
+        ]
+    });
+    std::fs::create_dir_all(p.join("flows")).unwrap();
+    let flow_file = p.join("flows/readmission.flow.json");
+    std::fs::write(&flow_file, serde_json::to_string_pretty(&flow).unwrap()).unwrap();
+
+    let out_file = dir.path().join("cairn.parquet");
+    let out = cairn(dir.path(), &["flow", "run", p.to_str().unwrap(), "readmission", "--out", out_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("101766 rows × 57 columns"), "{}", text(&out.stdout));
+    // What the steps learned is kept in the flow file.
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&flow_file).unwrap()).unwrap();
+    assert_eq!(saved["steps"][3]["fitted"]["values"]["race"], "Caucasian");
+
+    // Without --out: a Parquet file in the project's artifacts with its lineage beside it.
+    let out = cairn(dir.path(), &["flow", "run", p.to_str().unwrap(), "readmission"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let art = p.join(".cairn/artifacts/flows/readmission");
+    let names: Vec<String> = std::fs::read_dir(&art).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().any(|n| n.ends_with(".parquet")) && names.iter().any(|n| n.ends_with(".lineage.json")), "{names:?}");
+
+    let script = dir.path().join("readmission.py");
+    let out = cairn(dir.path(), &["flow", "export-python", p.to_str().unwrap(), "readmission", "--out", script.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cairn-flow/tests/python-venv.sh");
+    let py = Command::new("bash").arg(venv).output().unwrap();
+    assert!(py.status.success(), "{}", text(&py.stderr));
+    let python = text(&py.stdout).trim().to_string();
+    let check = format!(
+        "import runpy, sys\nimport polars as pl\nfrom polars.testing import assert_frame_equal\nsys.argv = ['x', {py_out:?}]\nrunpy.run_path({script:?}, run_name='__main__')\nassert_frame_equal(pl.read_parquet({cairn:?}), pl.read_parquet({py_out:?}), check_exact=False)\nprint('same')\n",
+        py_out = dir.path().join("python.parquet").to_str().unwrap(),
+        script = script.to_str().unwrap(),
+        cairn = out_file.to_str().unwrap(),
+    );
+    let out = Command::new(python).arg("-c").arg(check).output().unwrap();
+    assert!(out.status.success() && text(&out.stdout).contains("same"), "{}{}", text(&out.stdout), text(&out.stderr));
+
+    // A hand-edited file with an unknown op: refused with the step and a hint, the file untouched.
+    let mut broken = flow.clone();
+    broken["steps"][1]["op"] = "derive_magic".into();
+    let broken_text = serde_json::to_string_pretty(&broken).unwrap();
+    std::fs::write(&flow_file, &broken_text).unwrap();
+    let out = cairn(dir.path(), &["flow", "run", p.to_str().unwrap(), "readmission"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("step 2: unknown operator \"derive_magic\"") && err.contains("hint:"), "{err}");
+    assert_eq!(std::fs::read_to_string(&flow_file).unwrap(), broken_text);
+}

@@ -18,6 +18,8 @@ pub struct Options {
     pub refit: bool,
     /// Skip the checks that read all rows (previews).
     pub skip_checks: bool,
+    /// Compile only the first this many steps (a preview of the flow as it is after a step).
+    pub upto: Option<usize>,
 }
 
 /// A compiled flow: the plan, the flow with every fitted value filled in, and the schemas the
@@ -94,8 +96,9 @@ pub fn compile(project: &Path, flow: &FlowFile, opts: &Options) -> Result<Plan, 
     let mut step_inputs = Vec::new();
     let mut split: Option<String> = None;
     let mut fitted_now = false;
+    let upto = opts.upto.unwrap_or(usize::MAX);
     for (i, step) in out.steps.iter_mut().enumerate() {
-        if !step.enabled {
+        if !step.enabled || i >= upto {
             step_inputs.push(None);
             continue;
         }

@@ -186,7 +186,12 @@ pub struct CastP {
 }
 
 impl CastP {
-    fn expr(&self, c: &str, strict: bool) -> Expr {
+    /// Text becomes a date or datetime by parsing (with the format, or ISO 8601 when none is given).
+    fn parses(&self, input: Option<&DataType>) -> bool {
+        matches!(self.to, Kind::Date | Kind::Datetime) && (self.format.is_some() || input == Some(&DataType::String))
+    }
+
+    fn expr(&self, c: &str, strict: bool, input: Option<&DataType>) -> Expr {
         let e = col(c);
         let opts = |fmt: &Option<String>| StrptimeOptions {
             format: fmt.as_deref().map(Into::into),
@@ -194,9 +199,9 @@ impl CastP {
             exact: true,
             cache: true,
         };
-        match (self.to, &self.format) {
-            (Kind::Date, Some(_)) => e.str().to_date(opts(&self.format)),
-            (Kind::Datetime, Some(_)) => e.str().to_datetime(
+        match (self.to, self.parses(input)) {
+            (Kind::Date, true) => e.str().to_date(opts(&self.format)),
+            (Kind::Datetime, true) => e.str().to_datetime(
                 Some(TimeUnit::Microseconds),
                 None,
                 opts(&self.format),
@@ -207,13 +212,14 @@ impl CastP {
         }
     }
 
-    fn python(&self, c: &str, strict: bool) -> String {
+    fn python(&self, c: &str, strict: bool, input: Option<&DataType>) -> String {
         let strict = if strict { "True" } else { "False" };
         let e = format!("pl.col({})", py::s(c));
-        match (self.to, &self.format) {
-            (Kind::Date, Some(f)) => format!("{e}.str.to_date({}, strict={strict}, exact=True)", py::s(f)),
-            (Kind::Datetime, Some(f)) => {
-                format!("{e}.str.to_datetime({}, time_unit=\"us\", strict={strict}, exact=True)", py::s(f))
+        let f = self.format.as_deref().map_or("None".into(), py::s);
+        match (self.to, self.parses(input)) {
+            (Kind::Date, true) => format!("{e}.str.to_date({f}, strict={strict}, exact=True)"),
+            (Kind::Datetime, true) => {
+                format!("{e}.str.to_datetime({f}, time_unit=\"us\", strict={strict}, exact=True)")
             }
             _ => format!("{e}.cast({}, strict={strict})", py::dtype(&self.to.dtype())),
         }
@@ -243,8 +249,9 @@ impl TypedOp for Cast {
             return Ok(());
         }
         // Values that were present and become missing are the ones that fail to convert.
+        let s = lf.clone().collect_schema().map_err(engine)?;
         for c in &p.columns {
-            let failed = col(c.as_str()).is_not_null().and(p.expr(c, false).is_null());
+            let failed = col(c.as_str()).is_not_null().and(p.expr(c, false, s.get(c)).is_null());
             let df = collect(lf.clone().select([
                 failed.clone().sum().cast(DataType::UInt64).alias("n"),
                 len().cast(DataType::UInt64).alias("rows"),
@@ -277,10 +284,13 @@ impl TypedOp for Cast {
     }
     fn apply(p: &CastP, _: &(), lf: LazyFrame, _: &Ctx) -> Result<LazyFrame, Problem> {
         // The check above already refused failing values; non-strict here keeps the plan total.
-        Ok(lf.with_columns(p.columns.iter().map(|c| p.expr(c, false)).collect::<Vec<_>>()))
+        let mut lf = lf;
+        let s = lf.collect_schema().map_err(engine)?;
+        Ok(lf.with_columns(p.columns.iter().map(|c| p.expr(c, false, s.get(c))).collect::<Vec<_>>()))
     }
-    fn python(p: &CastP, _: &(), _: &Schema) -> String {
+    fn python(p: &CastP, _: &(), s: &Schema) -> String {
         let strict = p.on_error == OnError::Error;
-        format!("df = df.with_columns({})", p.columns.iter().map(|c| p.python(c, strict)).collect::<Vec<_>>().join(", "))
+        let e: Vec<String> = p.columns.iter().map(|c| p.python(c, strict, s.get(c))).collect();
+        format!("df = df.with_columns({})", e.join(", "))
     }
 }

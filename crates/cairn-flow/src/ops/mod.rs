@@ -9,6 +9,7 @@ mod derive;
 mod encode;
 mod missing;
 mod numeric;
+mod reshape;
 mod rows;
 mod split;
 mod text;
@@ -177,6 +178,8 @@ registry!(
     combine::Join,
     combine::Concat,
     combine::GroupBy,
+    reshape::Pivot,
+    reshape::Unpivot,
 );
 
 /// Every operator, in the order the UI lists them.

@@ -73,6 +73,10 @@ fn cases() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("join_semi", join("semi")),
         ("join_anti", join("anti")),
         ("join_cross", vec![("limit", json!({"rows": 7})), ("join", json!({"source": "cities", "how": "cross"}))]),
+        ("cast_iso_date", vec![("cast", json!({"columns": ["visit"], "to": "date", "format": "%d/%m/%Y"})), ("cast", json!({"columns": ["visit"], "to": "string"})), ("cast", json!({"columns": ["visit"], "to": "date"})), ("cast", json!({"columns": ["visit"], "to": "datetime"}))]),
+        ("pivot", vec![("pivot", json!({"index": ["flag"], "on": "city", "values": "income", "agg": "mean"})), ("sort", json!({"columns": ["flag"]}))]),
+        ("pivot_count", vec![("pivot", json!({"index": ["city"], "on": "month", "values": "id", "agg": "count"}))]),
+        ("unpivot", vec![("unpivot", json!({"index": ["id", "city"], "on": ["age", "month"]}))]),
         ("concat", vec![("concat", json!({"sources": ["more"]}))]),
         ("group_by", vec![("group_by", json!({"by": ["city", "flag"], "aggs": [
             {"column": "age", "agg": "mean"}, {"column": "income", "agg": "sum"}, {"column": "id", "agg": "count"},
@@ -140,6 +144,23 @@ fn every_operator_matches_its_exported_python() {
     let missing: Vec<_> = all.difference(&covered).collect();
     assert!(missing.is_empty(), "operators without an export test: {missing:?}");
     compare_in_python(dir.path(), &names);
+}
+
+#[test]
+fn a_preview_stops_after_the_chosen_step() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let flow = people_flow(
+        "preview",
+        vec![step("drop", json!({"columns": ["name"]})), step("one_hot", json!({"column": "city"})), step("explode", json!({}))],
+    );
+    // The unknown third step is refused whatever the preview.
+    assert!(compile(dir.path(), &flow, &Options { upto: Some(1), ..Default::default() }).is_err());
+    let flow = FlowFile { steps: flow.steps[..2].to_vec(), ..flow };
+    let mut plan = compile(dir.path(), &flow, &Options { upto: Some(1), skip_checks: true, ..Default::default() }).unwrap();
+    let schema = plan.frame.collect_schema().unwrap();
+    assert!(schema.get("name").is_none() && schema.get("city").is_some());
+    assert!(plan.flow.steps[1].fitted.is_null(), "a step after the preview point is not fitted");
 }
 
 #[test]
