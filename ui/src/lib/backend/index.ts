@@ -9,3 +9,8 @@ export { BackendError, hasCode, isAbort, toApiError } from './errors';
 const token = typeof window === 'undefined' ? null : takeToken();
 
 export const backend = new HttpBackend({ token: () => token });
+
+/** The session token, for instructions that hand it to another client (the `mlflow` Python client). */
+export function sessionToken(): string | null {
+  return token;
+}
