@@ -33,7 +33,12 @@ pub struct Plan {
     pub step_inputs: Vec<Option<Schema>>,
     /// True when some step was fitted during this compile.
     pub fitted_now: bool,
+    /// The compiled flows that sources of this one read, by source name.
+    pub subflows: HashMap<String, Plan>,
 }
+
+/// How deep flows may read each other's output.
+const MAX_DEPTH: usize = 8;
 
 /// A source's file, relative paths resolved against the project folder.
 pub fn source_path(project: &Path, s: &Source) -> PathBuf {
@@ -74,12 +79,32 @@ fn step_err(i: usize, op: &str) -> impl Fn(Problem) -> FlowError + '_ {
 
 /// Compiles the flow; steps are validated in order and the first problem is reported with its step.
 pub fn compile(project: &Path, flow: &FlowFile, opts: &Options) -> Result<Plan, FlowError> {
+    compile_nested(project, flow, opts, &mut vec![flow.name.clone()])
+}
+
+fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut Vec<String>) -> Result<Plan, FlowError> {
     flow.check_ops()?;
     let first = flow.sources.first().ok_or_else(|| FlowError::Invalid(format!("flow {:?} has no source", flow.name)))?;
     let mut sources = HashMap::new();
     let mut source_schemas = Vec::new();
+    let mut subflows = HashMap::new();
     for s in &flow.sources {
-        let mut lf = read_source(project, s)?;
+        let mut lf = match &s.flow {
+            Some(name) => {
+                if stack.contains(name) || stack.len() >= MAX_DEPTH {
+                    stack.push(name.clone());
+                    return Err(FlowError::Invalid(format!("flows read each other's output in a loop: {}", stack.join(" → "))));
+                }
+                stack.push(name.clone());
+                let sub = crate::model::load(project, name)?;
+                let plan = compile_nested(project, &sub, &Options { upto: None, ..opts.clone() }, stack)?;
+                stack.pop();
+                let lf = plan.frame.clone();
+                subflows.insert(s.name.clone(), plan);
+                lf
+            }
+            None => read_source(project, s)?,
+        };
         let schema = lf.collect_schema().map_err(|e| FlowError::Source {
             name: s.name.clone(),
             path: source_path(project, s).display().to_string(),
@@ -128,5 +153,5 @@ pub fn compile(project: &Path, flow: &FlowFile, opts: &Options) -> Result<Plan, 
     if let Err(e) = lf.collect_schema() {
         return Err(FlowError::Invalid(format!("the flow's plan does not resolve: {e}")));
     }
-    Ok(Plan { frame: lf, flow: out, source_schemas, step_inputs, fitted_now })
+    Ok(Plan { frame: lf, flow: out, source_schemas, step_inputs, fitted_now, subflows })
 }

@@ -31,7 +31,11 @@ pub struct FlowFile {
 pub struct Source {
     pub name: String,
     /// Relative paths are relative to the project folder.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
+    /// Another flow of the project whose output this source is (instead of a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
     #[serde(default)]
     pub format: SourceFormat,
     /// CSV field separator (one byte).

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::compile::{Options, compile, source_path};
-use crate::error::{FlowError, Problem};
+use crate::error::FlowError;
 use crate::model::FlowFile;
 
 /// Where a run's output goes.
@@ -55,15 +55,17 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> FlowError + '_ {
 /// Runs the flow and writes its output.
 pub fn run(project: &Path, flow: &FlowFile, output: &Output, opts: &Options) -> Result<RunReport, FlowError> {
     let plan = compile(project, flow, opts)?;
-    let mut df = plan.frame.collect().map_err(|e| FlowError::Step {
-        step: plan.flow.steps.len(),
-        op: "run".into(),
-        problem: Problem::Engine(e.to_string()),
-    })?;
+    let mut df = plan.frame.collect().map_err(|e| FlowError::Invalid(format!("running flow {:?} failed: {e}", flow.name)))?;
     let mut sources = Vec::new();
     for s in &plan.flow.sources {
-        let p = source_path(project, s);
-        sources.push((s.name.clone(), file_digest(&p).map_err(io(&p))?));
+        let digest = match plan.subflows.get(&s.name) {
+            Some(sub) => format!("flow:{}", sub.flow.digest()),
+            None => {
+                let p = source_path(project, s);
+                file_digest(&p).map_err(io(&p))?
+            }
+        };
+        sources.push((s.name.clone(), digest));
     }
     // The digest of the flow as run, fitted values included: the same digest means the same output.
     let lineage = Lineage { flow: plan.flow.name.clone(), flow_digest: plan.flow.digest(), sources };

@@ -361,6 +361,9 @@ impl TypedOp for Outliers {
                 };
                 (c, f)
             })
+            // A column without finite fences (no values in the fit rows) is left as it is; JSON cannot
+            // hold NaN, so it is not stored.
+            .filter(|(_, (lo, hi)): &(String, (f64, f64))| lo.is_finite() && hi.is_finite())
             .collect();
         Ok(Fences { columns })
     }

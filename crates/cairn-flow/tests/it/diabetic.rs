@@ -13,6 +13,7 @@ pub fn readmission_flow(path: &str) -> FlowFile {
     let source = Source {
         name: "diabetic".into(),
         path: path.into(),
+        flow: None,
         format: SourceFormat::Csv,
         separator: ",".into(),
         null_values: vec!["?".into()],

@@ -56,6 +56,25 @@ fn join_keys_of_different_types_are_refused() {
 }
 
 #[test]
+fn statistics_of_a_column_without_values_do_not_break_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let flow = people_flow(
+        "empty",
+        vec![
+            step("filter", json!({"keep": {"column": "age", "op": "is_null"}})),
+            step("scale", json!({"columns": ["age"], "method": "standard"})),
+            step("outliers", json!({"columns": ["age"], "method": "iqr", "action": "clip"})),
+            step("bin", json!({"columns": ["age"], "method": "quantile"})),
+            step("fill_missing", json!({"columns": ["age"], "strategy": "mean"})),
+        ],
+    );
+    let plan = compile(dir.path(), &flow, &Options::default()).unwrap();
+    let reread = cairn_flow::FlowFile::parse(&plan.flow.to_text(), "x").unwrap();
+    assert!(compile(dir.path(), &reread, &Options::default()).unwrap().frame.collect().unwrap().height() > 0);
+}
+
+#[test]
 fn bad_params_name_the_parameter() {
     let e = compile_err(vec![step("split", json!({"kind": "stratified", "test_fraction": 1.5, "stratify": "city"}))]);
     assert_eq!(e.to_string(), "step 1 (split): parameter `test_fraction`: 1.5 is not between 0 and 1");

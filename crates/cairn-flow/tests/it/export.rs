@@ -147,6 +147,32 @@ fn every_operator_matches_its_exported_python() {
 }
 
 #[test]
+fn a_join_with_another_flow_matches_its_exported_python() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let mut cities = FlowFile::new("cities clean", crate::csv_source("cities", "cities.csv"));
+    cities.steps = vec![
+        step("derive", json!({"name": "big", "when": {"column": "pop", "op": "gt", "value": 500000}})),
+        step("scale", json!({"columns": ["pop"], "method": "minmax"})),
+    ];
+    cairn_flow::save(dir.path(), &cities).unwrap();
+    let mut flow = people_flow("join_flow", vec![step("join", json!({"source": "cc", "how": "left", "on": ["city"]}))]);
+    flow.sources.push(crate::flow_source("cc", "cities clean"));
+    run_and_export(dir.path(), &flow);
+    compare_in_python(dir.path(), &["join_flow".to_string()]);
+
+    // Flows that read each other in a loop are refused, naming the loop.
+    let mut a = FlowFile::new("a", crate::flow_source("b", "b"));
+    let mut b = FlowFile::new("b", crate::flow_source("a", "a"));
+    a.steps.clear();
+    b.steps.clear();
+    cairn_flow::save(dir.path(), &a).unwrap();
+    cairn_flow::save(dir.path(), &b).unwrap();
+    let e = compile(dir.path(), &a, &Options::default()).err().expect("a loop compiles");
+    assert_eq!(e.to_string(), "flows read each other's output in a loop: a → b → a");
+}
+
+#[test]
 fn a_preview_stops_after_the_chosen_step() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());

@@ -26,7 +26,19 @@ pub fn python() -> PathBuf {
 }
 
 pub fn csv_source(name: &str, path: &str) -> Source {
-    Source { name: name.into(), path: path.into(), format: SourceFormat::Csv, separator: ",".into(), null_values: vec![] }
+    Source {
+        name: name.into(),
+        path: path.into(),
+        flow: None,
+        format: SourceFormat::Csv,
+        separator: ",".into(),
+        null_values: vec![],
+    }
+}
+
+/// A source that is another flow's output.
+pub fn flow_source(name: &str, flow: &str) -> Source {
+    Source { flow: Some(flow.into()), ..csv_source(name, "") }
 }
 
 pub fn step(op: &str, params: Value) -> Step {
