@@ -9,7 +9,7 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DEMO ?= $(CURDIR)/.demo/readmission
 CARGO_BIN := $(HOME)/.cargo/bin
 
-.PHONY: run test setup setup-test ui build types flow-venv cargo-test mlflow-test ui-test e2e desktop-test bench clean-demo
+.PHONY: run test setup setup-test ui build types flow-venv cargo-test mlflow-test ray-test ui-test e2e desktop-test bench clean-demo
 
 ## run: install what is missing, build, generate the demo project and open the studio on it
 run: setup ui build
@@ -23,7 +23,7 @@ run: setup ui build
 	fi
 
 ## test: install what is missing, then run every test (cargo, MLflow client, UI unit, browser e2e, desktop smoke)
-test: setup-test ui build cargo-test mlflow-test ui-test e2e desktop-test
+test: setup-test ui build cargo-test mlflow-test ray-test ui-test e2e desktop-test
 	@echo "==> all tests passed"
 
 setup:
@@ -55,6 +55,10 @@ cargo-test: flow-venv
 ## mlflow-test: the real `mlflow` client (pinned, in its own venv) logging into `cairn serve`
 mlflow-test:
 	CAIRN_BIN=$(BIN)/cairn tests/mlflow/run.sh
+
+## ray-test: a real Ray head (pinned, its own venv) on loopback with token auth; jobs submitted, followed, stopped
+ray-test:
+	tests/ray/run.sh
 
 ui-test:
 	cd ui && npm run check && npm test

@@ -3,6 +3,7 @@
 mod api_auth;
 mod imports;
 mod projects;
+mod ray;
 mod recovery;
 mod runs_http;
 mod training;

@@ -147,6 +147,12 @@ pub fn run_worker(spec_path: &Path) -> i32 {
         s.spawn(|| watchdog(&ending, &dir, spec.parent_pid, &finished));
         let code = match &spec.kind {
             JobKind::Train { spec: train } => run_training(&project, &spec, train, &dir, &ending),
+            JobKind::Command { .. } => {
+                let reason = "a custom command runs on a cluster only (this Cairn does not run it locally)";
+                println!("error: {reason}");
+                ending.record(JobState::Failed, Some(reason));
+                2
+            }
         };
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
         code

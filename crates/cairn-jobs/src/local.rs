@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::process::{ProcessId, alive, process_id, signal};
-use crate::{Executor, JobError, JobSpec, Poll, Submitted};
+use crate::{Executor, JobError, JobSpec, Outcome, Poll, Submitted};
 
 /// The file a cancelled job finds in its folder; the worker checks for it between steps.
 pub const CANCEL_MARKER: &str = "cancel";
@@ -76,8 +76,13 @@ impl Executor for LocalExecutor {
     fn poll(&self, job: &Submitted) -> Result<Poll, JobError> {
         match pid_of(job) {
             Some(p) if alive(p) => Ok(Poll::Running),
-            _ => Ok(Poll::Ended { exit_code: None }),
+            _ => Ok(Poll::Ended { outcome: Outcome::Unknown, exit_code: None, message: None }),
         }
+    }
+
+    fn logs(&self, _job: &Submitted, dir: &Path, offset: u64) -> Result<(String, u64), JobError> {
+        let bytes = std::fs::read(dir.join(LOG_FILE)).unwrap_or_default();
+        Ok(crate::ray_executor::from_offset(&bytes, offset))
     }
 
     fn cancel(&self, job: &Submitted, dir: &Path, grace: Duration) -> Result<(), JobError> {

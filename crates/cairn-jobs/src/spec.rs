@@ -1,5 +1,6 @@
 //! The job spec: what a worker needs to run a job, and nothing it could look up itself.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cairn_types::TrainSpec;
@@ -8,13 +9,34 @@ use serde::{Deserialize, Serialize};
 use crate::error::JobError;
 
 /// Bumped when the spec changes shape; a worker refuses specs newer than it knows.
-pub const SPEC_VERSION: u32 = 1;
+/// 2: the custom-command kind and resource requests.
+pub const SPEC_VERSION: u32 = 2;
+
+/// What a job asks the cluster for; None leaves it to the executor's default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resources {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<u64>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum JobKind {
     /// A built-in training, logged into the run.
     Train { spec: TrainSpec },
+    /// The user's own command run in (a copy of) the user's folder, e.g. `python train.py`.
+    Command {
+        dir: PathBuf,
+        command: String,
+        #[serde(default)]
+        env: BTreeMap<String, String>,
+        #[serde(default)]
+        resources: Resources,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +58,7 @@ impl JobSpec {
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             JobKind::Train { .. } => "train",
+            JobKind::Command { .. } => "command",
         }
     }
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The Ray tests: a venv with the pinned Ray (made once), a single-node Ray head on loopback with token
+# auth in a temporary folder, then the Rust tests that need it (tests/it/ray.rs and the remote training
+# tests) with RAY_ADDRESS and RAY_TOKEN set. Ray is stopped and the folder removed whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VENV="${CAIRN_RAY_VENV:-$HOME/.cache/cairn/venv-ray}"
+PIN="ray[default]==2.60.0"
+GCS_PORT="${CAIRN_RAY_GCS_PORT:-6390}"
+DASH_PORT="${CAIRN_RAY_DASHBOARD_PORT:-8275}"
+
+if ! "$VENV/bin/python" -c "import ray, ray.dashboard; assert ray.__version__ == '2.60.0'" 2>/dev/null; then
+  echo "==> creating the Ray test venv in $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "$PIN"
+fi
+
+tmp=$(mktemp -d /tmp/cairn-ray.XXXXXX)
+export RAY_USAGE_STATS_ENABLED=0
+# Else Ray rewrites 127.0.0.1 to the machine's address and binds every interface.
+export RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0
+export RAY_AUTH_MODE=token
+RAY_AUTH_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export RAY_AUTH_TOKEN
+cleanup() {
+  "$VENV/bin/ray" stop --grace-period 10 >/dev/null 2>&1 || "$VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+echo "==> starting a Ray head on 127.0.0.1:$DASH_PORT"
+"$VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port "$GCS_PORT" \
+  --dashboard-host 127.0.0.1 --dashboard-port "$DASH_PORT" --num-cpus 2 \
+  --temp-dir "$tmp/ray" --disable-usage-stats >"$tmp/start.log" 2>&1 || { cat "$tmp/start.log"; exit 1; }
+# Wait for the dashboard with the venv's Python (no curl needed on a fresh machine).
+ready() {
+  "$VENV/bin/python" - "$DASH_PORT" "$RAY_AUTH_TOKEN" <<'PY'
+import sys, urllib.request
+req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/api/version", headers={"Authorization": f"Bearer {sys.argv[2]}"})
+urllib.request.urlopen(req, timeout=2).read()
+PY
+}
+for _ in $(seq 120); do ready 2>/dev/null && break; sleep 0.5; done
+ready 2>/dev/null || { cat "$tmp/start.log"; echo "the Ray dashboard did not answer" >&2; exit 1; }
+
+# The tests' own clients must not inherit the server's token: they pass RAY_TOKEN explicitly.
+export RAY_ADDRESS="http://127.0.0.1:$DASH_PORT" RAY_TOKEN="$RAY_AUTH_TOKEN"
+unset RAY_AUTH_TOKEN RAY_AUTH_MODE
+cargo test --workspace --test it -- ray:: "$@"
