@@ -4,6 +4,7 @@ mod api_auth;
 mod imports;
 mod projects;
 mod ray;
+mod ray_train;
 mod recovery;
 mod runs_http;
 mod training;

@@ -213,10 +213,23 @@ fn an_untrusted_folder_is_refused_before_anything_runs() {
 #[test]
 fn a_package_over_the_limit_is_refused_before_uploading() {
     let d = tempfile::tempdir().unwrap();
-    // A sparse file: its size counts, its bytes are never read.
-    let f = std::fs::File::create(d.path().join("huge.bin")).unwrap();
-    f.set_len(cairn_jobs::package::MAX_PACKAGE_BYTES + 1).unwrap();
+    // Random bytes do not compress: a file just over the limit is refused once packed.
+    let mut bytes = vec![0u8; cairn_jobs::package::MAX_PACKAGE_BYTES as usize + 1];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for b in bytes.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    std::fs::write(d.path().join("noise.bin"), &bytes).unwrap();
     let err = cairn_jobs::package::build(cairn_jobs::package::entries_of(d.path()).unwrap()).unwrap_err();
     assert!(matches!(err, JobError::PackageTooLarge { .. }), "{err}");
-    assert!(err.to_string().contains("512 MiB"), "{err}");
+    assert!(err.to_string().contains("at most 100 MiB"), "{err}");
+    // A sparse file of 4 GiB: refused by its size, its bytes never read.
+    std::fs::remove_file(d.path().join("noise.bin")).unwrap();
+    let f = std::fs::File::create(d.path().join("huge.bin")).unwrap();
+    f.set_len(4 * 1024 * 1024 * 1024).unwrap();
+    let err = cairn_jobs::package::build(cairn_jobs::package::entries_of(d.path()).unwrap()).unwrap_err();
+    assert!(matches!(err, JobError::PackageTooLarge { .. }), "{err}");
 }

@@ -5,6 +5,8 @@ mod datasets;
 mod demo;
 mod frames;
 mod projects;
+mod remote;
+mod remote_worker;
 mod runs;
 mod tasks;
 mod training;
@@ -75,6 +77,11 @@ pub struct Studio {
     clock: Clock,
     /// The program that runs `worker SPEC` for local jobs (this binary, unless told otherwise).
     worker: PathBuf,
+    /// Cluster tokens given this session, by dashboard address (see `set_cluster_token`).
+    clusters: Mutex<HashMap<String, Option<String>>>,
+    /// Held while this studio exists: threads following remote jobs stop when it is dropped (as they
+    /// would when the app exits), so a new studio on the same project re-attaches alone.
+    life: Arc<()>,
 }
 
 impl Studio {
@@ -88,6 +95,8 @@ impl Studio {
             initial_project: Mutex::default(),
             clock,
             worker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("cairn")),
+            clusters: Mutex::default(),
+            life: Arc::new(()),
         }
     }
 

@@ -40,7 +40,16 @@ impl Studio {
 
     /// Checks the spec against the data, records a run and starts its job. Everything that can be
     /// refused is refused here, before a run exists.
-    pub fn start_training(&self, pid: &str, mut spec: TrainSpec) -> Result<TrainStarted, ApiError> {
+    pub fn start_training(&self, pid: &str, spec: TrainSpec) -> Result<TrainStarted, ApiError> {
+        self.start_training_on(pid, spec, None)
+    }
+
+    /// Like [`start_training`](Self::start_training), on a Ray cluster when `cluster` is its dashboard
+    /// address (`ray://host:8265`, `http://host:8265`). The cluster's version and the token are checked
+    /// before a run exists.
+    pub fn start_training_on(&self, pid: &str, mut spec: TrainSpec, cluster: Option<&str>) -> Result<TrainStarted, ApiError> {
+        let remote = cluster.map(|a| self.ray_executor(a)).transpose()?;
+        let executor_name = remote.as_ref().map(|r| r.name()).unwrap_or_else(|| "local".into());
         let project = self.project(pid)?;
         project.ensure_writable("a training run")?;
         let ds = project.get_dataset(&spec.dataset)?;
@@ -64,7 +73,7 @@ impl Studio {
             Tag { key: "cairn.dataset.digest".into(), value: ds.digest.clone() },
             Tag { key: "cairn.dataset.version".into(), value: ds.version.clone() },
             Tag { key: "cairn.version".into(), value: env!("CARGO_PKG_VERSION").into() },
-            Tag { key: "cairn.executor".into(), value: "local".into() },
+            Tag { key: "cairn.executor".into(), value: executor_name.clone() },
         ];
         let run = project.create_run(&experiment_id, spec.run_name.as_deref(), &user(), now, &tags)?;
         let run_id = run.info.run_id.clone();
@@ -104,8 +113,9 @@ impl Studio {
             project: project.root().to_path_buf(),
             run_id: run_id.clone(),
             experiment_id: experiment_id.clone(),
-            parent_pid: Some(std::process::id()),
-            kind: JobKind::Train { spec },
+            // A remote worker has no parent here to watch; a local one stops when the app is gone.
+            parent_pid: if remote.is_some() { None } else { Some(std::process::id()) },
+            kind: JobKind::Train { spec, data: remote.as_ref().map(|_| crate::remote::DATA_FILE.to_string()) },
         };
         let record = JobRecord {
             info: JobInfo {
@@ -113,7 +123,7 @@ impl Studio {
                 kind: job.kind_name().into(),
                 run_id: run_id.clone(),
                 experiment_id: experiment_id.clone(),
-                executor: "local".into(),
+                executor: executor_name.clone(),
                 state: JobState::Queued,
                 created_at: now,
                 started_at: None,
@@ -128,6 +138,14 @@ impl Studio {
             external_id: None,
         };
         project.insert_job(&record)?;
+        if let Some(ex) = remote {
+            let data = project.artifacts("datasets")?.join(format!("{}.parquet", ds.version));
+            if let Err(err) = self.submit_remote(&project, ex, &job, &data) {
+                finish_failed(&project, &job_id, &run_id, None, &err.message, self.now());
+                return Err(err);
+            }
+            return Ok(TrainStarted { job_id, run_id, experiment_id });
+        }
         let dir = project.artifacts("jobs")?.join(&job_id);
         let executor = LocalExecutor::new(self.worker.clone());
         let (submitted, mut child) = match executor.spawn(&job, &dir) {
@@ -170,9 +188,12 @@ impl Studio {
         let job = job_record(&project, job_id)?;
         if matches!(job.info.state, JobState::Queued | JobState::Running) {
             let dir = project.artifacts("jobs")?.join(job_id);
-            let executor = LocalExecutor::new(self.worker.clone());
             let submitted = Submitted { pid: job.info.pid, pid_started: job.pid_started, external_id: job.external_id.clone() };
-            executor.cancel(&submitted, &dir, CANCEL_GRACE)?;
+            match crate::remote::ray_address(&job.info.executor) {
+                Some(address) => cairn_jobs::RayExecutor::offline(address, self.cluster_token(address))?
+                    .cancel(&submitted, &dir, CANCEL_GRACE)?,
+                None => LocalExecutor::new(self.worker.clone()).cancel(&submitted, &dir, CANCEL_GRACE)?,
+            }
             // A worker that stopped cleanly recorded its ending; one that was killed did not.
             let now = self.now();
             if project.job_ended(job_id, JobState::Cancelled, None, Some("cancelled by the user"), now)? {
@@ -205,6 +226,8 @@ impl Studio {
         let executor = LocalExecutor::new(self.worker.clone());
         for job in active {
             if job.info.executor != "local" {
+                // A cluster's job runs on without us: follow it again (an unreachable cluster is retried).
+                self.reattach_remote(project, &job);
                 continue;
             }
             let submitted = Submitted { pid: job.info.pid, pid_started: job.pid_started, external_id: job.external_id.clone() };

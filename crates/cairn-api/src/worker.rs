@@ -133,6 +133,11 @@ pub fn run_worker(spec_path: &Path) -> i32 {
             return 2;
         }
     };
+    // On a cluster: no project, the data came with the job, the outcome goes home in the log.
+    if let JobKind::Train { spec: train, data: Some(data) } = &spec.kind {
+        let dir = spec_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        return crate::remote_worker::run_remote(&spec, train, data, &dir);
+    }
     let project = match Project::open(&spec.project) {
         Ok(p) => p,
         Err(e) => {
@@ -146,7 +151,7 @@ pub fn run_worker(spec_path: &Path) -> i32 {
     std::thread::scope(|s| {
         s.spawn(|| watchdog(&ending, &dir, spec.parent_pid, &finished));
         let code = match &spec.kind {
-            JobKind::Train { spec: train } => run_training(&project, &spec, train, &dir, &ending),
+            JobKind::Train { spec: train, .. } => run_training(&project, &spec, train, &dir, &ending),
             JobKind::Command { .. } => {
                 let reason = "a custom command runs on a cluster only (this Cairn does not run it locally)";
                 println!("error: {reason}");

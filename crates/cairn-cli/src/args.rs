@@ -120,6 +120,12 @@ pub struct TrainArgs {
     /// Start the job and return without following it.
     #[arg(long)]
     pub detach: bool,
+    /// Train on a Ray cluster: its dashboard address, e.g. `ray://127.0.0.1:8265` or `http://head:8265`.
+    #[arg(long, alias = "ray-address", value_name = "ADDRESS")]
+    pub on: Option<String>,
+    /// The Ray cluster's token (its RAY_AUTH_TOKEN), when it uses token authentication.
+    #[arg(long, env = "CAIRN_RAY_TOKEN", hide_env_values = true, requires = "on")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

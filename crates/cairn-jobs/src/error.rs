@@ -24,7 +24,7 @@ pub enum JobError {
     NotRay { url: String, detail: String },
     #[error("the Ray cluster answered {method} {url} with HTTP {status}: {detail}")]
     Ray { method: &'static str, url: String, status: u16, detail: String },
-    #[error("the job's package would be {} MiB; Ray accepts at most {} MiB", .bytes / (1024 * 1024), .limit / (1024 * 1024))]
+    #[error("the job's package is over {} MiB ({} MiB so far); Ray accepts at most {} MiB", .limit / (1024 * 1024), .bytes / (1024 * 1024), .limit / (1024 * 1024))]
     PackageTooLarge { bytes: u64, limit: u64 },
     #[error("the job's folder has {files} files; a package holds at most {limit}")]
     TooManyFiles { files: usize, limit: usize },

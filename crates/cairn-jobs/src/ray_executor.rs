@@ -91,6 +91,10 @@ impl RayExecutor {
                 let inputs = job_dir.join(INPUTS_DIR);
                 let mut entries = if inputs.is_dir() { package::entries_of(&inputs)? } else { Vec::new() };
                 if let Some(bin) = &self.cairn {
+                    if !bin.is_file() {
+                        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "the binary to send to the cluster is missing");
+                        return Err(JobError::Spawn { program: bin.clone(), source });
+                    }
                     entries.push(Entry { name: "cairn".into(), source: bin.clone(), mode: 0o755 });
                 }
                 let uri = self.ensure_package(entries)?;
@@ -108,10 +112,13 @@ impl RayExecutor {
 
 /// The shell line that runs `cairn worker` on the cluster: the packed binary, else one on the PATH. The
 /// spec is written into a folder of its own because jobs with the same package share a working dir.
+/// With several jobs of one package starting together, the packed binary was once seen missing for a
+/// moment (measured, Ray 2.60): it is waited for briefly before falling back on the PATH.
 fn worker_entrypoint(job_id: &str) -> String {
     let d = format!("{REMOTE_JOBS_DIR}/{job_id}");
     format!(
         "mkdir -p {d} && printf '%s' \"${SPEC_ENV}\" > {d}/spec.json && \
+         for _ in 1 2 3 4 5 6 7 8 9 10; do [ -x ./cairn ] && break; sleep 0.5; done; \
          if [ -x ./cairn ]; then C=./cairn; else C=$(command -v cairn) || \
          {{ echo 'error: cairn is not on the cluster PATH (the cluster runs another platform than this computer, so the binary was not sent); install cairn there' >&2; exit 127; }}; fi && \
          exec \"$C\" worker {d}/spec.json"

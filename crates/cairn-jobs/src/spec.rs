@@ -27,7 +27,13 @@ pub struct Resources {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum JobKind {
     /// A built-in training, logged into the run.
-    Train { spec: TrainSpec },
+    Train {
+        spec: TrainSpec,
+        /// The training data inside the job's working directory, for a worker without the project (on a
+        /// cluster); None reads the dataset from the project.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<String>,
+    },
     /// The user's own command run in (a copy of) the user's folder, e.g. `python train.py`.
     Command {
         dir: PathBuf,

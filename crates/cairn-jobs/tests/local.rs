@@ -28,6 +28,7 @@ fn spec(dir: &Path) -> JobSpec {
                 run_name: None,
                 positive_class: None,
             },
+            data: None,
         },
     }
 }

@@ -105,6 +105,18 @@ impl Project {
         Ok(())
     }
 
+    /// Records that a job was accepted by a cluster under `external_id` (a Ray submission id), which is
+    /// all that is needed to find it again after a restart.
+    pub fn job_submitted(&self, id: &str, external_id: &str, now: i64) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE jobs SET state = 'running', external_id = ?2, started_at = ?3 WHERE id = ?1",
+            params![id, external_id, now],
+        )
+        .map_err(|e| self.classify(e))?;
+        Ok(())
+    }
+
     /// Records how a job ended. A job that already ended keeps its first ending (a cancel that raced a
     /// success does not rewrite it).
     pub fn job_ended(&self, id: &str, state: JobState, exit_code: Option<i32>, error: Option<&str>, now: i64) -> Result<bool, StoreError> {
