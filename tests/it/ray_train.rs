@@ -137,3 +137,31 @@ fn a_wrong_token_creates_no_run() {
     assert!(err.message.contains("refused the token"), "{}", err.message);
     assert!(s.jobs(&pid).unwrap().is_empty(), "nothing recorded");
 }
+
+#[test]
+fn cairn_train_on_ray_follows_the_log_like_a_local_training() {
+    let Some((addr, token)) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let s = studio(&dir.path().join("cfg"), &addr, &token);
+    project(dir.path(), &s);
+    let on = addr.replacen("http://", "ray://", 1);
+    let out = std::process::Command::new(cairn_bin())
+        .args(["train", &dir.path().join("p").to_string_lossy(), "--data", "adult", "--target", "class", "--model", "gbm"])
+        .args(["--on", &on, "--token", &token])
+        .env("CAIRN_CONFIG_DIR", dir.path().join("cli-cfg"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("on the cluster") && stdout.contains("finished: roc_auc") || stdout.contains("finished: "), "{stdout}");
+
+    let out = std::process::Command::new(cairn_bin())
+        .args(["train", &dir.path().join("p").to_string_lossy(), "--data", "adult", "--target", "class", "--model", "gbm"])
+        .args(["--on", &on, "--token", "wrong"])
+        .env("CAIRN_CONFIG_DIR", dir.path().join("cli-cfg"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("refused the token"), "{stderr}");
+}
