@@ -4,6 +4,10 @@
 set -euo pipefail
 VENV="${CAIRN_FLOW_VENV:-$HOME/.cache/cairn/venv-flow}"
 PIN="polars==1.44.2"
+mkdir -p "$(dirname "$VENV")"
+# Tests running at once wait for one another instead of building the venv together.
+exec 9>"$VENV.lock"
+flock 9
 if ! "$VENV/bin/python" -c "import polars; assert polars.__version__ == '${PIN#polars==}'" 2>/dev/null; then
   echo "==> creating the flow test venv in $VENV" >&2
   python3 -m venv "$VENV" >&2

@@ -19,6 +19,11 @@ pub fn shared(name: &str) -> PathBuf {
 
 /// Python with the pinned polars (the venv is made on first use, from PyPI).
 pub fn python() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(make_venv).clone()
+}
+
+fn make_venv() -> PathBuf {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python-venv.sh");
     let out = Command::new("bash").arg(&script).output().expect("run python-venv.sh");
     assert!(out.status.success(), "making the flow venv failed:\n{}", String::from_utf8_lossy(&out.stderr));
