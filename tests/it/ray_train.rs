@@ -165,3 +165,37 @@ fn cairn_train_on_ray_follows_the_log_like_a_local_training() {
     assert!(!out.status.success());
     assert!(stderr.contains("refused the token"), "{stderr}");
 }
+
+#[test]
+fn a_custom_command_job_has_a_run_and_needs_trust() {
+    let Some((addr, token)) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let s = studio(&dir.path().join("cfg"), &addr, &token);
+    let pid = s.create_project(&dir.path().join("p").to_string_lossy(), None).unwrap().id;
+    let code = dir.path().join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(code.join("train.py"), "import os, sys\nprint('lr', os.environ['LR'])\nsys.exit(int(os.environ['CODE']))\n").unwrap();
+    let job = |exit: &str| cairn_api::CommandJob {
+        dir: code.clone(),
+        command: "python train.py".into(),
+        env: [("LR".to_string(), "0.1".to_string()), ("CODE".to_string(), exit.to_string())].into(),
+        resources: cairn_api::Resources { cpus: Some(0.5), ..Default::default() },
+        experiment: None,
+    };
+    let err = s.start_command_on(&pid, job("0"), &addr, false).unwrap_err();
+    assert!(err.message.contains("not trusted"), "{}", err.message);
+    assert!(s.jobs(&pid).unwrap().is_empty(), "nothing recorded for an untrusted folder");
+
+    let ok = s.start_command_on(&pid, job("0"), &addr, true).unwrap();
+    let failed = s.start_command_on(&pid, job("3"), &addr, true).unwrap();
+    let j = wait_job(&s, &pid, &ok.job_id, Duration::from_secs(180));
+    let (log, _, _) = s.job_log(&pid, &ok.job_id, 0).unwrap();
+    assert_eq!(j.state, JobState::Succeeded, "{j:?}\n{log}");
+    assert!(log.contains("lr 0.1"), "{log}");
+    assert_eq!(s.run(&pid, &ok.run_id).unwrap().info.status, RunStatus::Finished);
+    let j = wait_job(&s, &pid, &failed.job_id, Duration::from_secs(180));
+    assert_eq!(j.state, JobState::Failed, "{j:?}");
+    assert_eq!(j.exit_code, Some(3), "{j:?}");
+    assert!(j.error.as_deref().unwrap_or("").contains("exit code 3"), "{j:?}");
+    assert_eq!(s.run(&pid, &failed.run_id).unwrap().info.status, RunStatus::Failed);
+}

@@ -1,6 +1,7 @@
 //! The operations Cairn offers, as plain functions over the crates below. No HTTP, no Tauri: the server,
 //! the desktop shell and the CLI are thin adapters over [`Studio`].
 
+mod command_job;
 mod datasets;
 mod demo;
 mod frames;
@@ -21,6 +22,8 @@ use cairn_types::{ApiError, ErrorCode, Millis, PickKind, ServerInfo};
 
 /// The models Cairn trains, their tasks and hyperparameters (no project needed).
 pub use cairn_ml::catalog as model_catalog;
+pub use cairn_jobs::Resources;
+pub use command_job::CommandJob;
 pub use datasets::ImportObserver;
 pub use tasks::{TaskHandle, Tasks};
 pub use cairn_data::DataFrame;

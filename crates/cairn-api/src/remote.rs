@@ -68,9 +68,15 @@ impl Studio {
         project.job_submitted(&job.job_id, &id, self.now())?;
         // The package is on the cluster now; the local copy of the data is not needed.
         let _ = std::fs::remove_dir_all(&inputs);
+        self.follow_remote(project, ex, submitted, job);
+        Ok(())
+    }
+
+    /// Follows a submitted job in the background until it ends (or this studio is dropped).
+    pub(crate) fn follow_remote(&self, project: &Arc<Project>, ex: RayExecutor, submitted: Submitted, job: &JobSpec) {
+        let Ok(dir) = project.artifacts("jobs").map(|d| d.join(&job.job_id)) else { return };
         let life = Arc::downgrade(&self.life);
         follow_in_background(project.clone(), Arc::new(ex), submitted, job.job_id.clone(), job.run_id.clone(), dir, self.clock.clone(), life);
-        Ok(())
     }
 
     /// After a restart: a remote job is followed again where it is; nothing is marked failed here.
@@ -167,6 +173,12 @@ fn finish(project: &Project, job_id: &str, run_id: &str, outcome: Outcome, exit_
             finish_failed(project, job_id, run_id, exit_code, &reason, now);
         }
         Some(Err(e)) => finish_failed(project, job_id, run_id, exit_code, &format!("the job's result cannot be read: {e}"), now),
+        // A custom command reports nothing but its exit.
+        None if outcome == Outcome::Succeeded && is_command(project, job_id) => {
+            if let Ok(true) = project.job_ended(job_id, JobState::Succeeded, exit_code.or(Some(0)), None, now) {
+                let _ = project.update_run(run_id, Some(RunStatus::Finished), Some(now), None);
+            }
+        }
         None if outcome == Outcome::Stopped => {
             if let Ok(true) = project.job_ended(job_id, JobState::Cancelled, exit_code, Some("stopped on the cluster"), now) {
                 let _ = project.set_tag(run_id, "cairn.error", "stopped on the cluster");
@@ -175,10 +187,18 @@ fn finish(project: &Project, job_id: &str, run_id: &str, outcome: Outcome, exit_
         }
         None => {
             let code = exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default();
-            let reason = format!("the job ended on the cluster ({outcome:?}{code}) without reporting a result: {said}");
+            let reason = if is_command(project, job_id) {
+                format!("the command failed on the cluster ({outcome:?}{code}): {said}")
+            } else {
+                format!("the job ended on the cluster ({outcome:?}{code}) without reporting a result: {said}")
+            };
             finish_failed(project, job_id, run_id, exit_code, reason.trim_end_matches(": "), now);
         }
     }
+}
+
+fn is_command(project: &Project, job_id: &str) -> bool {
+    project.get_job(job_id).ok().flatten().is_some_and(|j| j.info.kind == "command")
 }
 
 fn record_metrics(project: &Project, run_id: &str, o: &RemoteOutcome) -> Result<(), String> {
