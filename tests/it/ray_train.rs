@@ -199,3 +199,24 @@ fn a_custom_command_job_has_a_run_and_needs_trust() {
     assert!(j.error.as_deref().unwrap_or("").contains("exit code 3"), "{j:?}");
     assert_eq!(s.run(&pid, &failed.run_id).unwrap().info.status, RunStatus::Failed);
 }
+
+#[test]
+fn cairn_job_run_sends_a_folder_and_follows_the_command() {
+    let Some((addr, token)) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(code.join("train.py"), "import os, sys\nprint('args', sys.argv[1:], os.environ['LR'])\n").unwrap();
+    let cfg = dir.path().join("cli-cfg");
+    let p = dir.path().join("p");
+    assert!(std::process::Command::new(cairn_bin()).args(["new", &p.to_string_lossy()]).env("CAIRN_CONFIG_DIR", &cfg).status().unwrap().success());
+    let out = std::process::Command::new(cairn_bin())
+        .args(["job", "run", &p.to_string_lossy(), "--on", &addr, "--token", &token, "--dir", &code.to_string_lossy()])
+        .args(["--env", "LR=0.5", "--cpus", "0.5", "--", "python", "train.py", "a b"])
+        .env("CAIRN_CONFIG_DIR", &cfg)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("args ['a b'] 0.5"), "{stdout}");
+}

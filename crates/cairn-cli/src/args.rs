@@ -78,6 +78,9 @@ pub enum Command {
     /// Wrangling flows (flows/NAME.flow.json): run, export as Python, list operators.
     #[command(subcommand)]
     Flow(crate::flow::FlowCommand),
+    /// Jobs on a cluster: `cairn job run PROJECT --on ray://HEAD:8265 -- python train.py`.
+    #[command(subcommand)]
+    Job(crate::job::JobCommand),
     /// Run one job (used by the studio to train in a child process).
     #[command(hide = true)]
     Worker { spec: PathBuf },

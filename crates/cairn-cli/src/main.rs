@@ -3,6 +3,7 @@
 
 mod args;
 mod flow;
+mod job;
 mod output;
 mod train;
 
@@ -86,6 +87,11 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
         Command::Train(a) => {
             let pid = open(&studio, &a.project)?;
             train::train(&studio, &pid, &a)
+        }
+        Command::Job(job::JobCommand::Run(a)) => {
+            let pid = open(&studio, &a.project)?;
+            let project = a.project.clone();
+            job::run(&studio, &pid, &project, a)
         }
         Command::Runs { project, experiment, filter, order_by, max, json } => {
             let pid = open(&studio, &project)?;
