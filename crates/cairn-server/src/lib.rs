@@ -3,6 +3,7 @@
 //! loopback address served is refused (DNS rebinding). Also serves the built UI.
 
 mod error;
+mod files;
 mod guard;
 mod mlflow;
 mod openapi;

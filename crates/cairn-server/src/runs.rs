@@ -136,30 +136,13 @@ pub async fn artifact(State(s): State<AppState>, Path((pid, rid, rel)): Path<(St
     let file = tokio::fs::File::open(&path)
         .await
         .map_err(|e| Failure(ApiError::new(ErrorCode::Io, format!("cannot read {}: {e}", path.display()))))?;
-    let stream = tokio_util_stream(file);
+    let stream = crate::files::chunks(file);
     let mime = if name.ends_with(".json") { "application/json" } else { "application/octet-stream" };
     Ok((
         [(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\""))],
         Body::from_stream(stream),
     )
         .into_response())
-}
-
-/// A file as a stream of chunks, without loading it whole.
-fn tokio_util_stream(file: tokio::fs::File) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> {
-    use tokio::io::AsyncReadExt;
-    futures_util::stream::unfold(Some(file), |state| async move {
-        let mut file = state?;
-        let mut buf = vec![0u8; 64 << 10];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(buf), Some(file)))
-            }
-            Err(e) => Some((Err(e), None)),
-        }
-    })
 }
 
 #[utoipa::path(get, path = "/api/projects/{pid}/runs/{rid}/job", responses((status = 200, body = JobInfo), (status = 404, body = ApiError)))]

@@ -122,29 +122,12 @@ async fn download(State(s): State<AppState>, UrlPath(rel): UrlPath<String>) -> R
         if let Some(len) = len {
             headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(len));
         }
-        Ok((headers, Body::from_stream(file_stream(file))).into_response())
+        Ok((headers, Body::from_stream(crate::files::chunks(file))).into_response())
     };
     match r.await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     }
-}
-
-/// A file as a stream of 256 KiB chunks.
-fn file_stream(file: tokio::fs::File) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
-    use tokio::io::AsyncReadExt;
-    futures_util::stream::unfold(Some(file), |state| async move {
-        let mut file = state?;
-        let mut buf = vec![0u8; 256 << 10];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(buf), Some(file)))
-            }
-            Err(e) => Some((Err(e), None)),
-        }
-    })
 }
 
 async fn remove(State(s): State<AppState>, UrlPath(rel): UrlPath<String>) -> Response {
