@@ -82,7 +82,7 @@ impl Studio {
     }
 
     /// The first name free in the project, starting from `base`: `base`, `base-2`, `base-3` …
-    fn free_name(&self, project: &Project, base: &str) -> Result<String, ApiError> {
+    pub(crate) fn free_name(&self, project: &Project, base: &str) -> Result<String, ApiError> {
         let mut name = base.to_string();
         let mut k = 2;
         while project.dataset_name_taken(&name)? {
@@ -284,7 +284,7 @@ fn save_profile(project: &Project, profile: &Profile) {
 
 /// Reads the file, stores its working copy and registers it. Either all of that happens or none of it:
 /// the stored copy is removed again if registering fails.
-fn import(
+pub(crate) fn import(
     project: &Project,
     path: &Path,
     name: &str,

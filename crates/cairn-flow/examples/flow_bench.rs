@@ -14,6 +14,7 @@ fn flow(csv: &str) -> FlowFile {
         name: "diabetic".into(),
         path: csv.into(),
         flow: None,
+        dataset: None,
         format: SourceFormat::Csv,
         separator: ",".into(),
         null_values: vec!["?".into()],

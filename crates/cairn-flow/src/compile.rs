@@ -20,6 +20,11 @@ pub struct Options {
     pub skip_checks: bool,
     /// Compile only the first this many steps (a preview of the flow as it is after a step).
     pub upto: Option<usize>,
+    /// Frames to use for sources of this flow, by source name, instead of reading them (a dataset
+    /// already in memory). Not passed on to flows this one reads.
+    pub inputs: HashMap<String, DataFrame>,
+    /// Read only the first this many rows of each source (previews).
+    pub head: Option<usize>,
 }
 
 /// A compiled flow: the plan, the flow with every fitted value filled in, and the schemas the
@@ -40,8 +45,16 @@ pub struct Plan {
 /// How deep flows may read each other's output.
 const MAX_DEPTH: usize = 8;
 
+/// A project dataset's stored Parquet copy of this version.
+pub fn dataset_path(project: &Path, version: &str) -> PathBuf {
+    project.join(".cairn").join("artifacts").join("datasets").join(format!("{version}.parquet"))
+}
+
 /// A source's file, relative paths resolved against the project folder.
 pub fn source_path(project: &Path, s: &Source) -> PathBuf {
+    if let Some(d) = &s.dataset {
+        return dataset_path(project, &d.version);
+    }
     let p = Path::new(&s.path);
     if p.is_absolute() { p.to_path_buf() } else { project.join(p) }
 }
@@ -51,9 +64,15 @@ pub fn read_source(project: &Path, s: &Source) -> Result<LazyFrame, FlowError> {
     let path = source_path(project, s);
     let fail = |message: String| FlowError::Source { name: s.name.clone(), path: path.display().to_string(), message };
     if !path.is_file() {
-        return Err(fail("no such file".into()));
+        return Err(fail(match &s.dataset {
+            Some(d) => format!("the stored copy of dataset {} (version {}) is missing; open the dataset once, or import it again", d.id, d.version),
+            None => "no such file".into(),
+        }));
     }
     let p = PlRefPath::new(path.to_string_lossy().as_ref());
+    if s.dataset.is_some() {
+        return LazyFrame::scan_parquet(p, Default::default()).map_err(|e| fail(e.to_string()));
+    }
     match s.format {
         SourceFormat::Csv => {
             let sep = match s.separator.as_bytes() {
@@ -97,14 +116,21 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
                 }
                 stack.push(name.clone());
                 let sub = crate::model::load(project, name)?;
-                let plan = compile_nested(project, &sub, &Options { upto: None, ..opts.clone() }, stack)?;
+                let sub_opts = Options { upto: None, inputs: HashMap::new(), ..opts.clone() };
+                let plan = compile_nested(project, &sub, &sub_opts, stack)?;
                 stack.pop();
                 let lf = plan.frame.clone();
                 subflows.insert(s.name.clone(), plan);
                 lf
             }
-            None => read_source(project, s)?,
+            None => match opts.inputs.get(&s.name) {
+                Some(df) => df.clone().lazy(),
+                None => read_source(project, s)?,
+            },
         };
+        if let Some(n) = opts.head {
+            lf = lf.limit(n as IdxSize);
+        }
         let schema = lf.collect_schema().map_err(|e| FlowError::Source {
             name: s.name.clone(),
             path: source_path(project, s).display().to_string(),

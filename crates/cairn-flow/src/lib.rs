@@ -3,19 +3,26 @@
 //! scaling, bins) fit on the train rows and keep what they learned in the file, so the same flow later
 //! prepares inference inputs. A flow also exports as a standalone Python (polars) script.
 
+mod catalog;
+mod charts;
 mod compile;
 mod error;
 mod model;
+mod preview;
 mod ops;
 mod py;
 mod python;
 mod run;
 
-pub use compile::{Options, Plan, compile, read_source, source_path};
+pub use catalog::{catalog, missing_from_catalog};
+pub use charts::chart;
+pub use compile::{Options, Plan, compile, dataset_path, read_source, source_path};
 pub use error::{FlowError, Problem};
-pub use model::{FORMAT, FlowFile, Source, SourceFormat, Step, flow_path, load, save};
+pub use model::{DatasetRef, FORMAT, FlowFile, Source, SourceFormat, Step, flow_path, load, save};
+pub use polars::prelude::DataFrame;
+pub use preview::{Preview, preview};
 pub use python::{POLARS_PIN, export_python};
-pub use run::{Output, RunReport, run};
+pub use run::{Lineage, Output, RunReport, lineage, run, write};
 
 /// An operator as listed for people and the UI.
 #[derive(Debug, Clone, serde::Serialize)]

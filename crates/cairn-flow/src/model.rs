@@ -36,6 +36,9 @@ pub struct Source {
     /// Another flow of the project whose output this source is (instead of a file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
+    /// A dataset of the project (instead of a file): read from its stored Parquet copy of this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<DatasetRef>,
     #[serde(default)]
     pub format: SourceFormat,
     /// CSV field separator (one byte).
@@ -44,6 +47,30 @@ pub struct Source {
     /// CSV values read as missing, e.g. `["?", "NA"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub null_values: Vec<String>,
+}
+
+/// A project dataset as a source. The version names its data (a digest of the imported file and the
+/// read options), so a flow keeps reading the same data until it is pointed at another version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetRef {
+    pub id: String,
+    pub version: String,
+}
+
+impl Source {
+    /// A source reading a project dataset.
+    pub fn dataset(name: &str, id: &str, version: &str) -> Self {
+        Source {
+            name: name.into(),
+            path: String::new(),
+            flow: None,
+            dataset: Some(DatasetRef { id: id.into(), version: version.into() }),
+            format: SourceFormat::Parquet,
+            separator: comma(),
+            null_values: Vec::new(),
+        }
+    }
 }
 
 /// How a source file is read.

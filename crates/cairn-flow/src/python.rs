@@ -38,6 +38,7 @@ fn functions(project: &Path, plan: &Plan, done: &mut BTreeSet<String>, out: &mut
             let path = source_path(project, s);
             let path = path.canonicalize().unwrap_or(path);
             match s.format {
+                _ if s.dataset.is_some() => format!("pl.scan_parquet({})", py::s(&path.to_string_lossy())),
                 SourceFormat::Csv => {
                     let types: Vec<String> = schema.iter().map(|(n, t)| format!("{}: {}", py::s(n), py::dtype(t))).collect();
                     format!(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::compile::{Options, compile, source_path};
+use crate::compile::{Options, Plan, compile, source_path};
 use crate::error::FlowError;
 use crate::model::FlowFile;
 
@@ -55,24 +55,38 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> FlowError + '_ {
 /// Runs the flow and writes its output.
 pub fn run(project: &Path, flow: &FlowFile, output: &Output, opts: &Options) -> Result<RunReport, FlowError> {
     let plan = compile(project, flow, opts)?;
+    let lineage = lineage(project, &plan)?;
     let mut df = plan.frame.collect().map_err(|e| FlowError::Invalid(format!("running flow {:?} failed: {e}", flow.name)))?;
+    let path = write(project, &mut df, &lineage, output)?;
+    Ok(RunReport { path, rows: df.height(), columns: df.width(), fitted_now: plan.fitted_now, flow: plan.flow, lineage })
+}
+
+/// Where a compiled flow's output comes from: the flow as compiled (fitted values included; the same
+/// digest means the same output) and each source's digest — a file's BLAKE3, a dataset's version
+/// (itself a digest of the imported file and its read options) or the digest of the flow it reads.
+pub fn lineage(project: &Path, plan: &Plan) -> Result<Lineage, FlowError> {
     let mut sources = Vec::new();
     for s in &plan.flow.sources {
-        let digest = match plan.subflows.get(&s.name) {
-            Some(sub) => format!("flow:{}", sub.flow.digest()),
-            None => {
+        let digest = match (plan.subflows.get(&s.name), &s.dataset) {
+            (Some(sub), _) => format!("flow:{}", sub.flow.digest()),
+            (None, Some(d)) => format!("dataset:{}", d.version),
+            (None, None) => {
                 let p = source_path(project, s);
                 file_digest(&p).map_err(io(&p))?
             }
         };
         sources.push((s.name.clone(), digest));
     }
-    // The digest of the flow as run, fitted values included: the same digest means the same output.
-    let lineage = Lineage { flow: plan.flow.name.clone(), flow_digest: plan.flow.digest(), sources };
+    Ok(Lineage { flow: plan.flow.name.clone(), flow_digest: plan.flow.digest(), sources })
+}
+
+/// Writes a flow's output frame atomically (CSV for a `.csv` file, else Parquet); to the artifacts with
+/// its lineage beside it. Returns the file written.
+pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Output) -> Result<PathBuf, FlowError> {
     let path = match output {
         Output::File(p) => p.clone(),
         Output::Artifacts => {
-            let dir = project.join(".cairn").join("artifacts").join("flows").join(&plan.flow.name);
+            let dir = project.join(".cairn").join("artifacts").join("flows").join(&lineage.flow);
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             dir.join(format!("{}.parquet", &lineage.flow_digest[..16]))
         }
@@ -80,16 +94,16 @@ pub fn run(project: &Path, flow: &FlowFile, output: &Output, opts: &Options) -> 
     let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut bytes = Vec::new();
     let written = if csv {
-        CsvWriter::new(&mut bytes).finish(&mut df)
+        CsvWriter::new(&mut bytes).finish(df)
     } else {
-        ParquetWriter::new(&mut bytes).finish(&mut df).map(|_| ())
+        ParquetWriter::new(&mut bytes).finish(df).map(|_| ())
     };
     written.map_err(|e| FlowError::Io { path: path.display().to_string(), source: std::io::Error::other(e.to_string()) })?;
     cairn_store::atomic_write(&path, &bytes).map_err(io(&path))?;
     if matches!(output, Output::Artifacts) {
         let lpath = path.with_extension("lineage.json");
-        let text = serde_json::to_string_pretty(&lineage).unwrap_or_default();
+        let text = serde_json::to_string_pretty(lineage).unwrap_or_default();
         cairn_store::atomic_write(&lpath, text.as_bytes()).map_err(io(&lpath))?;
     }
-    Ok(RunReport { path, rows: df.height(), columns: df.width(), fitted_now: plan.fitted_now, flow: plan.flow, lineage })
+    Ok(path)
 }

@@ -12,6 +12,7 @@ use super::{Ctx, TypedOp, bad, collect, engine, need, need_all, need_free, need_
 use crate::error::Problem;
 use crate::py;
 
+pub struct MarkMissing;
 pub struct DropMissing;
 pub struct FillMissing;
 pub struct FillForward;
@@ -24,6 +25,62 @@ pub struct ColumnsP {
     /// All columns when empty (drop_missing only).
     #[serde(default)]
     columns: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkP {
+    /// Text values that mean "missing", e.g. "?" or "N/A".
+    values: Vec<String>,
+    /// Text columns to look in; every text column when empty.
+    #[serde(default)]
+    columns: Vec<String>,
+}
+
+impl MarkP {
+    fn targets(&self, s: &Schema) -> Vec<String> {
+        if !self.columns.is_empty() {
+            return self.columns.clone();
+        }
+        s.iter().filter(|(_, t)| **t == DataType::String).map(|(n, _)| n.to_string()).collect()
+    }
+}
+
+impl TypedOp for MarkMissing {
+    type P = MarkP;
+    type F = ();
+    const NAME: &'static str = "mark_missing";
+    const DOC: &'static str = "treat these text values as missing: values, columns (every text column when empty)";
+    fn validate(p: &MarkP, s: &Schema, _: &Ctx) -> Result<(), Problem> {
+        if p.values.is_empty() {
+            return Err(bad("values", "names no value"));
+        }
+        p.columns.iter().try_for_each(|c| super::need_text(s, "columns", c))
+    }
+    fn apply(p: &MarkP, _: &(), lf: LazyFrame, _: &Ctx) -> Result<LazyFrame, Problem> {
+        let mut lf = lf;
+        let s = lf.collect_schema().map_err(engine)?;
+        let exprs: Vec<Expr> = p
+            .targets(&s)
+            .iter()
+            .map(|c| {
+                let hit = p.values.iter().map(|v| col(c.as_str()).eq(lit(v.as_str()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+                when(hit).then(lit(NULL).cast(DataType::String)).otherwise(col(c.as_str())).alias(c.as_str())
+            })
+            .collect();
+        Ok(if exprs.is_empty() { lf } else { lf.with_columns(exprs) })
+    }
+    fn python(p: &MarkP, _: &(), s: &Schema) -> String {
+        let exprs: Vec<String> = p
+            .targets(s)
+            .iter()
+            .map(|c| {
+                let e = format!("pl.col({})", py::s(c));
+                format!("pl.when({e}.is_in({})).then(None).otherwise({e}).alias({})", py::strs(&p.values), py::s(c))
+            })
+            .collect();
+        if exprs.is_empty() { "pass".into() } else { format!("df = df.with_columns({})", exprs.join(", ")) }
+    }
 }
 
 impl TypedOp for DropMissing {

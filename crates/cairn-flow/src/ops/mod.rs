@@ -149,6 +149,7 @@ registry!(
     rows::Dedupe,
     rows::Limit,
     rows::Sample,
+    missing::MarkMissing,
     missing::DropMissing,
     missing::FillMissing,
     missing::FillForward,

@@ -14,6 +14,7 @@ pub fn readmission_flow(path: &str) -> FlowFile {
         name: "diabetic".into(),
         path: path.into(),
         flow: None,
+        dataset: None,
         format: SourceFormat::Csv,
         separator: ",".into(),
         null_values: vec!["?".into()],

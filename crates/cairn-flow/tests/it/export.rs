@@ -29,6 +29,7 @@ fn cases() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("limit", vec![("limit", json!({"rows": 10, "offset": 5}))]),
         ("sample", vec![("sample", json!({"fraction": 0.3, "seed": 7}))]),
         ("sample_stratified", vec![("sample", json!({"fraction": 0.5, "stratify": "city"}))]),
+        ("mark_missing", vec![("mark_missing", json!({"values": ["Paris", "yes"]})), ("mark_missing", json!({"values": ["Lyon"], "columns": ["city"]}))]),
         ("drop_missing", vec![("drop_missing", json!({"columns": ["age", "income"]}))]),
         ("fill_constant", vec![("fill_missing", json!({"columns": ["city"], "strategy": "constant", "value": "Unknown"})), ("fill_missing", json!({"columns": ["age"], "strategy": "constant", "value": 0}))]),
         ("fill_mean", vec![("fill_missing", json!({"columns": ["income", "age"], "strategy": "mean"}))]),

@@ -35,6 +35,7 @@ pub fn csv_source(name: &str, path: &str) -> Source {
         name: name.into(),
         path: path.into(),
         flow: None,
+        dataset: None,
         format: SourceFormat::Csv,
         separator: ",".into(),
         null_values: vec![],
