@@ -1,0 +1,212 @@
+//! Per-column quality from the dataset's profile (missing, distinct, top values), plus skewness,
+//! which the profile does not hold; and the identifier rule.
+
+use cairn_types::{ColumnFlag, ColumnProfile, ColumnQuality, DType, FlagReason};
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::fmt::{int, pct};
+use crate::target::Target;
+
+/// A text column with more distinct values than this cannot be one-hot encoded (cairn-ml's limit).
+pub(crate) const MAX_CATEGORIES: u64 = 50;
+/// Distinct values per row from which an integer or text column is a row key.
+const UNIQUE_KEY: f64 = 0.95;
+/// A key shared by rows: at least this many distinct values per row and this many values.
+const SHARED_KEY_RATIO: f64 = 0.05;
+const SHARED_KEY_MIN: u64 = 100;
+const SKEWED: f64 = 2.0;
+const NEAR_CONSTANT: f64 = 0.99;
+
+/// Words that end a key's name: `encounter_id`, `patient_nbr`, `customerId`, `order_no`, `sku_code`.
+const KEY_WORDS: &[&str] = &["id", "ids", "nbr", "no", "num", "number", "key", "uuid", "guid", "code", "ref"];
+
+/// Whether a column's name ends in a key word (split at `_`, `-`, spaces and camelCase humps).
+pub(crate) fn key_name(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        cur.extend(ch.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.len() > 1 && words.last().is_some_and(|w| KEY_WORDS.contains(&w.as_str())) || name.eq_ignore_ascii_case("id")
+}
+
+/// What kind of key a column is, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// A different value in (almost) every row.
+    Unique,
+    /// A key several rows share (one patient's encounters).
+    Shared,
+}
+
+pub(crate) fn key_kind(p: &ColumnProfile) -> Option<Key> {
+    if !matches!(p.dtype, DType::Int | DType::String) || p.count < 10 {
+        return None;
+    }
+    let ratio = p.distinct as f64 / p.count as f64;
+    if ratio >= UNIQUE_KEY {
+        return Some(Key::Unique);
+    }
+    (ratio >= SHARED_KEY_RATIO && p.distinct >= SHARED_KEY_MIN && key_name(&p.name)).then_some(Key::Shared)
+}
+
+/// The key kind of a column already analysed (from its quality row).
+pub(crate) fn key_kind_of(c: &ColumnQuality) -> Option<Key> {
+    if !matches!(c.dtype, DType::Int | DType::String) {
+        return None;
+    }
+    if c.distinct_ratio >= UNIQUE_KEY {
+        Some(Key::Unique)
+    } else if crate::has(c, ColumnFlag::Identifier) {
+        Some(Key::Shared)
+    } else {
+        None
+    }
+}
+
+/// Sample skewness of a numeric column, from the profile's mean and standard deviation.
+fn skewness(s: &Series, p: &ColumnProfile) -> Option<f64> {
+    let stats = p.numeric.as_ref()?;
+    if stats.std == 0.0 || p.distinct <= 2 {
+        return None;
+    }
+    let f = s.cast(&DataType::Float64).ok()?;
+    let ca = f.f64().ok()?;
+    let (mut n, mut m3) = (0.0f64, 0.0f64);
+    for v in ca.iter().flatten().filter(|v| v.is_finite()) {
+        let d = v - stats.mean;
+        m3 += d * d * d;
+        n += 1.0;
+    }
+    if n < 3.0 {
+        return None;
+    }
+    // The profile's std is the sample one; skewness uses the population moment.
+    let pop = stats.std * ((n - 1.0) / n).sqrt();
+    Some(m3 / n / pop.powi(3))
+}
+
+fn flag(flags: &mut Vec<FlagReason>, flag: ColumnFlag, reason: String) {
+    flags.push(FlagReason { flag, reason });
+}
+
+pub(crate) fn columns(df: &DataFrame, profile: &[ColumnProfile], target: &Target) -> Vec<ColumnQuality> {
+    profile.par_iter().map(|p| column(df, p, target)).collect()
+}
+
+fn column(df: &DataFrame, p: &ColumnProfile, target: &Target) -> ColumnQuality {
+    let rows = p.count + p.missing;
+    let ratio = if p.count > 0 { p.distinct as f64 / p.count as f64 } else { 0.0 };
+    let top_share = p.top.first().filter(|_| p.count > 0).map(|t| t.count as f64 / p.count as f64);
+    let key = key_kind(p);
+    let numeric = matches!(p.dtype, DType::Int | DType::Float);
+    let skew = match (numeric, key, df.column(&p.name)) {
+        (true, None, Ok(c)) => skewness(c.as_materialized_series(), p),
+        _ => None,
+    };
+    let mut flags = Vec::new();
+    if p.name == target.column {
+        let reason = match &target.equals {
+            Some(_) => format!("the target `{}` is derived from this column: it is left out of the analyses", target.name),
+            None => "this is the target".to_string(),
+        };
+        flag(&mut flags, ColumnFlag::TargetSource, reason);
+    }
+    if p.count == 0 {
+        flag(&mut flags, ColumnFlag::Empty, "missing in every row: drop it".into());
+    } else if p.missing_pct >= 50.0 {
+        flag(
+            &mut flags,
+            ColumnFlag::MostlyMissing,
+            format!("missing in {} of rows ({} of {}): drop it, or keep only whether it is present", pct(p.missing_pct / 100.0), int(p.missing), int(rows)),
+        );
+    } else if p.missing_pct >= 5.0 {
+        flag(
+            &mut flags,
+            ColumnFlag::Missing,
+            format!("missing in {} of rows ({}): impute, or let a model that handles missing values use it", pct(p.missing_pct / 100.0), int(p.missing)),
+        );
+    }
+    if p.count > 0 && p.distinct == 1 {
+        let value = p.top.first().map(|t| format!(" ('{}')", t.value)).unwrap_or_default();
+        flag(&mut flags, ColumnFlag::Constant, format!("one value in every row that has one{value}: it carries no information"));
+    } else if let Some(share) = top_share.filter(|s| *s >= NEAR_CONSTANT) {
+        let value = p.top.first().map(|t| t.value.clone()).unwrap_or_default();
+        flag(
+            &mut flags,
+            ColumnFlag::NearConstant,
+            format!("'{value}' in {} of the rows with a value: the other values are too rare to learn from", pct(share)),
+        );
+    } else if let Some(n) = p.numeric.as_ref().filter(|n| numeric && n.p01 == n.p99 && p.distinct > 1) {
+        flag(
+            &mut flags,
+            ColumnFlag::NearConstant,
+            format!("at least 98% of the rows with a value hold {}: the others are too rare to learn from", crate::fmt::num(n.median)),
+        );
+    }
+    match key {
+        Some(Key::Unique) => flag(
+            &mut flags,
+            ColumnFlag::Identifier,
+            format!(
+                "{} distinct values in {} rows ({}){}: a row key, not a feature",
+                int(p.distinct),
+                int(p.count),
+                pct(ratio),
+                if key_name(&p.name) { ", and an identifier's name" } else { "" }
+            ),
+        ),
+        Some(Key::Shared) => flag(
+            &mut flags,
+            ColumnFlag::Identifier,
+            format!(
+                "{} distinct values in {} rows ({:.2} rows per value) and an identifier's name: a key several rows share (one entity's records); not a feature, and rows that share it should stay in the same split (group k-fold)",
+                int(p.distinct),
+                int(p.count),
+                p.count as f64 / p.distinct.max(1) as f64
+            ),
+        ),
+        None => {}
+    }
+    if key.is_none() && p.dtype == DType::String && p.distinct > MAX_CATEGORIES {
+        flag(
+            &mut flags,
+            ColumnFlag::HighCardinality,
+            format!(
+                "{} distinct values, more than the {MAX_CATEGORIES} a model one-hot encodes: group rare values or encode by frequency in a flow",
+                int(p.distinct)
+            ),
+        );
+    }
+    if let Some(s) = skew.filter(|s| s.abs() > SKEWED) {
+        let side = if s > 0.0 { "right" } else { "left" };
+        let fix = if s > 0.0 && p.numeric.as_ref().is_some_and(|n| n.min >= 0.0) { ": a log transform may help linear models" } else { "" };
+        flag(&mut flags, ColumnFlag::Skewed, format!("skewness {s:.1}: a long {side} tail{fix}"));
+    }
+    ColumnQuality {
+        name: p.name.clone(),
+        dtype: p.dtype,
+        missing_pct: p.missing_pct,
+        distinct: p.distinct,
+        distinct_ratio: ratio,
+        top_share,
+        skewness: skew,
+        flags,
+    }
+}
