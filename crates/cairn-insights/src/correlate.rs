@@ -3,7 +3,7 @@
 //! Each pair's r uses the rows where both are present. VIF needs one consistent matrix, so it is
 //! computed from the correlations over rows complete in every column, by sweeping the matrix (the
 //! sweep's pivot is 1 - R² of a column on the columns swept before it; a pivot near 0 means the column
-//! is an exact combination of others and its VIF is infinite).
+//! is an exact combination of others, and it and the columns it combines have an infinite VIF).
 
 use cairn_types::{CorrelationPair, Correlations, LeftOut, VifScore};
 use polars::prelude::*;
@@ -135,12 +135,22 @@ fn vif(names: &[String], data: &[Vec<f64>]) -> Vec<VifScore> {
         }
         a[k * q + k] = -1.0 / d;
     }
+    // Columns an unswept one is a combination of are in that exact dependency too: their VIF on all
+    // the others is infinite as well. The swept off-diagonal entries are the regression's coefficients.
+    let mut infinite: Vec<bool> = swept.iter().map(|s| !s).collect();
+    for j in (0..q).filter(|&j| !swept[j]) {
+        for k in (0..q).filter(|&k| swept[k]) {
+            if a[k * q + j].abs() > 1e-6 {
+                infinite[k] = true;
+            }
+        }
+    }
     let mut out: Vec<VifScore> = usable
         .iter()
         .enumerate()
         .map(|(x, &i)| {
             // After sweeping, -a[k][k] is the inverse correlation matrix's diagonal: the VIF.
-            let vif = if swept[x] { Some(-a[x * q + x]).filter(|v| v.is_finite() && *v >= 1.0 - 1e-6) } else { None };
+            let vif = if !infinite[x] { Some(-a[x * q + x]).filter(|v| v.is_finite() && *v >= 1.0 - 1e-6) } else { None };
             VifScore { column: names[i].clone(), vif, flagged: vif.is_none_or(|v| v > VIF_FLAG) }
         })
         .collect();

@@ -16,7 +16,14 @@ pub(crate) fn int(n: u64) -> String {
 /// 0.1116 → "11.2%"; small shares keep two significant digits.
 pub(crate) fn pct(share: f64) -> String {
     let p = share * 100.0;
-    if p != 0.0 && p.abs() < 0.1 { format!("{p:.3}%") } else if p.abs() >= 99.95 && p < 100.0 { format!("{p:.2}%") } else { format!("{p:.1}%") }
+    if p != 0.0 && p.abs() < 0.1 {
+        format!("{p:.3}%")
+    } else if p >= 99.95 && p < 100.0 {
+        // Never round a share that is not all of them up to 100%.
+        if p >= 99.995 { "over 99.99%".into() } else { format!("{p:.2}%") }
+    } else {
+        format!("{p:.1}%")
+    }
 }
 
 /// A value for people: whole numbers without decimals, others with up to four significant digits.
