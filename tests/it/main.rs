@@ -1,6 +1,8 @@
 //! The server with real parts: a real project folder and SQLite file, real files, real HTTP on loopback.
 
 mod api_auth;
+mod clusters_http;
+mod commands_http;
 mod imports;
 mod projects;
 mod ray;

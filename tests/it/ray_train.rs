@@ -133,7 +133,7 @@ fn a_wrong_token_creates_no_run() {
     let s = studio(&dir.path().join("cfg"), &addr, "not-the-token");
     let pid = project(dir.path(), &s);
     let err = s.start_training_on(&pid, gbm(&[]), Some(&addr)).unwrap_err();
-    assert_eq!(err.code, cairn_types::ErrorCode::Unauthorized, "{err:?}");
+    assert_eq!(err.code, cairn_types::ErrorCode::ClusterAuth, "{err:?}");
     assert!(err.message.contains("refused the token"), "{}", err.message);
     assert!(s.jobs(&pid).unwrap().is_empty(), "nothing recorded");
 }
@@ -182,12 +182,12 @@ fn a_custom_command_job_has_a_run_and_needs_trust() {
         resources: cairn_api::Resources { cpus: Some(0.5), ..Default::default() },
         experiment: None,
     };
-    let err = s.start_command_on(&pid, job("0"), &addr, false).unwrap_err();
+    let err = s.start_command_on(&pid, job("0"), Some(&addr), false).unwrap_err();
     assert!(err.message.contains("not trusted"), "{}", err.message);
     assert!(s.jobs(&pid).unwrap().is_empty(), "nothing recorded for an untrusted folder");
 
-    let ok = s.start_command_on(&pid, job("0"), &addr, true).unwrap();
-    let failed = s.start_command_on(&pid, job("3"), &addr, true).unwrap();
+    let ok = s.start_command_on(&pid, job("0"), Some(&addr), true).unwrap();
+    let failed = s.start_command_on(&pid, job("3"), Some(&addr), true).unwrap();
     let j = wait_job(&s, &pid, &ok.job_id, Duration::from_secs(180));
     let (log, _, _) = s.job_log(&pid, &ok.job_id, 0).unwrap();
     assert_eq!(j.state, JobState::Succeeded, "{j:?}\n{log}");

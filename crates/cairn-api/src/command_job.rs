@@ -1,23 +1,23 @@
-//! A custom command (the user's folder and command, e.g. `python train.py`) run on a Ray cluster as a
-//! job with a run of its own, so it is listed, followed, stopped and re-attached like a training. The
-//! command runs the user's code: the caller passes whether the folder is trusted, and an untrusted one
-//! is refused before anything is recorded or sent.
+//! Custom commands (the user's folder and command, e.g. `python train.py`) as jobs with a run of their
+//! own, here or on a Ray cluster, so they are listed, followed, stopped, re-run and re-attached like a
+//! training. A command runs the user's code: an untrusted folder is refused before anything is recorded
+//! or sent. Re-running a job starts a new job (and run) from the old one's spec.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cairn_jobs::{Executor, JobKind, JobSpec, Resources, SPEC_VERSION, check_trusted};
-use cairn_store::{JobRecord, TrackingStore};
-use cairn_types::{ApiError, JobInfo, JobState, Tag, TrainStarted};
+use cairn_store::TrackingStore;
+use cairn_types::{ApiError, ErrorCode, StartCommand, Tag, TrainStarted};
 
-use crate::training::{finish_failed, user};
+use crate::training::{finish_failed, job_record, job_record_for, user};
 use crate::{Studio, new_id};
 
-/// What to run: the folder sent as the working directory, the shell command, its environment and the
-/// resources it asks the cluster for.
+/// What to run: the folder (the working directory, sent to a cluster as the job's package), the shell
+/// command, its environment and the resources it asks a cluster for.
 #[derive(Debug, Clone, Default)]
 pub struct CommandJob {
-    pub dir: std::path::PathBuf,
+    pub dir: PathBuf,
     pub command: String,
     pub env: BTreeMap<String, String>,
     pub resources: Resources,
@@ -25,24 +25,54 @@ pub struct CommandJob {
 }
 
 impl Studio {
-    /// Runs a custom command on the Ray cluster at `cluster`; `trusted` is the user's decision about
-    /// `job.dir` (workspace trust), checked first.
-    pub fn start_command_on(&self, pid: &str, job: CommandJob, cluster: &str, trusted: bool) -> Result<TrainStarted, ApiError> {
+    /// Starts the user's command as the API asks: in the project's folder unless another is given, on
+    /// this computer or on the named cluster. The folder must be trusted (see `set_trust`).
+    pub fn start_command(&self, pid: &str, req: StartCommand) -> Result<TrainStarted, ApiError> {
+        let project = self.project(pid)?;
+        let dir = match req.dir.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) if Path::new(d).is_relative() => project.root().join(d),
+            Some(d) => PathBuf::from(d),
+            None => project.root().to_path_buf(),
+        };
+        let job = CommandJob {
+            dir: dir.clone(),
+            command: req.command,
+            env: req.env,
+            resources: Resources { cpus: req.cpus, gpus: req.gpus, memory_bytes: req.memory_mb.map(|m| m * 1024 * 1024) },
+            experiment: req.experiment,
+        };
+        let trusted = self.is_trusted(&dir);
+        match req.on.as_deref().map(str::trim).filter(|o| !o.is_empty() && *o != "local") {
+            Some(on) => {
+                let address = self.resolve_cluster(on)?;
+                self.start_command_on(pid, job, Some(&address), trusted)
+            }
+            None => self.start_command_on(pid, job, None, trusted),
+        }
+    }
+
+    /// Runs a custom command here (`cluster` None) or on the Ray cluster at `cluster`; `trusted` is the
+    /// user's decision about `job.dir` (workspace trust), checked first.
+    pub fn start_command_on(&self, pid: &str, job: CommandJob, cluster: Option<&str>, trusted: bool) -> Result<TrainStarted, ApiError> {
         let job_id = new_id("job");
         let spec = JobSpec {
             version: SPEC_VERSION,
             job_id: job_id.clone(),
-            project: std::path::PathBuf::new(),
+            project: PathBuf::new(),
             run_id: String::new(),
             experiment_id: String::new(),
             parent_pid: None,
             kind: JobKind::Command { dir: job.dir.clone(), command: job.command.clone(), env: job.env, resources: job.resources },
         };
-        check_trusted(&spec, trusted)?;
-        if !Path::new(&job.dir).is_dir() {
-            return Err(ApiError::new(cairn_types::ErrorCode::FileNotFound, format!("no folder {}", job.dir.display())));
+        if job.command.trim().is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidInput, "the command is empty").with_hint("give the command to run, e.g. `python train.py`"));
         }
-        let ex = self.ray_executor(cluster)?;
+        if !job.dir.is_dir() {
+            return Err(ApiError::new(ErrorCode::FileNotFound, format!("no folder {}", job.dir.display())));
+        }
+        check_trusted(&spec, trusted)?;
+        let remote = cluster.map(|a| self.ray_executor(a)).transpose()?;
+        let executor = remote.as_ref().map(|r| r.name()).unwrap_or_else(|| "local".into());
         let project = self.project(pid)?;
         project.ensure_writable("a job")?;
         let now = self.now();
@@ -55,33 +85,24 @@ impl Studio {
             Tag { key: "mlflow.source.type".into(), value: "JOB".into() },
             Tag { key: "mlflow.source.name".into(), value: job.command.clone() },
             Tag { key: "mlflow.user".into(), value: user() },
-            Tag { key: "cairn.executor".into(), value: ex.name() },
+            Tag { key: "cairn.executor".into(), value: executor.clone() },
             Tag { key: "cairn.command".into(), value: job.command.clone() },
         ];
         let run = project.create_run(&experiment_id, None, &user(), now, &tags)?;
         let run_id = run.info.run_id.clone();
-        let spec = JobSpec { project: project.root().to_path_buf(), run_id: run_id.clone(), experiment_id: experiment_id.clone(), ..spec };
-        let record = JobRecord {
-            info: JobInfo {
-                id: job_id.clone(),
-                kind: spec.kind_name().into(),
-                run_id: run_id.clone(),
-                experiment_id: experiment_id.clone(),
-                executor: ex.name(),
-                state: JobState::Queued,
-                created_at: now,
-                started_at: None,
-                ended_at: None,
-                pid: None,
-                exit_code: None,
-                error: None,
-            },
-            spec_version: SPEC_VERSION,
-            spec_json: serde_json::to_string(&spec).unwrap_or_default(),
-            pid_started: None,
-            external_id: None,
+        let spec = JobSpec {
+            project: project.root().to_path_buf(),
+            run_id: run_id.clone(),
+            experiment_id: experiment_id.clone(),
+            // A local command stops when the app is gone, like a local training.
+            parent_pid: if remote.is_some() { None } else { Some(std::process::id()) },
+            ..spec
         };
-        project.insert_job(&record)?;
+        project.insert_job(&job_record_for(&spec, &executor, now))?;
+        let Some(ex) = remote else {
+            self.spawn_local(&project, &spec)?;
+            return Ok(TrainStarted { job_id, run_id, experiment_id });
+        };
         let dir = project.artifacts("jobs")?.join(&job_id);
         match ex.submit(&spec, &dir) {
             Ok(submitted) => {
@@ -93,6 +114,25 @@ impl Studio {
                 let err: ApiError = e.into();
                 finish_failed(&project, &job_id, &run_id, None, &err.message, self.now());
                 Err(err)
+            }
+        }
+    }
+
+    /// Starts a job again as it was (same spec, same place), as a new job and a new run.
+    pub fn rerun_job(&self, pid: &str, job_id: &str) -> Result<TrainStarted, ApiError> {
+        let project = self.project(pid)?;
+        let old = job_record(&project, job_id)?;
+        let spec: JobSpec = serde_json::from_str(&old.spec_json).map_err(|e| {
+            ApiError::new(ErrorCode::InvalidInput, format!("job `{job_id}`'s spec cannot be read again: {e}"))
+                .with_hint("start it again from the train dialog or the command form")
+        })?;
+        let cluster = crate::remote::ray_address(&old.info.executor);
+        match spec.kind {
+            JobKind::Train { spec: train, .. } => self.start_training_on(pid, train, cluster),
+            JobKind::Command { dir, command, env, resources } => {
+                let trusted = self.is_trusted(&dir);
+                let experiment = project.get_experiment(&old.info.experiment_id).ok().map(|e| e.name);
+                self.start_command_on(pid, CommandJob { dir, command, env, resources, experiment }, cluster, trusted)
             }
         }
     }

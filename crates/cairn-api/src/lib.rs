@@ -1,16 +1,20 @@
 //! The operations Cairn offers, as plain functions over the crates below. No HTTP, no Tauri: the server,
 //! the desktop shell and the CLI are thin adapters over [`Studio`].
 
+mod clusters;
 mod command_job;
 mod datasets;
 mod demo;
+mod flows;
 mod frames;
+mod insights;
 mod projects;
 mod remote;
 mod remote_worker;
 mod runs;
 mod tasks;
 mod training;
+mod trust;
 mod worker;
 
 use std::collections::HashMap;
@@ -28,6 +32,8 @@ pub use datasets::ImportObserver;
 pub use tasks::{TaskHandle, Tasks};
 pub use cairn_data::DataFrame;
 pub use worker::run_worker;
+/// The insights report as a self-contained HTML page.
+pub use cairn_insights::render_html as render_insights_html;
 
 /// Writes a frame (predictions, say) as CSV, atomically.
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<(), ApiError> {
@@ -82,6 +88,10 @@ pub struct Studio {
     worker: PathBuf,
     /// Cluster tokens given this session, by dashboard address (see `set_cluster_token`).
     clusters: Mutex<HashMap<String, Option<String>>>,
+    /// The user's saved clusters, with their tokens in the keyring or the encrypted file.
+    cluster_profiles: cairn_clusters::Clusters,
+    /// Folders whose code the user trusts to run (custom commands).
+    trust: trust::TrustStore,
     /// Held while this studio exists: threads following remote jobs stop when it is dropped (as they
     /// would when the app exits), so a new studio on the same project re-attaches alone.
     life: Arc<()>,
@@ -99,6 +109,8 @@ impl Studio {
             clock,
             worker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("cairn")),
             clusters: Mutex::default(),
+            cluster_profiles: cairn_clusters::Clusters::new(config_dir),
+            trust: trust::TrustStore::new(config_dir),
             life: Arc::new(()),
         }
     }

@@ -16,7 +16,7 @@ use cairn_types::{ApiError, JobState, Metric, Param, RunStatus, Tag};
 
 use crate::training::finish_failed;
 use crate::worker::{EVALUATION_FILE, MODEL_FILE, artifact_dir};
-use crate::{Clock, Studio, lock};
+use crate::{Clock, Studio};
 
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -35,21 +35,13 @@ fn is_loopback(address: &str) -> bool {
 }
 
 impl Studio {
-    /// Remembers a cluster's token for this session, so jobs on it can be submitted, followed and
-    /// re-attached after a restart. (Cluster profiles with the OS keyring replace this map later.)
-    pub fn set_cluster_token(&self, address: &str, token: Option<String>) {
-        lock(&self.clusters).insert(cairn_jobs::ray::normalize_address(address), token);
-    }
-
-    pub(crate) fn cluster_token(&self, address: &str) -> Option<String> {
-        lock(&self.clusters).get(&cairn_jobs::ray::normalize_address(address)).cloned().flatten()
-    }
-
     /// Connects to a cluster (checks its version and the token) before anything is recorded. The
     /// `cairn` binary is packed when the cluster is this computer (the same platform for sure);
     /// otherwise the cluster must have `cairn` on its PATH, which the job's log says if it has not.
-    pub(crate) fn ray_executor(&self, address: &str) -> Result<RayExecutor, ApiError> {
-        let ex = RayExecutor::connect(address, self.cluster_token(address))?;
+    /// `on` is a cluster profile's name or an address.
+    pub(crate) fn ray_executor(&self, on: &str) -> Result<RayExecutor, ApiError> {
+        let address = &self.resolve_cluster(on)?;
+        let ex = RayExecutor::connect(address, self.cluster_token(address)?)?;
         Ok(if is_loopback(address) { ex.with_cairn_binary(self.worker.clone()) } else { ex })
     }
 
@@ -82,7 +74,11 @@ impl Studio {
     /// After a restart: a remote job is followed again where it is; nothing is marked failed here.
     pub(crate) fn reattach_remote(&self, project: &Arc<Project>, job: &cairn_store::JobRecord) {
         let Some(address) = ray_address(&job.info.executor) else { return };
-        let ex = match RayExecutor::offline(address, self.cluster_token(address)) {
+        let token = self.cluster_token(address).unwrap_or_else(|e| {
+            tracing::warn!("job {}: {}", job.info.id, e.message);
+            None
+        });
+        let ex = match RayExecutor::offline(address, token) {
             Ok(ex) => ex,
             Err(e) => return tracing::warn!("cannot follow job {} on {address}: {e}", job.info.id),
         };

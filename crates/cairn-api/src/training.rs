@@ -117,26 +117,7 @@ impl Studio {
             parent_pid: if remote.is_some() { None } else { Some(std::process::id()) },
             kind: JobKind::Train { spec, data: remote.as_ref().map(|_| crate::remote::DATA_FILE.to_string()) },
         };
-        let record = JobRecord {
-            info: JobInfo {
-                id: job_id.clone(),
-                kind: job.kind_name().into(),
-                run_id: run_id.clone(),
-                experiment_id: experiment_id.clone(),
-                executor: executor_name.clone(),
-                state: JobState::Queued,
-                created_at: now,
-                started_at: None,
-                ended_at: None,
-                pid: None,
-                exit_code: None,
-                error: None,
-            },
-            spec_version: SPEC_VERSION,
-            spec_json: serde_json::to_string(&job).unwrap_or_default(),
-            pid_started: None,
-            external_id: None,
-        };
+        let record = job_record_for(&job, &executor_name, now);
         project.insert_job(&record)?;
         if let Some(ex) = remote {
             let data = project.artifacts("datasets")?.join(format!("{}.parquet", ds.version));
@@ -146,24 +127,30 @@ impl Studio {
             }
             return Ok(TrainStarted { job_id, run_id, experiment_id });
         }
-        let dir = project.artifacts("jobs")?.join(&job_id);
+        self.spawn_local(&project, &job)?;
+        Ok(TrainStarted { job_id, run_id, experiment_id })
+    }
+
+    /// Starts a recorded job's worker on this computer and waits for it in the background.
+    pub(crate) fn spawn_local(&self, project: &Arc<Project>, job: &JobSpec) -> Result<(), ApiError> {
+        let dir = project.artifacts("jobs")?.join(&job.job_id);
         let executor = LocalExecutor::new(self.worker.clone());
-        let (submitted, mut child) = match executor.spawn(&job, &dir) {
+        let (submitted, mut child) = match executor.spawn(job, &dir) {
             Ok(s) => s,
             Err(e) => {
                 let err: ApiError = e.into();
-                finish_failed(&project, &job_id, &run_id, None, &err.message, self.now());
+                finish_failed(project, &job.job_id, &job.run_id, None, &err.message, self.now());
                 return Err(err);
             }
         };
-        project.job_started(&job_id, submitted.pid.unwrap_or(0), submitted.pid_started, self.now())?;
+        project.job_started(&job.job_id, submitted.pid.unwrap_or(0), submitted.pid_started, self.now())?;
         let clock = self.clock.clone();
-        let (p, jid, rid) = (project.clone(), job_id.clone(), run_id.clone());
+        let (p, jid, rid) = (project.clone(), job.job_id.clone(), job.run_id.clone());
         let _ = std::thread::Builder::new().name("cairn-job".into()).spawn(move || {
             let code = LocalExecutor::wait_child(&mut child);
             ended(&p, &jid, &rid, code, clock());
         });
-        Ok(TrainStarted { job_id, run_id, experiment_id })
+        Ok(())
     }
 
     pub fn jobs(&self, pid: &str) -> Result<Vec<JobInfo>, ApiError> {
@@ -190,7 +177,7 @@ impl Studio {
             let dir = project.artifacts("jobs")?.join(job_id);
             let submitted = Submitted { pid: job.info.pid, pid_started: job.pid_started, external_id: job.external_id.clone() };
             match crate::remote::ray_address(&job.info.executor) {
-                Some(address) => cairn_jobs::RayExecutor::offline(address, self.cluster_token(address))?
+                Some(address) => cairn_jobs::RayExecutor::offline(address, self.cluster_token(address)?)?
                     .cancel(&submitted, &dir, CANCEL_GRACE)?,
                 None => LocalExecutor::new(self.worker.clone()).cancel(&submitted, &dir, CANCEL_GRACE)?,
             }
@@ -256,7 +243,31 @@ impl Studio {
     }
 }
 
-fn job_record(project: &Project, job_id: &str) -> Result<JobRecord, ApiError> {
+/// The record of a job about to start: queued, on `executor`, with its spec.
+pub(crate) fn job_record_for(job: &JobSpec, executor: &str, now: i64) -> JobRecord {
+    JobRecord {
+        info: JobInfo {
+            id: job.job_id.clone(),
+            kind: job.kind_name().into(),
+            run_id: job.run_id.clone(),
+            experiment_id: job.experiment_id.clone(),
+            executor: executor.into(),
+            state: JobState::Queued,
+            created_at: now,
+            started_at: None,
+            ended_at: None,
+            pid: None,
+            exit_code: None,
+            error: None,
+        },
+        spec_version: SPEC_VERSION,
+        spec_json: serde_json::to_string(job).unwrap_or_default(),
+        pid_started: None,
+        external_id: None,
+    }
+}
+
+pub(crate) fn job_record(project: &Project, job_id: &str) -> Result<JobRecord, ApiError> {
     project
         .get_job(job_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::JobNotFound, format!("no job `{job_id}` in this project")))
@@ -266,8 +277,8 @@ fn job_record(project: &Project, job_id: &str) -> Result<JobRecord, ApiError> {
 /// run is marked failed here with what is known.
 fn ended(project: &Project, job_id: &str, run_id: &str, exit_code: Option<i32>, now: i64) {
     let reason = match exit_code {
-        Some(c) => format!("the training process ended without reporting a result (exit code {c})"),
-        None => "the training process ended without reporting a result (it crashed or was killed)".into(),
+        Some(c) => format!("the job's process ended without reporting a result (exit code {c})"),
+        None => "the job's process ended without reporting a result (it crashed or was killed)".into(),
     };
     finish_failed(project, job_id, run_id, exit_code, &reason, now);
 }

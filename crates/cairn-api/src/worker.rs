@@ -38,6 +38,15 @@ struct Ending<'a> {
 
 impl Ending<'_> {
     fn record(&self, state: JobState, reason: Option<&str>) {
+        let code = match state {
+            JobState::Succeeded => 0,
+            JobState::Cancelled => 130,
+            _ => 1,
+        };
+        self.record_code(state, code, reason);
+    }
+
+    fn record_code(&self, state: JobState, code: i32, reason: Option<&str>) {
         let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
         if *done {
             return;
@@ -55,11 +64,6 @@ impl Ending<'_> {
         if let Err(e) = self.project.update_run(self.run_id, Some(status), Some(now), None) {
             eprintln!("error: cannot record the run's end: {e}");
         }
-        let code = match state {
-            JobState::Succeeded => 0,
-            JobState::Cancelled => 130,
-            _ => 1,
-        };
         if let Err(e) = self.project.job_ended(self.job_id, state, Some(code), reason, now) {
             eprintln!("error: cannot record the job's end: {e}");
         }
@@ -152,12 +156,7 @@ pub fn run_worker(spec_path: &Path) -> i32 {
         s.spawn(|| watchdog(&ending, &dir, spec.parent_pid, &finished));
         let code = match &spec.kind {
             JobKind::Train { spec: train, .. } => run_training(&project, &spec, train, &dir, &ending),
-            JobKind::Command { .. } => {
-                let reason = "a custom command runs on a cluster only (this Cairn does not run it locally)";
-                println!("error: {reason}");
-                ending.record(JobState::Failed, Some(reason));
-                2
-            }
+            JobKind::Command { dir, command, env, .. } => run_command(&spec, dir, command, env, &ending),
         };
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
         code
@@ -179,6 +178,49 @@ fn watchdog(ending: &Ending<'_>, dir: &Path, parent: Option<u32>, finished: &std
             std::process::exit(1);
         }
         std::thread::sleep(WATCH_EVERY);
+    }
+}
+
+/// The user's command, in their folder, through the shell; its output is the job's log (this process's
+/// stdout). It is in this worker's process group, so a cancel stops it too. The run's ids are in its
+/// environment, so an `mlflow` script can log into this very run.
+fn run_command(job: &JobSpec, dir: &Path, command: &str, env: &std::collections::BTreeMap<String, String>, ending: &Ending<'_>) -> i32 {
+    use std::io::Write;
+    println!("$ {command}");
+    println!("(in {})", dir.display());
+    let _ = std::io::stdout().flush();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .envs(env)
+        .env("MLFLOW_RUN_ID", &job.run_id)
+        .env("MLFLOW_EXPERIMENT_ID", &job.experiment_id)
+        .env("CAIRN_RUN_ID", &job.run_id)
+        .stdin(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => {
+            println!("the command succeeded");
+            ending.record_code(JobState::Succeeded, 0, None);
+            0
+        }
+        Ok(s) => {
+            let code = s.code().unwrap_or(1);
+            let reason = match s.code() {
+                Some(c) => format!("the command exited with code {c}"),
+                None => "the command was killed by a signal".to_string(),
+            };
+            println!("{reason}");
+            ending.record_code(JobState::Failed, code, Some(&reason));
+            code
+        }
+        Err(e) => {
+            let reason = format!("cannot start the shell for the command: {e}");
+            println!("error: {reason}");
+            ending.record_code(JobState::Failed, 127, Some(&reason));
+            127
+        }
     }
 }
 

@@ -43,6 +43,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The insights report of a dataset for a target: column quality, identifiers, duplicates, class
+    /// balance, leakage, correlations and VIF, and a quick cross-validated model (saved as JSON and HTML).
+    Insights(crate::insights::InsightsArgs),
     /// Create a demo project with a synthetic hospital-readmission dataset.
     Demo { path: PathBuf },
     /// Train a model on a dataset; the run is recorded in the project's experiments.
@@ -78,9 +81,18 @@ pub enum Command {
     /// Wrangling flows (flows/NAME.flow.json): run, export as Python, list operators.
     #[command(subcommand)]
     Flow(crate::flow::FlowCommand),
-    /// Jobs on a cluster: `cairn job run PROJECT --on ray://HEAD:8265 -- python train.py`.
+    /// Your own commands as jobs, here or on a cluster: `cairn job run PROJECT --on lab -- python train.py`.
     #[command(subcommand)]
     Job(crate::job::JobCommand),
+    /// Cluster profiles: `cairn cluster add lab --address http://HEAD:8265 --token-stdin`.
+    #[command(subcommand)]
+    Cluster(crate::cluster::ClusterCommand),
+    /// Trust a folder's code to run as your commands (asked once per folder; `--revoke` takes it back).
+    Trust {
+        folder: PathBuf,
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Run one job (used by the studio to train in a child process).
     #[command(hide = true)]
     Worker { spec: PathBuf },

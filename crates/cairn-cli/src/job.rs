@@ -1,5 +1,5 @@
-//! `cairn job run PROJECT --on ADDRESS -- COMMAND…`: the user's own command on a Ray cluster, followed
-//! until it ends like `cairn train`.
+//! `cairn job run PROJECT [--on CLUSTER] -- COMMAND…`: the user's own command, here or on a Ray cluster,
+//! followed until it ends like `cairn train`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,16 +11,17 @@ use crate::say;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum JobCommand {
-    /// Run a command (e.g. `python train.py`) in a folder on a Ray cluster; its run is recorded.
+    /// Run a command (e.g. `python train.py`) in a folder, here or on a Ray cluster; its run is recorded.
     Run(JobRunArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct JobRunArgs {
     pub project: PathBuf,
-    /// The Ray cluster's dashboard address, e.g. `ray://127.0.0.1:8265`.
-    #[arg(long, alias = "ray-address", value_name = "ADDRESS")]
-    pub on: String,
+    /// A cluster's name (`cairn cluster add`) or its dashboard address, e.g. `ray://127.0.0.1:8265`;
+    /// without it the command runs on this computer.
+    #[arg(long, alias = "ray-address", value_name = "CLUSTER")]
+    pub on: Option<String>,
     /// The Ray cluster's token (its RAY_AUTH_TOKEN).
     #[arg(long, env = "CAIRN_RAY_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
@@ -63,7 +64,10 @@ pub fn run(studio: &Studio, pid: &str, project: &std::path::Path, a: JobRunArgs)
         env.insert(k.to_string(), v.to_string());
     }
     let dir = std::path::absolute(a.dir.as_deref().unwrap_or(project)).unwrap_or_else(|_| project.to_path_buf());
-    studio.set_cluster_token(&a.on, a.token.clone());
+    let address = a.on.as_deref().map(|on| studio.resolve_cluster(on)).transpose()?;
+    if let (Some(address), Some(token)) = (&address, &a.token) {
+        studio.set_cluster_token(address, Some(token.clone()));
+    }
     let job = CommandJob {
         dir,
         command: a.command.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" "),
@@ -72,7 +76,7 @@ pub fn run(studio: &Studio, pid: &str, project: &std::path::Path, a: JobRunArgs)
         experiment: None,
     };
     // The user named the folder and the command on their own command line: that is the trust decision.
-    let started = studio.start_command_on(pid, job, &a.on, true)?;
+    let started = studio.start_command_on(pid, job, address.as_deref(), true)?;
     say!("run {} (experiment {}), job {}", started.run_id, started.experiment_id, started.job_id);
     if a.detach {
         return Ok(());

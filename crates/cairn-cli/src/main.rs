@@ -2,7 +2,9 @@
 //! polars or SQL.
 
 mod args;
+mod cluster;
 mod flow;
+mod insights;
 mod job;
 mod output;
 mod train;
@@ -93,6 +95,8 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
             let project = a.project.clone();
             job::run(&studio, &pid, &project, a)
         }
+        Command::Cluster(cmd) => cluster::run(&studio, cmd),
+        Command::Trust { folder, revoke } => cluster::trust(&studio, &folder, revoke),
         Command::Runs { project, experiment, filter, order_by, max, json } => {
             let pid = open(&studio, &project)?;
             train::runs(&studio, &pid, experiment.as_deref(), &filter, order_by, max, json)
@@ -109,6 +113,10 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
                 None => print_csv(&mut df)?,
             }
             Ok(())
+        }
+        Command::Insights(a) => {
+            let pid = open(&studio, &a.project)?;
+            insights::run(&studio, &pid, &a)
         }
         Command::Models => {
             train::models();

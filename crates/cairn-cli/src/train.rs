@@ -57,8 +57,8 @@ pub fn spec(a: &TrainArgs) -> Result<TrainSpec, ApiError> {
 
 /// Starts the training and follows its log until it ends.
 pub fn train(studio: &Studio, pid: &str, a: &TrainArgs) -> Result<(), ApiError> {
-    if let Some(on) = &a.on {
-        studio.set_cluster_token(on, a.token.clone());
+    if let (Some(on), Some(token)) = (&a.on, &a.token) {
+        studio.set_cluster_token(&studio.resolve_cluster(on)?, Some(token.clone()));
     }
     let started = studio.start_training_on(pid, spec(a)?, a.on.as_deref())?;
     say!("run {} (experiment {}), job {}", started.run_id, started.experiment_id, started.job_id);

@@ -43,12 +43,12 @@ impl JobError {
         match self {
             JobError::Spawn { .. } | JobError::Files { .. } => ErrorCode::Io,
             JobError::SpecTooNew { .. } | JobError::BadSpec { .. } => ErrorCode::InvalidInput,
-            JobError::Unreachable { .. } | JobError::Ray { .. } | JobError::NotRay { .. } => ErrorCode::NotAvailable,
-            JobError::TokenMissing { .. } | JobError::TokenRefused { .. } => ErrorCode::Unauthorized,
-            JobError::RayVersion { .. } | JobError::Unsupported { .. } => ErrorCode::NotAvailable,
-            JobError::PackageTooLarge { .. } | JobError::TooManyFiles { .. } | JobError::Untrusted { .. } => {
-                ErrorCode::InvalidInput
-            }
+            JobError::Unreachable { .. } => ErrorCode::ClusterUnreachable,
+            JobError::TokenMissing { .. } | JobError::TokenRefused { .. } => ErrorCode::ClusterAuth,
+            JobError::RayVersion { .. } | JobError::NotRay { .. } => ErrorCode::ClusterVersion,
+            JobError::Ray { .. } | JobError::Unsupported { .. } => ErrorCode::NotAvailable,
+            JobError::PackageTooLarge { .. } | JobError::TooManyFiles { .. } => ErrorCode::PackageTooLarge,
+            JobError::Untrusted { .. } => ErrorCode::NotTrusted,
             JobError::AlreadySubmitted { .. } => ErrorCode::AlreadyExists,
             JobError::UnknownJob { .. } => ErrorCode::JobNotFound,
         }

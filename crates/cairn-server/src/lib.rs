@@ -4,7 +4,10 @@
 
 mod error;
 mod files;
+mod flows;
 mod guard;
+mod insights;
+mod jobs;
 mod mlflow;
 mod openapi;
 mod routes;

@@ -2,6 +2,9 @@
 
 use utoipa::OpenApi;
 
+use crate::flows;
+use crate::insights;
+use crate::jobs;
 use crate::routes;
 use crate::runs;
 use crate::sse;
@@ -17,8 +20,13 @@ use crate::sse;
         routes::cancel_task, sse::task_events,
         runs::models, runs::train, runs::create_experiment, runs::search_experiments, runs::search_runs, runs::run_keys,
         runs::run, runs::update_run, runs::delete_run, runs::evaluation, runs::metric, runs::set_tag, runs::delete_tag,
-        runs::artifacts, runs::artifact, runs::run_job, runs::jobs, runs::job, runs::cancel_job, runs::job_log,
-        runs::job_log_stream,
+        runs::artifacts, runs::artifact, runs::run_job,
+        jobs::jobs, jobs::job, jobs::cancel_job, jobs::rerun_job, jobs::job_log, jobs::job_log_stream, jobs::start_command,
+        jobs::trust, jobs::set_trust, jobs::clusters, jobs::add_cluster, jobs::remove_cluster, jobs::test_cluster,
+        jobs::test_address,
+        insights::start_insights, insights::insights, insights::insights_html,
+        flows::flow_ops, flows::list_flows, flows::create_flow, flows::get_flow, flows::save_flow, flows::preview_flow,
+        flows::flow_chart, flows::run_flow, flows::export_python,
     ),
     components(schemas(cairn_types::ErrorCode, cairn_types::ApiError))
 )]

@@ -1,17 +1,12 @@
 //! Training, experiments, runs and jobs over HTTP: thin adapters to Studio operations.
 
-use std::convert::Infallible;
-use std::time::Duration;
-
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cairn_types::*;
-use futures_util::Stream;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -36,11 +31,6 @@ pub fn routes() -> Router {
         .route("/api/projects/{pid}/runs/{rid}/artifacts", get(artifacts))
         .route("/api/projects/{pid}/runs/{rid}/artifacts/{*path}", get(artifact))
         .route("/api/projects/{pid}/runs/{rid}/job", get(run_job))
-        .route("/api/projects/{pid}/jobs", get(jobs))
-        .route("/api/projects/{pid}/jobs/{jid}", get(job))
-        .route("/api/projects/{pid}/jobs/{jid}/cancel", post(cancel_job))
-        .route("/api/projects/{pid}/jobs/{jid}/log", get(job_log))
-        .route("/api/projects/{pid}/jobs/{jid}/log/stream", get(job_log_stream))
 }
 
 #[utoipa::path(get, path = "/api/models", responses((status = 200, body = Vec<ModelInfo>)))]
@@ -48,9 +38,16 @@ pub async fn models(State(s): State<AppState>) -> Json<Vec<ModelInfo>> {
     Json(s.studio.models())
 }
 
-#[utoipa::path(post, path = "/api/projects/{pid}/train", request_body = TrainSpec, responses((status = 200, body = TrainStarted), (status = 422, body = ApiError)))]
-pub async fn train(State(s): State<AppState>, Path(pid): Path<String>, Json(spec): Json<TrainSpec>) -> Answer<TrainStarted> {
-    Ok(Json(blocking(move || s.studio.start_training(&pid, spec)).await?))
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TrainQuery {
+    /// A cluster profile's name; absent: this computer.
+    on: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/projects/{pid}/train", params(TrainQuery), request_body = TrainSpec, responses((status = 200, body = TrainStarted), (status = 422, body = ApiError), (status = 503, body = ApiError)))]
+pub async fn train(State(s): State<AppState>, Path(pid): Path<String>, Query(q): Query<TrainQuery>, Json(spec): Json<TrainSpec>) -> Answer<TrainStarted> {
+    let on = q.on.filter(|o| !o.is_empty() && o != "local");
+    Ok(Json(blocking(move || s.studio.start_training_on(&pid, spec, on.as_deref())).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/experiments", request_body = CreateExperiment, responses((status = 200, body = Experiment)))]
@@ -148,63 +145,4 @@ pub async fn artifact(State(s): State<AppState>, Path((pid, rid, rel)): Path<(St
 #[utoipa::path(get, path = "/api/projects/{pid}/runs/{rid}/job", responses((status = 200, body = JobInfo), (status = 404, body = ApiError)))]
 pub async fn run_job(State(s): State<AppState>, Path((pid, rid)): Path<(String, String)>) -> Answer<JobInfo> {
     Ok(Json(blocking(move || s.studio.job_for_run(&pid, &rid)).await?))
-}
-
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs", responses((status = 200, body = Vec<JobInfo>)))]
-pub async fn jobs(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<Vec<JobInfo>> {
-    Ok(Json(blocking(move || s.studio.jobs(&pid)).await?))
-}
-
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}", responses((status = 200, body = JobInfo)))]
-pub async fn job(State(s): State<AppState>, Path((pid, jid)): Path<(String, String)>) -> Answer<JobInfo> {
-    Ok(Json(blocking(move || s.studio.job(&pid, &jid)).await?))
-}
-
-#[utoipa::path(post, path = "/api/projects/{pid}/jobs/{jid}/cancel", responses((status = 200, body = JobInfo)))]
-pub async fn cancel_job(State(s): State<AppState>, Path((pid, jid)): Path<(String, String)>) -> Answer<JobInfo> {
-    Ok(Json(blocking(move || s.studio.cancel_job(&pid, &jid)).await?))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct LogQuery {
-    #[serde(default)]
-    offset: u64,
-}
-
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}/log", params(LogQuery), responses((status = 200, body = JobLog)))]
-pub async fn job_log(State(s): State<AppState>, Path((pid, jid)): Path<(String, String)>, Query(q): Query<LogQuery>) -> Answer<JobLog> {
-    let (text, next, done) = blocking(move || s.studio.job_log(&pid, &jid, q.offset)).await?;
-    Ok(Json(JobLog { text, next, done }))
-}
-
-/// The log as server-sent events (`JobLog` each), following the file until the job ends.
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}/log/stream", params(LogQuery), responses((status = 200, description = "text/event-stream of JobLog", body = JobLog)))]
-pub async fn job_log_stream(
-    State(s): State<AppState>,
-    Path((pid, jid)): Path<(String, String)>,
-    Query(q): Query<LogQuery>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
-    {
-        let (s, pid, jid) = (s.clone(), pid.clone(), jid.clone());
-        blocking(move || s.studio.job(&pid, &jid)).await?;
-    }
-    let stream = futures_util::stream::unfold((s, pid, jid, q.offset, false), |(s, pid, jid, offset, ended)| async move {
-        if ended {
-            return None;
-        }
-        loop {
-            let (s2, p2, j2) = (s.clone(), pid.clone(), jid.clone());
-            let read = tokio::task::spawn_blocking(move || s2.studio.job_log(&p2, &j2, offset)).await;
-            let (text, next, done) = match read {
-                Ok(Ok(r)) => r,
-                _ => return None,
-            };
-            if !text.is_empty() || done {
-                let ev = Event::default().json_data(JobLog { text, next, done }).unwrap_or_default();
-                return Some((Ok(ev), (s, pid, jid, next, done)));
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -81,6 +81,18 @@ pub enum ErrorCode {
     FlowInvalid,
     /// A flow step's parameters do not fit its input (the message names the step, parameter and column).
     StepInvalid,
+    /// No cluster profile with this name.
+    ClusterNotFound,
+    /// The cluster's address does not answer (down, wrong port, network); jobs on it are retried.
+    ClusterUnreachable,
+    /// The cluster wants a token and none was given, or it refused the one given.
+    ClusterAuth,
+    /// The cluster answers, but not as a Ray whose Jobs API this Cairn speaks (another version, not Ray).
+    ClusterVersion,
+    /// A job's package is over what the cluster accepts.
+    PackageTooLarge,
+    /// The folder's code would run, and the user has not trusted the folder.
+    NotTrusted,
 }
 
 impl ErrorCode {
@@ -91,7 +103,12 @@ impl ErrorCode {
             Unauthorized => 401,
             HostRefused | ProjectReadOnly => 403,
             RouteNotFound | FileNotFound | ProjectNotFound | DatasetNotFound | ColumnNotFound
-            | TaskNotFound | NotComputed | ExperimentNotFound | RunNotFound | JobNotFound => 404,
+            | TaskNotFound | NotComputed | ExperimentNotFound | RunNotFound | JobNotFound | ClusterNotFound => 404,
+            // Never 401: that status means the session token, and the UI would lock itself.
+            ClusterAuth | ClusterVersion => 502,
+            ClusterUnreachable => 503,
+            PackageTooLarge => 413,
+            NotTrusted => 403,
             AlreadyAProject | DatasetExists | AlreadyExists => 409,
             InvalidFilter => 400,
             FlowInvalid | StepInvalid => 422,

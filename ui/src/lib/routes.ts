@@ -7,7 +7,13 @@ export type Route =
   /** The runs of one experiment (or of all when `exp` is absent), with an optional filter. */
   | { name: 'runs'; pid: string; exp?: string; filter?: string }
   | { name: 'run'; pid: string; rid: string }
-  | { name: 'compare'; pid: string; runs: string[] };
+  | { name: 'compare'; pid: string; runs: string[] }
+  /** The project's jobs (trainings and commands, here and on clusters), with `job` open. */
+  | { name: 'jobs'; pid: string; job?: string }
+  /** The user's cluster profiles. */
+  | { name: 'clusters'; pid: string }
+  /** The wrangling page of one flow. */
+  | { name: 'wrangle'; pid: string; flow: string };
 
 const dec = (s: string) => {
   try {
@@ -40,6 +46,9 @@ export function parseHash(hash: string): Route {
       return r;
     }
     if (parts[2] === 'r' && parts[3]) return { name: 'run', pid, rid: parts[3] };
+    if (parts[2] === 'jobs') return q.get('job') ? { name: 'jobs', pid, job: q.get('job')! } : { name: 'jobs', pid };
+    if (parts[2] === 'clusters') return { name: 'clusters', pid };
+    if (parts[2] === 'flows' && parts[3]) return { name: 'wrangle', pid, flow: parts[3] };
     if (parts[2] === 'compare') return { name: 'compare', pid, runs: (q.get('runs') ?? '').split(',').filter(Boolean) };
     return { name: 'project', pid };
   }
@@ -68,6 +77,12 @@ export function href(r: Route): string {
       return `#/p/${e(r.pid)}/r/${e(r.rid)}`;
     case 'compare':
       return `#/p/${e(r.pid)}/compare?runs=${r.runs.map(e).join(',')}`;
+    case 'jobs':
+      return `#/p/${e(r.pid)}/jobs` + (r.job ? `?job=${e(r.job)}` : '');
+    case 'clusters':
+      return `#/p/${e(r.pid)}/clusters`;
+    case 'wrangle':
+      return `#/p/${e(r.pid)}/flows/${e(r.flow)}`;
   }
 }
 

@@ -1,6 +1,6 @@
 // Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.
 
-export type ErrorCode = "UNAUTHORIZED" | "HOST_REFUSED" | "ROUTE_NOT_FOUND" | "BAD_REQUEST" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "FILE_UNREADABLE" | "EMPTY_FILE" | "BAD_ENCODING" | "RAGGED_ROWS" | "WRONG_FORMAT" | "PARSE_ERROR" | "TYPE_MISMATCH" | "NOT_A_PROJECT" | "ALREADY_A_PROJECT" | "PROJECT_READ_ONLY" | "SCHEMA_TOO_NEW" | "PROJECT_CORRUPT" | "PROJECT_NOT_FOUND" | "DATASET_NOT_FOUND" | "DATASET_EXISTS" | "COLUMN_NOT_FOUND" | "TASK_NOT_FOUND" | "NOT_COMPUTED" | "CANCELLED" | "SOURCE_CHANGED" | "EXPERIMENT_NOT_FOUND" | "RUN_NOT_FOUND" | "JOB_NOT_FOUND" | "ALREADY_EXISTS" | "INVALID_FILTER" | "CANNOT_TRAIN" | "NOT_AVAILABLE" | "IO" | "INTERNAL" | "FLOW_INVALID" | "STEP_INVALID";
+export type ErrorCode = "UNAUTHORIZED" | "HOST_REFUSED" | "ROUTE_NOT_FOUND" | "BAD_REQUEST" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "FILE_UNREADABLE" | "EMPTY_FILE" | "BAD_ENCODING" | "RAGGED_ROWS" | "WRONG_FORMAT" | "PARSE_ERROR" | "TYPE_MISMATCH" | "NOT_A_PROJECT" | "ALREADY_A_PROJECT" | "PROJECT_READ_ONLY" | "SCHEMA_TOO_NEW" | "PROJECT_CORRUPT" | "PROJECT_NOT_FOUND" | "DATASET_NOT_FOUND" | "DATASET_EXISTS" | "COLUMN_NOT_FOUND" | "TASK_NOT_FOUND" | "NOT_COMPUTED" | "CANCELLED" | "SOURCE_CHANGED" | "EXPERIMENT_NOT_FOUND" | "RUN_NOT_FOUND" | "JOB_NOT_FOUND" | "ALREADY_EXISTS" | "INVALID_FILTER" | "CANNOT_TRAIN" | "NOT_AVAILABLE" | "IO" | "INTERNAL" | "FLOW_INVALID" | "STEP_INVALID" | "CLUSTER_NOT_FOUND" | "CLUSTER_UNREACHABLE" | "CLUSTER_AUTH" | "CLUSTER_VERSION" | "PACKAGE_TOO_LARGE" | "NOT_TRUSTED";
 
 export type ApiError = { code: ErrorCode, 
 /**
@@ -369,5 +369,335 @@ note?: string, };
 export type CreateExperiment = { name: string, };
 
 export type RunKeys = { metrics: Array<string>, params: Array<string>, tags: Array<string>, };
+
+export type ClusterKind = "ray";
+
+export type TokenStorage = "keyring" | "encrypted_file" | "none";
+
+export type ClusterProfile = { name: string, kind: ClusterKind, 
+/**
+ * The Jobs API address, e.g. `http://head:8265`.
+ */
+address: string, token_storage: TokenStorage, 
+/**
+ * Where the token is, in words for people ("the system keyring", "~/.config/cairn/secrets.enc").
+ */
+token_location: string, };
+
+export type AddCluster = { name: string, kind: ClusterKind, address: string, 
+/**
+ * None or empty: no token.
+ */
+token?: string, };
+
+export type TestCluster = { address: string, token?: string, };
+
+export type ClusterCheck = { address: string, ray_version: string, jobs_api_version: string, elapsed_ms: number, };
+
+export type Trust = { folder: string, trusted: boolean, };
+
+export type StartCommand = { 
+/**
+ * The folder sent as the working directory; None: the project's folder.
+ */
+dir?: string, 
+/**
+ * A shell command, e.g. `python train.py --epochs 3`.
+ */
+command: string, env: { [key in string]?: string }, cpus?: number, gpus?: number, memory_mb?: number, experiment?: string, 
+/**
+ * A cluster profile's name; None: this computer.
+ */
+on?: string, };
+
+export type InsightsRequest = { 
+/**
+ * The target column.
+ */
+target: string, 
+/**
+ * When given, the target is `target = equals` (true/false), e.g. `readmitted = <30`.
+ */
+equals?: string, 
+/**
+ * None: classification for text, true/false and few-valued whole numbers; regression otherwise.
+ */
+task?: Task, };
+
+export type ColumnFlag = "empty" | "mostly_missing" | "missing" | "constant" | "near_constant" | "high_cardinality" | "identifier" | "skewed" | "leakage" | "target_source" | "collinear";
+
+export type FlagReason = { flag: ColumnFlag, reason: string, };
+
+export type ColumnQuality = { name: string, dtype: DType, missing_pct: number, distinct: number, 
+/**
+ * Distinct values per non-missing row (1 for a key unique per row).
+ */
+distinct_ratio: number, 
+/**
+ * Share of the non-missing rows holding the most frequent value.
+ */
+top_share?: number, 
+/**
+ * Sample skewness of numeric columns.
+ */
+skewness?: number, flags: Array<FlagReason>, };
+
+export type ClassShare = { value: string, count: number, share: number, };
+
+export type TargetSummary = { 
+/**
+ * As shown: `readmitted`, or `readmitted = <30` for a derived target.
+ */
+name: string, 
+/**
+ * The column it is read from.
+ */
+column: string, equals?: string, task: Task, 
+/**
+ * Rows with a target value (the rows analysed).
+ */
+rows: number, 
+/**
+ * Rows without one, left out.
+ */
+missing: number, 
+/**
+ * Classification: classes with counts, most frequent first.
+ */
+classes: Array<ClassShare>, 
+/**
+ * Binary: the class scored (the derived target's `true`, else the minority class).
+ */
+positive_class?: string, positive_rate?: number, 
+/**
+ * Majority class count over minority class count.
+ */
+imbalance_ratio?: number, 
+/**
+ * The smallest class holds under 20% of the rows.
+ */
+imbalanced: boolean, 
+/**
+ * Regression: the target's histogram.
+ */
+histogram?: Histogram, mean?: number, skewness?: number, };
+
+export type LeakageScore = { feature: string, 
+/**
+ * `roc_auc` (classification; one-vs-rest mean for several classes) or `r2` (regression).
+ */
+metric: string, score: number, flagged: boolean, };
+
+export type CorrelationPair = { a: string, b: string, r: number, };
+
+export type VifScore = { column: string, 
+/**
+ * None when the column is an exact combination of the others (infinite VIF).
+ */
+vif?: number, flagged: boolean, };
+
+export type Correlations = { columns: Array<string>, 
+/**
+ * Row-major, `columns.len()` squared; null where a pair has too few rows or a constant side.
+ */
+matrix: Array<number | null>, 
+/**
+ * The strongest pairs by |r|, strongest first.
+ */
+top_pairs: Array<CorrelationPair>, vif: Array<VifScore>, 
+/**
+ * Numeric columns left out of the matrix, with why.
+ */
+left_out: Array<LeftOut>, };
+
+export type LeftOut = { column: string, reason: string, };
+
+export type QuickModel = { model: string, folds: number, 
+/**
+ * The headline metric (`roc_auc`, `accuracy` for several classes, `r2`) and its mean over folds.
+ */
+metric: string, score: number, metrics: { [key in string]?: number }, importances: Array<Importance>, features: Array<string>, left_out: Array<LeftOut>, params: { [key in string]?: string }, seconds: number, };
+
+export type Duplicates = { rows: number, share: number, 
+/**
+ * Duplicates when identifier columns are ignored (the same record under two keys).
+ */
+rows_ignoring_ids?: number, ignored: Array<string>, };
+
+export type InsightsReport = { format: number, dataset_id: string, dataset_name: string, version: string, rows: number, columns_count: number, target: TargetSummary, columns: Array<ColumnQuality>, duplicates: Duplicates, 
+/**
+ * Every feature, strongest first.
+ */
+leakage: Array<LeakageScore>, correlations: Correlations, 
+/**
+ * None when the baseline could not be fitted; `quick_model_error` says why.
+ */
+quick_model?: QuickModel, quick_model_error?: string, 
+/**
+ * Findings in words, most important first.
+ */
+summary: Array<string>, compute_ms: number, };
+
+export type FlowDoc = { format: number, name: string, sources: Array<FlowSource>, steps: Array<FlowStep>, };
+
+export type FlowSource = { name: string, path?: string, flow?: string, 
+/**
+ * A dataset of the project, read from its stored Parquet copy of this version.
+ */
+dataset?: FlowDatasetRef, 
+/**
+ * "csv" or "parquet" (files only).
+ */
+format?: string, separator?: string, null_values?: Array<string>, };
+
+export type FlowDatasetRef = { id: string, version: string, };
+
+export type FlowStep = { op: string, version: number, params: Record<string, unknown>, fitted: unknown, enabled: boolean, };
+
+export type FlowSummary = { name: string, steps: number, 
+/**
+ * The first source, for people ("dataset diabetic_data", "data/x.csv").
+ */
+source: string, 
+/**
+ * Set when the file cannot be opened by this Cairn (unknown op, newer version); the file is untouched.
+ */
+error?: ApiError, };
+
+export type CreateFlow = { name: string, 
+/**
+ * Dataset id or name.
+ */
+dataset: string, };
+
+export type OpParamKind = "column" | "columns" | "new_column" | "text" | "number" | "integer" | "bool" | "choice" | "choices" | "texts" | "value" | "values" | "condition" | "mapping" | "aggregations" | "source" | "sources" | "bools";
+
+export type OpParam = { name: string, label: string, kind: OpParamKind, required: boolean, 
+/**
+ * The value used when the parameter is left out (null when there is none).
+ */
+default: unknown, choices: Array<string>, 
+/**
+ * Which column types a column picker offers (empty: any).
+ */
+column_types: Array<DType>, 
+/**
+ * Shown only when another parameter has one of these values: `[param, value, value…]`.
+ */
+when: Array<string>, help: string, };
+
+export type OpSpec = { name: string, label: string, 
+/**
+ * Palette group: columns, rows, missing, derive, encode, numeric, text, dates, split, combine, reshape.
+ */
+group: string, version: number, 
+/**
+ * Learns from the fit rows (the train rows after a split).
+ */
+fits: boolean, doc: string, params: Array<OpParam>, 
+/**
+ * Column types this operator is offered for when a column header is clicked (empty: not offered).
+ */
+for_columns: Array<DType>, };
+
+export type FlowPreviewRequest = { flow: FlowDoc, 
+/**
+ * How many steps to apply (all when absent).
+ */
+upto?: number, 
+/**
+ * How many result rows to send (at most 500; default 100).
+ */
+rows?: number, };
+
+export type ColumnChange = "same" | "added" | "changed";
+
+export type PreviewColumn = { name: string, dtype: DType, 
+/**
+ * The engine's type, e.g. "i64", "str".
+ */
+physical: string, change: ColumnChange, 
+/**
+ * Missing values in the preview's rows.
+ */
+missing: number, };
+
+export type StepFailure = { 
+/**
+ * 1-based position in the flow's steps.
+ */
+step: number, error: ApiError, };
+
+export type FlowPreview = { 
+/**
+ * Steps applied (the last of them is the viewed step; fewer than asked when a step failed).
+ */
+upto: number, columns: Array<PreviewColumn>, 
+/**
+ * Columns of the viewed step's input that it removed.
+ */
+removed: Array<string>, rows: unknown[][], 
+/**
+ * Rows and columns of the viewed step's input and output, on the preview rows.
+ */
+rows_before: number, rows_after: number, columns_before: number, columns_after: number, 
+/**
+ * Rows of the source the preview ran on (its first rows), and the source's total.
+ */
+sample_rows: number, source_rows: number, 
+/**
+ * The first failing step; the preview shows the steps before it.
+ */
+failure?: StepFailure, 
+/**
+ * Server time spent, in milliseconds.
+ */
+ms: number, };
+
+export type ChartKind = "histogram" | "bar" | "scatter" | "box";
+
+export type ChartRequest = { flow: FlowDoc, upto?: number, kind: ChartKind, x: string, 
+/**
+ * Scatter: the y column; box: an optional grouping column.
+ */
+y?: string, };
+
+export type BoxStats = { group: string, min: number, q1: number, median: number, q3: number, max: number, count: number, };
+
+export type ChartData = { labels: Array<string>, counts: number[], x: Array<number>, y: Array<number>, boxes: Array<BoxStats>, 
+/**
+ * Rows the chart was computed on.
+ */
+rows: number, 
+/**
+ * Missing values left out.
+ */
+missing: number, };
+
+export type FlowRunRequest = { 
+/**
+ * The new dataset's name (default: the flow's name, made unique).
+ */
+dataset_name?: string, 
+/**
+ * Also write a CSV file here (relative to the project folder).
+ */
+csv?: string, };
+
+export type SourceDigest = { name: string, 
+/**
+ * A file's BLAKE3, `dataset:VERSION` or `flow:DIGEST`.
+ */
+digest: string, };
+
+export type FlowLineage = { flow: string, flow_digest: string, sources: Array<SourceDigest>, };
+
+export type FlowRunResult = { dataset: Dataset, lineage: FlowLineage, 
+/**
+ * The Parquet file under .cairn/artifacts.
+ */
+parquet: string, csv?: string, rows: number, columns: number, };
+
+export type PythonScript = { file_name: string, script: string, };
 
 export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];

@@ -1,5 +1,11 @@
 import type {
+  AddCluster,
   ArtifactFile,
+  ClusterCheck,
+  ClusterProfile,
+  StartCommand,
+  TestCluster,
+  Trust,
   CreateExperiment,
   Evaluation,
   Experiment,
@@ -29,6 +35,15 @@ import type {
   SortOrder,
   TaskEvent,
   TaskInfo,
+  ChartData,
+  ChartRequest,
+  FlowDoc,
+  FlowPreview,
+  FlowPreviewRequest,
+  FlowRunRequest,
+  FlowSummary,
+  OpSpec,
+  PythonScript,
 } from '../types.gen';
 import type { MenuAction, Unsubscribe } from './desktop';
 
@@ -91,8 +106,8 @@ export interface Backend {
 
   /** The models Cairn trains, with their hyperparameters, defaults and ranges. */
   models(): Promise<ModelInfo[]>;
-  /** Checks the spec (bad input is refused before a run exists) and starts the training job. */
-  train(pid: string, spec: TrainSpec): Promise<TrainStarted>;
+  /** Checks the spec (bad input is refused before a run exists) and starts the training job, here or on the cluster named `on`. */
+  train(pid: string, spec: TrainSpec, on?: string): Promise<TrainStarted>;
   experiments(pid: string, q?: Partial<SearchExperiments>): Promise<ExperimentsPage>;
   createExperiment(pid: string, req: CreateExperiment): Promise<Experiment>;
   /** MLflow's search: `filter` in its grammar, `order_by` like `metrics.roc_auc DESC`, `page_token` from the last page. */
@@ -117,6 +132,36 @@ export interface Backend {
   cancelJob(pid: string, jid: string): Promise<JobInfo>;
   /** The job's log from byte `offset`; `next` is where the following read starts, `done` once the job ended. */
   jobLog(pid: string, jid: string, offset?: number, signal?: AbortSignal): Promise<JobLog>;
+  /** Starts the job again as it was, as a new job and run. */
+  rerunJob(pid: string, jid: string): Promise<TrainStarted>;
+  /** The user's own command; rejects with NOT_TRUSTED until the folder is trusted. */
+  startCommand(pid: string, req: StartCommand): Promise<TrainStarted>;
+  trust(pid: string): Promise<Trust>;
+  /** Trusts (or not) the project's folder, or `folder` (relative to it), for the user's commands. */
+  setTrust(pid: string, trusted: boolean, folder?: string): Promise<Trust>;
+
+  /** Cluster profiles (the user's, not the project's). */
+  clusters(): Promise<ClusterProfile[]>;
+  addCluster(req: AddCluster): Promise<ClusterProfile>;
+  removeCluster(name: string): Promise<ClusterProfile>;
+  /** "Test connection": version and token; rejects with CLUSTER_UNREACHABLE, CLUSTER_AUTH or CLUSTER_VERSION. */
+  testCluster(name: string): Promise<ClusterCheck>;
+  testAddress(req: TestCluster): Promise<ClusterCheck>;
+
+  /** Wrangling: the operators with their parameter forms. */
+  flowOps(): Promise<OpSpec[]>;
+  flows(pid: string): Promise<FlowSummary[]>;
+  /** Rejects with FLOW_INVALID / SCHEMA_TOO_NEW for a file this Cairn cannot open (the file is left alone). */
+  flow(pid: string, name: string): Promise<FlowDoc>;
+  /** A new empty flow over a dataset (id or name); the name is made unique. */
+  createFlow(pid: string, name: string, dataset: string): Promise<FlowDoc>;
+  saveFlow(pid: string, doc: FlowDoc): Promise<FlowDoc>;
+  /** The flow (as edited, saved or not) after `upto` steps, on the first rows of its source. */
+  previewFlow(pid: string, req: FlowPreviewRequest, signal?: AbortSignal): Promise<FlowPreview>;
+  flowChart(pid: string, req: ChartRequest, signal?: AbortSignal): Promise<ChartData>;
+  /** Runs the saved flow as a task (its result: FlowRunResult); returns the task's id. */
+  runFlow(pid: string, name: string, req: FlowRunRequest): Promise<string>;
+  exportFlowPython(pid: string, name: string): Promise<PythonScript>;
 
   onMenu(cb: (action: MenuAction) => void): Unsubscribe;
   /** Files dropped on the desktop window, as real paths. */

@@ -1,5 +1,11 @@
 import type {
+  AddCluster,
   ArtifactFile,
+  ClusterCheck,
+  ClusterProfile,
+  StartCommand,
+  TestCluster,
+  Trust,
   CreateExperiment,
   Evaluation,
   Experiment,
@@ -30,6 +36,15 @@ import type {
   TaskEvent,
   TaskInfo,
   TaskStarted,
+  ChartData,
+  ChartRequest,
+  FlowDoc,
+  FlowPreview,
+  FlowPreviewRequest,
+  FlowRunRequest,
+  FlowSummary,
+  OpSpec,
+  PythonScript,
 } from '../types.gen';
 import { isFinal, type Backend, type FinalTaskEvent, type RowsQuery, type Uploaded } from './api';
 import { onDrop, onMenu } from './desktop';
@@ -177,6 +192,34 @@ export class HttpBackend implements Backend {
     return this.json<TaskInfo>('POST', `/api/tasks/${enc(tid)}/cancel`);
   }
 
+  flowOps() {
+    return this.json<OpSpec[]>('GET', '/api/flow-ops');
+  }
+  flows(pid: string) {
+    return this.json<FlowSummary[]>('GET', `/api/projects/${enc(pid)}/flows`);
+  }
+  flow(pid: string, name: string) {
+    return this.json<FlowDoc>('GET', `/api/projects/${enc(pid)}/flows/${enc(name)}`);
+  }
+  createFlow(pid: string, name: string, dataset: string) {
+    return this.json<FlowDoc>('POST', `/api/projects/${enc(pid)}/flows`, { name, dataset });
+  }
+  saveFlow(pid: string, doc: FlowDoc) {
+    return this.json<FlowDoc>('PUT', `/api/projects/${enc(pid)}/flows/${enc(doc.name)}`, doc);
+  }
+  previewFlow(pid: string, req: FlowPreviewRequest, signal?: AbortSignal) {
+    return this.json<FlowPreview>('POST', `/api/projects/${enc(pid)}/flow-preview`, req, signal);
+  }
+  flowChart(pid: string, req: ChartRequest, signal?: AbortSignal) {
+    return this.json<ChartData>('POST', `/api/projects/${enc(pid)}/flow-chart`, req, signal);
+  }
+  async runFlow(pid: string, name: string, req: FlowRunRequest) {
+    return (await this.json<TaskStarted>('POST', `/api/projects/${enc(pid)}/flows/${enc(name)}/run`, req)).task_id;
+  }
+  exportFlowPython(pid: string, name: string) {
+    return this.json<PythonScript>('GET', `/api/projects/${enc(pid)}/flows/${enc(name)}/python`);
+  }
+
   /** XMLHttpRequest rather than fetch: only it reports upload progress over HTTP/1.1. */
   upload(pid: string, file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<Uploaded> {
     return new Promise((resolve, reject) => {
@@ -254,8 +297,8 @@ export class HttpBackend implements Backend {
   models() {
     return this.json<ModelInfo[]>('GET', '/api/models');
   }
-  train(pid: string, spec: TrainSpec) {
-    return this.json<TrainStarted>('POST', `${this.p(pid)}/train`, spec);
+  train(pid: string, spec: TrainSpec, on?: string) {
+    return this.json<TrainStarted>('POST', `${this.p(pid)}/train` + (on ? `?on=${enc(on)}` : ''), spec);
   }
   experiments(pid: string, q: Partial<SearchExperiments> = {}) {
     return this.json<ExperimentsPage>('POST', `${this.p(pid)}/experiments/search`, { filter: '', view_type: 'ACTIVE_ONLY', max_results: 1000, order_by: [], ...q });
@@ -312,6 +355,33 @@ export class HttpBackend implements Backend {
   }
   jobLog(pid: string, jid: string, offset = 0, signal?: AbortSignal) {
     return this.json<JobLog>('GET', `${this.p(pid)}/jobs/${enc(jid)}/log?offset=${offset}`, undefined, signal);
+  }
+  rerunJob(pid: string, jid: string) {
+    return this.json<TrainStarted>('POST', `${this.p(pid)}/jobs/${enc(jid)}/rerun`);
+  }
+  startCommand(pid: string, req: StartCommand) {
+    return this.json<TrainStarted>('POST', `${this.p(pid)}/commands`, req);
+  }
+  trust(pid: string) {
+    return this.json<Trust>('GET', `${this.p(pid)}/trust`);
+  }
+  setTrust(pid: string, trusted: boolean, folder?: string) {
+    return this.json<Trust>('PUT', `${this.p(pid)}/trust`, { trusted, folder });
+  }
+  clusters() {
+    return this.json<ClusterProfile[]>('GET', '/api/clusters');
+  }
+  addCluster(req: AddCluster) {
+    return this.json<ClusterProfile>('POST', '/api/clusters', req);
+  }
+  removeCluster(name: string) {
+    return this.json<ClusterProfile>('DELETE', `/api/clusters/${enc(name)}`);
+  }
+  testCluster(name: string) {
+    return this.json<ClusterCheck>('POST', `/api/clusters/${enc(name)}/test`);
+  }
+  testAddress(req: TestCluster) {
+    return this.json<ClusterCheck>('POST', '/api/clusters/test', req);
   }
 
   onMenu = onMenu;

@@ -23,6 +23,8 @@ export interface TrainForm {
   runName: string;
   /** Feature columns; null means every column but the target. */
   features: string[] | null;
+  /** A cluster profile's name; '' is this computer. */
+  on: string;
 }
 
 /** An integer target with at most this many distinct values is taken for classes (the server's rule). */
@@ -43,6 +45,7 @@ export function newForm(dataset = '', experiment = DEFAULT_EXPERIMENT): TrainFor
     experiment,
     runName: '',
     features: null,
+    on: '',
   };
 }
 
