@@ -6,6 +6,7 @@ mod commands_http;
 mod imports;
 mod projects;
 mod ray;
+mod ray_outage;
 mod ray_train;
 mod recovery;
 mod runs_http;

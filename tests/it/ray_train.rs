@@ -12,14 +12,14 @@ use crate::ray::cluster;
 use crate::shared;
 use crate::training::cairn_bin;
 
-fn studio(cfg: &Path, addr: &str, token: &str) -> Studio {
+pub(crate) fn studio(cfg: &Path, addr: &str, token: &str) -> Studio {
     let s = Studio::new(cfg, system_clock()).with_worker(cairn_bin());
     s.set_cluster_token(addr, Some(token.into()));
     s
 }
 
 /// A project with a 3,000-row sample of adult.csv imported as `adult`.
-fn project(dir: &Path, studio: &Studio) -> String {
+pub(crate) fn project(dir: &Path, studio: &Studio) -> String {
     let text = std::fs::read_to_string(shared("adult.csv")).unwrap();
     let sample: String = text.lines().take(3001).map(|l| format!("{l}\n")).collect();
     let csv = dir.join("adult.csv");
@@ -32,7 +32,7 @@ fn project(dir: &Path, studio: &Studio) -> String {
     info.id
 }
 
-fn gbm(params: &[(&str, &str)]) -> TrainSpec {
+pub(crate) fn gbm(params: &[(&str, &str)]) -> TrainSpec {
     TrainSpec {
         dataset: "adult".into(),
         target: "class".into(),
@@ -48,7 +48,7 @@ fn gbm(params: &[(&str, &str)]) -> TrainSpec {
     }
 }
 
-fn wait_job(studio: &Studio, pid: &str, job: &str, within: Duration) -> JobInfo {
+pub(crate) fn wait_job(studio: &Studio, pid: &str, job: &str, within: Duration) -> JobInfo {
     let end = Instant::now() + within;
     loop {
         let j = studio.job(pid, job).unwrap();

@@ -50,3 +50,4 @@ ready 2>/dev/null || { cat "$tmp/start.log"; echo "the Ray dashboard did not ans
 export RAY_ADDRESS="http://127.0.0.1:$DASH_PORT" RAY_TOKEN="$RAY_AUTH_TOKEN"
 unset RAY_AUTH_TOKEN RAY_AUTH_MODE
 cargo test --workspace --test it -- ray "$@"
+tests/ray/keyring.sh

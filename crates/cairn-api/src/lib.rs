@@ -90,6 +90,8 @@ pub struct Studio {
     clusters: Mutex<HashMap<String, Option<String>>>,
     /// The user's saved clusters, with their tokens in the keyring or the encrypted file.
     cluster_profiles: cairn_clusters::Clusters,
+    /// Remote jobs that cannot be followed at the moment, and why (shown with the job).
+    following: remote::FollowNotes,
     /// Folders whose code the user trusts to run (custom commands).
     trust: trust::TrustStore,
     /// Held while this studio exists: threads following remote jobs stop when it is dropped (as they
@@ -111,6 +113,7 @@ impl Studio {
             clusters: Mutex::default(),
             cluster_profiles: cairn_clusters::Clusters::new(config_dir),
             trust: trust::TrustStore::new(config_dir),
+            following: Default::default(),
             life: Arc::new(()),
         }
     }

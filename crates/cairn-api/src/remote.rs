@@ -67,8 +67,7 @@ impl Studio {
     /// Follows a submitted job in the background until it ends (or this studio is dropped).
     pub(crate) fn follow_remote(&self, project: &Arc<Project>, ex: RayExecutor, submitted: Submitted, job: &JobSpec) {
         let Ok(dir) = project.artifacts("jobs").map(|d| d.join(&job.job_id)) else { return };
-        let life = Arc::downgrade(&self.life);
-        follow_in_background(project.clone(), Arc::new(ex), submitted, job.job_id.clone(), job.run_id.clone(), dir, self.clock.clone(), life);
+        self.follow_in_background(project, ex, submitted, &job.job_id, &job.run_id, dir);
     }
 
     /// After a restart: a remote job is followed again where it is; nothing is marked failed here.
@@ -84,53 +83,94 @@ impl Studio {
         };
         let Ok(dir) = project.artifacts("jobs").map(|d| d.join(&job.info.id)) else { return };
         let sub = Submitted { pid: None, pid_started: None, external_id: job.external_id.clone() };
-        let life = Arc::downgrade(&self.life);
-        follow_in_background(project.clone(), Arc::new(ex), sub, job.info.id.clone(), job.info.run_id.clone(), dir, self.clock.clone(), life);
+        self.follow_in_background(project, ex, sub, &job.info.id, &job.info.run_id, dir);
+    }
+
+    fn follow_in_background(&self, project: &Arc<Project>, ex: RayExecutor, sub: Submitted, job_id: &str, run_id: &str, dir: PathBuf) {
+        let f = Follow {
+            project: project.clone(),
+            ex,
+            sub,
+            job_id: job_id.into(),
+            run_id: run_id.into(),
+            dir,
+            clock: self.clock.clone(),
+            life: Arc::downgrade(&self.life),
+            notes: self.following.clone(),
+        };
+        let _ = std::thread::Builder::new().name("cairn-ray-job".into()).spawn(move || f.run());
+    }
+
+    /// What keeps a job from being followed right now (its cluster cannot be reached), if anything.
+    pub(crate) fn following_note(&self, job_id: &str) -> Option<String> {
+        crate::lock(&self.following).get(job_id).cloned()
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn follow_in_background(p: Arc<Project>, ex: Arc<RayExecutor>, sub: Submitted, job_id: String, run_id: String, dir: PathBuf, clock: Clock, life: Weak<()>) {
-    let _ = std::thread::Builder::new()
-        .name("cairn-ray-job".into())
-        .spawn(move || follow(&p, &*ex, &sub, &job_id, &run_id, &dir, &clock, &life));
+/// Job id → why it cannot be followed at the moment, shared by the following threads and the API.
+pub(crate) type FollowNotes = Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>;
+
+/// A remote job being followed until it ends (or the studio is dropped).
+struct Follow {
+    project: Arc<Project>,
+    ex: RayExecutor,
+    sub: Submitted,
+    job_id: String,
+    run_id: String,
+    dir: PathBuf,
+    clock: Clock,
+    life: Weak<()>,
+    notes: FollowNotes,
 }
 
-/// Polls until the job ends, copying its log as it grows; an unreachable cluster (or a token it now
-/// refuses) is asked again with backoff, for as long as this process runs.
-#[allow(clippy::too_many_arguments)]
-fn follow(project: &Project, ex: &RayExecutor, sub: &Submitted, job_id: &str, run_id: &str, dir: &Path, clock: &Clock, life: &Weak<()>) {
-    let mut backoff = FOLLOW_EVERY;
-    loop {
-        if life.upgrade().is_none() {
-            return;
+impl Follow {
+    /// Polls until the job ends, copying its log as it grows; an unreachable cluster (or a token it now
+    /// refuses) is asked again with backoff, for as long as this process runs, and the API says so.
+    fn run(self) {
+        let Follow { project, ex, sub, job_id, run_id, dir, clock, life, notes } = &self;
+        let mut backoff = FOLLOW_EVERY;
+        let mut since: Option<i64> = None;
+        loop {
+            if life.upgrade().is_none() {
+                break;
+            }
+            // Another Studio (or a cancel) may have ended it.
+            if let Ok(Some(rec)) = project.get_job(job_id)
+                && !matches!(rec.info.state, JobState::Queued | JobState::Running)
+            {
+                break;
+            }
+            let step = ex.poll(sub).and_then(|p| ex.client().logs(sub.external_id.as_deref().unwrap_or("")).map(|log| (p, log)));
+            if !matches!(step, Err(ref e) if !matches!(e, JobError::UnknownJob { .. })) {
+                crate::lock(notes).remove(job_id.as_str());
+                since = None;
+            }
+            match step {
+                Ok((Poll::Running, log)) => {
+                    copy_log(dir, job_id, &log);
+                    backoff = FOLLOW_EVERY;
+                }
+                Ok((Poll::Ended { outcome, exit_code, message }, log)) => {
+                    copy_log(dir, job_id, &log);
+                    finish(project, job_id, run_id, outcome, exit_code, message, &log, clock());
+                    break;
+                }
+                Err(JobError::UnknownJob { url, .. }) => {
+                    let reason = format!("the job is gone from the Ray cluster at {url} (deleted, or the cluster was restarted)");
+                    finish_failed(project, job_id, run_id, None, &reason, clock());
+                    break;
+                }
+                Err(e) => {
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    let from = *since.get_or_insert_with(|| clock());
+                    let note = format!("{e} — retrying every {} s (since {} s ago); the job runs on meanwhile", backoff.as_secs(), (clock() - from) / 1000);
+                    tracing::warn!(job = job_id.as_str(), "cannot follow the job: {note}");
+                    crate::lock(notes).insert(job_id.clone(), note);
+                }
+            }
+            std::thread::sleep(backoff);
         }
-        // Another Studio (or a cancel) may have ended it.
-        if let Ok(Some(rec)) = project.get_job(job_id)
-            && !matches!(rec.info.state, JobState::Queued | JobState::Running)
-        {
-            return;
-        }
-        let step = ex.poll(sub).and_then(|p| ex.client().logs(sub.external_id.as_deref().unwrap_or("")).map(|log| (p, log)));
-        match step {
-            Ok((Poll::Running, log)) => {
-                copy_log(dir, job_id, &log);
-                backoff = FOLLOW_EVERY;
-            }
-            Ok((Poll::Ended { outcome, exit_code, message }, log)) => {
-                copy_log(dir, job_id, &log);
-                return finish(project, job_id, run_id, outcome, exit_code, message, &log, clock());
-            }
-            Err(JobError::UnknownJob { url, .. }) => {
-                let reason = format!("the job is gone from the Ray cluster at {url} (deleted, or the cluster was restarted)");
-                return finish_failed(project, job_id, run_id, None, &reason, clock());
-            }
-            Err(e) => {
-                tracing::warn!(job = job_id, "cannot follow the job, retrying in {backoff:?}: {e}");
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-            }
-        }
-        std::thread::sleep(backoff);
+        crate::lock(notes).remove(job_id.as_str());
     }
 }
 

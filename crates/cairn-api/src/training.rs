@@ -154,11 +154,16 @@ impl Studio {
     }
 
     pub fn jobs(&self, pid: &str) -> Result<Vec<JobInfo>, ApiError> {
-        Ok(self.project(pid)?.list_jobs(false, 500)?.into_iter().map(|j| j.info).collect())
+        Ok(self.project(pid)?.list_jobs(false, 500)?.into_iter().map(|j| self.with_note(j.info)).collect())
     }
 
     pub fn job(&self, pid: &str, job_id: &str) -> Result<JobInfo, ApiError> {
-        Ok(job_record(&*self.project(pid)?, job_id)?.info)
+        Ok(self.with_note(job_record(&*self.project(pid)?, job_id)?.info))
+    }
+
+    fn with_note(&self, mut info: JobInfo) -> JobInfo {
+        info.following = self.following_note(&info.id);
+        info
     }
 
     /// The latest job of a run.
@@ -259,6 +264,7 @@ pub(crate) fn job_record_for(job: &JobSpec, executor: &str, now: i64) -> JobReco
             pid: None,
             exit_code: None,
             error: None,
+            following: None,
         },
         spec_version: SPEC_VERSION,
         spec_json: serde_json::to_string(job).unwrap_or_default(),

@@ -56,6 +56,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
             pid: r.get::<_, Option<i64>>(11)?.map(|p| p as u32),
             exit_code: r.get(13)?,
             error: r.get(14)?,
+            following: None,
         },
         spec_version: r.get::<_, i64>(2)? as u32,
         spec_json: r.get(3)?,

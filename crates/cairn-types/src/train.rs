@@ -257,6 +257,11 @@ pub struct JobInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub error: Option<String>,
+    /// While it runs: what keeps it from being followed now (its cluster cannot be reached), in words.
+    /// Not stored: it is what this Cairn sees at the moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub following: Option<String>,
 }
 
 /// The answer to starting a training: its job and run.

@@ -344,7 +344,12 @@ export type JobInfo = { id: string, kind: string, run_id: string, experiment_id:
 /**
  * Why it failed, in words.
  */
-error?: string, };
+error?: string, 
+/**
+ * While it runs: what keeps it from being followed now (its cluster cannot be reached), in words.
+ * Not stored: it is what this Cairn sees at the moment.
+ */
+following?: string, };
 
 export type TrainStarted = { job_id: string, run_id: string, experiment_id: string, };
 
