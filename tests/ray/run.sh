@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Ray tests: a venv with the pinned Ray (made once), a single-node Ray head on loopback with token
-# auth in a temporary folder, then the Rust tests that need it (tests/it/ray.rs and the remote training
+# auth in a temporary folder, then the Rust tests that need it (tests/it/ray*.rs and the remote training
 # tests) with RAY_ADDRESS and RAY_TOKEN set. Ray is stopped and the folder removed whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,3 +51,5 @@ export RAY_ADDRESS="http://127.0.0.1:$DASH_PORT" RAY_TOKEN="$RAY_AUTH_TOKEN"
 unset RAY_AUTH_TOKEN RAY_AUTH_MODE
 cargo test --workspace --test it -- ray "$@"
 tests/ray/keyring.sh
+# The same journey in a real browser: add the cluster, train on it, kill the app mid-job, re-attach.
+(cd ui && CAIRN_BIN="$CARGO_TARGET_DIR/debug/cairn" npx playwright test -c playwright.ray.config.ts)
