@@ -292,7 +292,7 @@ impl Studio {
                 return Err(cancelled());
             }
             task.progress("registering", 4, 5, "steps");
-            let base = req.dataset_name.clone().unwrap_or_else(|| flow.name.clone());
+            let base = req.dataset_name.clone().unwrap_or_else(|| format!("{} prepared", flow.name));
             let ds_name = studio.free_name(&project, &base)?;
             let opts = ImportOptions { name: Some(ds_name.clone()), ..Default::default() };
             let obs = ImportObserver { task: None, on_progress: None };

@@ -84,7 +84,12 @@ pub fn lineage(project: &Path, plan: &Plan) -> Result<Lineage, FlowError> {
 /// its lineage beside it. Returns the file written.
 pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Output) -> Result<PathBuf, FlowError> {
     let path = match output {
-        Output::File(p) => p.clone(),
+        Output::File(p) => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            p.clone()
+        }
         Output::Artifacts => {
             let dir = project.join(".cairn").join("artifacts").join("flows").join(&lineage.flow);
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;

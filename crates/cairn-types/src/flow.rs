@@ -296,7 +296,7 @@ pub struct ChartData {
 /// Run a saved flow: its output becomes a dataset of the project (and, if asked, a CSV file too).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema, TS)]
 pub struct FlowRunRequest {
-    /// The new dataset's name (default: the flow's name, made unique).
+    /// The new dataset's name (default: "FLOW prepared", made unique).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub dataset_name: Option<String>,

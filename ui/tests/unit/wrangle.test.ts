@@ -159,7 +159,7 @@ describe('conditions', () => {
     expect(conditionComplete({ any: [{ column: 'a', op: 'eq', value: '<30' }] })).toBe(true);
   });
   it('summarises steps for the list', () => {
-    expect(stepSummary(step('derive', { name: 'r30', when: { column: 'readmitted', op: 'eq', value: '<30' } }), undefined)).toBe('derive: r30 = readmitted = "<30"');
+    expect(stepSummary(step('derive', { name: 'r30', when: { column: 'readmitted', op: 'eq', value: '<30' } }), undefined)).toBe('derive: r30 ← readmitted = "<30"');
     expect(stepSummary(step('split', { kind: 'stratified', stratify: 'y', test_fraction: 0.2 }), split)).toBe('Train/test split: 80/20 stratified on y');
   });
 });

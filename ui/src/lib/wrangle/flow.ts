@@ -268,7 +268,7 @@ export function stepSummary(step: FlowStep, op: OpSpec | undefined): string {
     case 'filter':
       return `${label}: ${p.keep ? describeCond(p.keep as Cond) : ''}`;
     case 'derive':
-      return `${label}: ${String(p.name)} = ${p.when ? describeCond(p.when as Cond) : ''}`;
+      return `${label}: ${String(p.name)} ← ${p.when ? describeCond(p.when as Cond) : ''}`;
     case 'mark_missing':
       return `${label}: ${list(p.values)}${Array.isArray(p.columns) && p.columns.length ? ` in ${list(p.columns)}` : ''}`;
     case 'fill_missing':
