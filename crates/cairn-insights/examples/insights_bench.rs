@@ -21,9 +21,9 @@ fn main() {
     let req = InsightsRequest { target: "readmitted".into(), equals: Some("<30".into()), task: None };
     let runs: usize = std::env::var("RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
 
-    // The import (with its profile) is the dataset page's work and is timed by the import benchmark;
-    // here it is done once and the report alone is timed, as the Insights button runs it.
-    let t = Instant::now();
+    // The file is read once, outside the timings (the peer's read_csv is outside its timing too). Cairn
+    // is timed twice: the report alone, as the Insights button runs it on a dataset whose profile was
+    // computed at import; and profile + report, which is what the peer's hand-written analysis covers.
     let imported = match cairn_data::read_file(&path, &ImportOptions::default(), &Quiet) {
         Ok(i) => i,
         Err(e) => {
@@ -31,16 +31,18 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let profile = cairn_data::profile::profile(&imported.frame, "bench", "bench", &Quiet).expect("profile");
-    let import_s = t.elapsed().as_secs_f64();
     let ds = cairn_insights::DatasetRef { id: "bench", name: "diabetic_data", version: "bench" };
-
-    let mut best = f64::MAX;
+    let (mut best_report, mut best_total) = (f64::MAX, f64::MAX);
     let mut last = None;
     for _ in 0..runs {
         let t = Instant::now();
+        let profile = cairn_data::profile::profile(&imported.frame, "bench", "bench", &Quiet).expect("profile");
+        let p = t.elapsed().as_secs_f64();
+        let t = Instant::now();
         let r = cairn_insights::report(&imported.frame, &profile, ds, &req, &Quiet).expect("report");
-        best = best.min(t.elapsed().as_secs_f64());
+        let report_s = t.elapsed().as_secs_f64();
+        best_report = best_report.min(report_s);
+        best_total = best_total.min(p + report_s);
         last = Some(r);
     }
     let Some(r) = last else { return };
@@ -60,13 +62,12 @@ fn main() {
         .map(|c| c.name.as_str())
         .collect();
     println!("insights report, diabetic_data.csv ({} rows x {} columns), target readmitted = <30", r.rows, r.columns_count);
-    println!("  (import + profile, not timed below: {import_s:.2} s)");
     println!("  positive rate {:.4}; identifiers: {}", r.target.positive_rate.unwrap_or(f64::NAN), ids.join(", "));
     if let Some(m) = &r.quick_model {
         println!("  quick model: {}-fold {} {:.4} ({:.2} s)", m.folds, m.metric, m.score, m.seconds);
     }
     println!("  HTML page: {} KB, rendered in {:.1} ms", html.len() / 1024, render_s * 1000.0);
-    println!("cairn: {best:.2} s (best of {runs})");
+    println!("cairn: report {best_report:.2} s; profile + report {best_total:.2} s (best of {runs})");
 
     let Some(python) = std::env::var_os("CAIRN_BENCH_PYTHON") else {
         println!("peer: skipped (set CAIRN_BENCH_PYTHON to a Python with pandas, scikit-learn and lightgbm)");
@@ -83,7 +84,7 @@ fn main() {
             match text.lines().find_map(|l| l.strip_prefix("seconds ")).and_then(|s| s.trim().parse::<f64>().ok()) {
                 Some(peer) => {
                     println!("peer (pandas + scikit-learn + LightGBM, same analysis): {peer:.2} s (best of {runs})");
-                    println!("ratio: {:.1}x", peer / best);
+                    println!("ratio: {:.1}x (peer / Cairn's profile + report); {:.1}x against the report alone", peer / best_total, peer / best_report);
                 }
                 None => println!("peer: no timing in its output"),
             }

@@ -232,7 +232,7 @@ pub fn render_html(r: &InsightsReport) -> String {
                 "<p>Gradient-boosted trees, {}-fold cross-validation on {} features: <b>{} {:.3}</b> ({:.1} s).</p>",
                 m.folds,
                 m.features.len(),
-                esc(&m.metric),
+                esc(crate::metric_name(&m.metric)),
                 m.score,
                 m.seconds
             );

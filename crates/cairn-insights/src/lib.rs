@@ -237,6 +237,15 @@ fn summarize_target(t: &Target, profile: Option<&cairn_types::ColumnProfile>, co
     s
 }
 
+/// A metric as people write it.
+pub(crate) fn metric_name(m: &str) -> &str {
+    match m {
+        "roc_auc" => "ROC AUC",
+        "r2" => "R²",
+        other => other,
+    }
+}
+
 fn names(v: &[&ColumnQuality]) -> String {
     let shown: Vec<&str> = v.iter().take(6).map(|c| c.name.as_str()).collect();
     let more = if v.len() > 6 { format!(" and {} more", v.len() - 6) } else { String::new() };
@@ -250,9 +259,9 @@ fn summary(r: &InsightsReport) -> Vec<String> {
     match t.task {
         Task::Classification => {
             let dist = match (&t.positive_class, t.positive_rate) {
-                (Some(p), Some(rate)) if t.equals.is_some() => format!("`{}` is true in {} of {} rows", t.name, pct(rate), int(t.rows)),
-                (Some(p), Some(rate)) => format!("`{}` is '{p}' in {} of {} rows", t.name, pct(rate), int(t.rows)),
-                _ => format!("`{}` has {} classes over {} rows", t.name, t.classes.len(), int(t.rows)),
+                (Some(p), Some(rate)) if t.equals.is_some() => format!("{} is true in {} of {} rows", t.name, pct(rate), int(t.rows)),
+                (Some(p), Some(rate)) => format!("{} is '{p}' in {} of {} rows", t.name, pct(rate), int(t.rows)),
+                _ => format!("{} has {} classes over {} rows", t.name, t.classes.len(), int(t.rows)),
             };
             let imbalance = match (t.imbalanced, t.imbalance_ratio) {
                 (true, Some(ratio)) => format!(
@@ -263,7 +272,7 @@ fn summary(r: &InsightsReport) -> Vec<String> {
             out.push(format!("{dist}{imbalance}."));
         }
         Task::Regression => out.push(format!(
-            "`{}` is numeric (mean {}, skewness {}): the report uses regression checks (R²).",
+            "{} is numeric (mean {}, skewness {}): the report uses regression checks (R²).",
             t.name,
             t.mean.map_or("?".into(), num),
             t.skewness.map_or("?".into(), |s| format!("{s:.1}"))
@@ -316,7 +325,7 @@ fn summary(r: &InsightsReport) -> Vec<String> {
             out.push(format!(
                 "Quick model (gradient boosting, {}-fold CV): {} {:.3}; most important: {}.",
                 m.folds,
-                m.metric,
+                metric_name(&m.metric),
                 m.score,
                 top.join(", ")
             ));

@@ -123,7 +123,7 @@ fn column(df: &DataFrame, p: &ColumnProfile, target: &Target) -> ColumnQuality {
     let mut flags = Vec::new();
     if p.name == target.column {
         let reason = match &target.equals {
-            Some(_) => format!("the target `{}` is derived from this column: it is left out of the analyses", target.name),
+            Some(_) => format!("the target ({}) is derived from this column: it is left out of the analyses", target.name),
             None => "this is the target".to_string(),
         };
         flag(&mut flags, ColumnFlag::TargetSource, reason);
