@@ -1,4 +1,4 @@
-import type { ClusterProfile, JobInfo, JobState } from '../types.gen';
+import type { ClusterProfile, JobInfo, JobState, RunStatus } from '../types.gen';
 
 /** Where a job runs, in words: "This computer", a cluster profile's name, or the cluster's address. */
 export function whereLabel(executor: string, clusters: readonly ClusterProfile[]): string {
@@ -8,12 +8,13 @@ export function whereLabel(executor: string, clusters: readonly ClusterProfile[]
   return p ? p.name : address;
 }
 
-export const STATE_LABEL: Record<JobState, string> = {
-  queued: 'Queued',
-  running: 'Running',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  cancelled: 'Stopped',
+/** A job's state as its run's status, so both wear the same badge. */
+export const RUN_STATUS: Record<JobState, RunStatus> = {
+  queued: 'SCHEDULED',
+  running: 'RUNNING',
+  succeeded: 'FINISHED',
+  failed: 'FAILED',
+  cancelled: 'KILLED',
 };
 
 export function isActive(state: JobState): boolean {
