@@ -3,7 +3,7 @@
 //! tree and printed as a ratio. The peer runs when `CAIRN_BENCH_PYTHON` names a Python with those
 //! packages (e.g. /root/.cache/cairn/venv-bench/bin/python); otherwise only Cairn's time is printed.
 //!
-//! cargo run --release --example insights_bench [-- path/to/diabetic_data.csv]
+//! cargo build --release --workspace --bins --examples; target/release/examples/insights_bench [diabetic_data.csv [RUNS]]
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -19,7 +19,7 @@ fn main() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/diabetic_data.csv")
     });
     let req = InsightsRequest { target: "readmitted".into(), equals: Some("<30".into()), task: None };
-    let runs: usize = std::env::var("RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let runs: usize = std::env::args().nth(2).or_else(|| std::env::var("RUNS").ok()).and_then(|v| v.parse().ok()).unwrap_or(3);
 
     // The file is read once, outside the timings (the peer's read_csv is outside its timing too). Cairn
     // is timed twice: the report alone, as the Insights button runs it on a dataset whose profile was
