@@ -180,6 +180,17 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             ],
         ),
         (
+            "formula",
+            "derive",
+            "Formula (SQL expression)",
+            ANY,
+            vec![
+                new_name("the new column's name (an existing one is replaced)"),
+                p("expr", K::Text, "a SQL expression, e.g. num_medications / (time_in_hospital + 1) or CASE WHEN age > 60 THEN 'old' ELSE 'young' END")
+                    .label("expression"),
+            ],
+        ),
+        (
             "one_hot",
             "encode",
             "One-hot encode",

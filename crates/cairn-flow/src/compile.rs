@@ -59,6 +59,23 @@ pub fn source_path(project: &Path, s: &Source) -> PathBuf {
     if p.is_absolute() { p.to_path_buf() } else { project.join(p) }
 }
 
+/// A CSV file's identity for its inferred schema: path, length, modification time and the reading options.
+type CsvKey = (PathBuf, u64, std::time::SystemTime, String, Vec<String>);
+
+fn lock_schemas() -> std::sync::MutexGuard<'static, HashMap<CsvKey, SchemaRef>> {
+    static SCHEMAS: std::sync::OnceLock<std::sync::Mutex<HashMap<CsvKey, SchemaRef>>> = std::sync::OnceLock::new();
+    SCHEMAS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn csv_key(path: &Path, s: &Source) -> Option<CsvKey> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((path.to_path_buf(), m.len(), m.modified().ok()?, s.separator.clone(), s.null_values.clone()))
+}
+
+fn source_nulls(s: &Source) -> Option<NullValues> {
+    (!s.null_values.is_empty()).then(|| NullValues::AllColumns(s.null_values.iter().map(|v| v.as_str().into()).collect()))
+}
+
 /// Scans a source lazily (CSV types are inferred from the whole file).
 pub fn read_source(project: &Path, s: &Source) -> Result<LazyFrame, FlowError> {
     let path = source_path(project, s);
@@ -79,14 +96,26 @@ pub fn read_source(project: &Path, s: &Source) -> Result<LazyFrame, FlowError> {
                 [b] => *b,
                 _ => return Err(fail(format!("the separator {:?} must be one character", s.separator))),
             };
-            let nulls = (!s.null_values.is_empty())
-                .then(|| NullValues::AllColumns(s.null_values.iter().map(|v| v.as_str().into()).collect()));
-            LazyCsvReader::new(p)
-                .with_separator(sep)
-                .with_null_values(nulls)
-                .with_infer_schema_length(None)
-                .finish()
-                .map_err(|e| fail(e.to_string()))
+            let nulls = source_nulls(s);
+            let reader = LazyCsvReader::new(p).with_separator(sep).with_null_values(nulls).with_infer_schema_length(None);
+            // Types come from the whole file, and every `collect_schema` of the plan would infer them
+            // again with a full read: infer once per file version and hand the schema to later scans.
+            let key = csv_key(&path, s);
+            if let Some(schema) = key.as_ref().and_then(|k| lock_schemas().get(k).cloned()) {
+                return reader.with_schema(Some(schema)).finish().map_err(|e| fail(e.to_string()));
+            }
+            let mut lf = reader.finish().map_err(|e| fail(e.to_string()))?;
+            let schema = lf.collect_schema().map_err(|e| fail(e.to_string()))?;
+            if let Some(k) = key {
+                let mut cache = lock_schemas();
+                if cache.len() >= 64 {
+                    cache.clear();
+                }
+                cache.insert(k, schema.clone());
+            }
+            let p = PlRefPath::new(path.to_string_lossy().as_ref());
+            let reader = LazyCsvReader::new(p).with_separator(sep).with_null_values(source_nulls(s)).with_schema(Some(schema));
+            reader.finish().map_err(|e| fail(e.to_string()))
         }
         SourceFormat::Parquet => LazyFrame::scan_parquet(p, Default::default()).map_err(|e| fail(e.to_string())),
     }

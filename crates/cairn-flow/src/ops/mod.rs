@@ -7,6 +7,7 @@ mod combine;
 mod dates;
 mod derive;
 mod encode;
+mod formula;
 mod missing;
 mod numeric;
 mod reshape;
@@ -156,6 +157,7 @@ registry!(
     missing::FillBackward,
     missing::MissingIndicator,
     derive::Derive,
+    formula::Formula,
     encode::OneHot,
     encode::Ordinal,
     encode::Frequency,
