@@ -26,6 +26,13 @@ CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-
 "$VENV/bin/python" -c "import lightgbm" 2>/dev/null || "$VENV/bin/pip" install -q "lightgbm==4.7.0"
 "$REL/examples/gbm_bench" "$DATA/adult.csv" 3
 
+# cairn-flow: a 10-step flow on diabetic_data.csv beside its exported Python polars script and pandas.
+"$VENV/bin/python" -c "import polars" 2>/dev/null || "$VENV/bin/pip" install -q "polars==1.44.2"
+"$REL/examples/flow_bench" "$DATA/diabetic_data.csv" "$VENV/bin/python"
+
+# cairn-flow: the wrangling page's preview refresh after editing one step, on a 10M-row synthetic table.
+"$REL/examples/preview_bench" "${LARGE_ROWS:-10000000}"
+
 # cairn-store: the tracking store beside MLflow's own SQLite store (SqlAlchemyStore), then alone at 100k runs.
 "$VENV/bin/python" -c "import mlflow" 2>/dev/null || "$VENV/bin/pip" install -q "mlflow==3.17.2"
 "$REL/examples/tracking_bench" 100000 100 7 10000
@@ -33,3 +40,8 @@ CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-
 # cairn-server: the real mlflow client logging into `cairn serve` and into `mlflow server --backend-store-uri
 # sqlite` (one run with 100 params, 10 metrics x 1,000 steps and 20 artifacts; 1,000 runs; a filtered search).
 "$VENV/bin/python" scripts/bench/mlflow_client_bench.py "$REL/cairn" "${MLFLOW_BENCH_RUNS:-1000}"
+
+# cairn-insights: the insights report on diabetic_data.csv (readmitted = <30) beside the same analysis
+# written by hand in pandas + scikit-learn + LightGBM (crates/cairn-insights/benches/insights_peer.py).
+"$VENV/bin/python" -c "import sklearn" 2>/dev/null || "$VENV/bin/pip" install -q "scikit-learn==1.9.1"
+"$REL/examples/insights_bench" "$DATA/diabetic_data.csv" 3

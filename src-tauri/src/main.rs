@@ -13,6 +13,11 @@ use cairn_api::{Studio, default_config_dir, system_clock};
 use tauri::menu::{MenuBuilder, MenuItemBuilder, SubmenuBuilder};
 use tauri::{DragDropEvent, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
+// polars allocates and frees at a high rate from many threads; mimalloc keeps flows and imports as fast
+// as the Python wheels (which bring their own allocator) — measured in examples/flow_bench.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     project: Option<PathBuf>,
     port: u16,

@@ -3,6 +3,7 @@
 mod api_auth;
 mod clusters_http;
 mod commands_http;
+mod flows;
 mod imports;
 mod projects;
 mod ray;

@@ -18,6 +18,11 @@ use clap::Parser;
 
 use args::{Cli, Command, ImportArgs};
 
+// polars allocates and frees at a high rate from many threads; mimalloc keeps flows and imports as fast
+// as the Python wheels (which bring their own allocator) — measured in examples/flow_bench.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     cairn_server::mark_process_start();
     let cli = Cli::parse();

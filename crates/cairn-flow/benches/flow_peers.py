@@ -1,5 +1,6 @@
 """Peers of examples/flow_bench.rs, timed in the same run: the flow's exported polars script and the same
-ten steps hand-written in pandas (statistics from the train rows, as the flow does). Prints NAME SECONDS."""
+ten steps hand-written in pandas (statistics from the rows the flow fits on). Prints NAME SECONDS.
+Usage: flow_peers.py diabetic SCRIPT OUT_DIR CSV N  |  flow_peers.py large SCRIPT OUT_DIR CSV LOOKUP N"""
 import runpy
 import sys
 import time
@@ -7,7 +8,10 @@ import time
 import numpy as np
 import pandas as pd
 
-script, csv, out_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+mode, script, out_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+csv = sys.argv[4]
+lookup = sys.argv[5] if mode == "large" else None
+runs = int(sys.argv[-1])
 
 
 def best(n, f):
@@ -50,5 +54,24 @@ def pandas_flow():
     return df
 
 
-print("python-polars(exported)", best(5, polars_script))
-print("pandas(hand-written)", best(3, pandas_flow))
+def pandas_large():
+    df = pd.read_csv(csv, keep_default_na=False, na_values=[""], low_memory=False)
+    groups = pd.read_csv(lookup, keep_default_na=False, na_values=[""])
+    df = df[df["n"] >= 5]
+    df["x"] = df["x"].fillna(df["x"].mean())
+    df["city"] = df["city"].fillna(df["city"].mode().iloc[0])
+    df["big"] = df["n"] > 50
+    df = df.merge(groups, on="grp", how="left")
+    for v in sorted(df["flag"].dropna().unique()):
+        df[f"flag_{v}"] = (df["flag"] == v).astype("uint8")
+    df = df.drop(columns=["flag"])
+    df["x"] = (df["x"] - df["x"].mean()) / df["x"].std()
+    df["city"] = df["city"].map(df["city"].value_counts(normalize=True)).fillna(0.0)
+    df["score"] = df["x"] * df["weight"] + df["n"]
+    return df.groupby(["region", "big"], as_index=False).agg(
+        score_mean=("score", "mean"), n_sum=("n", "sum"), city_mean=("city", "mean"), id_count=("id", "count")
+    )
+
+
+print("python-polars(exported)", best(runs, polars_script))
+print("pandas(hand-written)", best(min(runs, 3), pandas_flow if mode == "diabetic" else pandas_large))

@@ -41,11 +41,27 @@ pub struct Lineage {
     pub sources: Vec<(String, String)>,
 }
 
+/// A source file's BLAKE3, remembered per file version (path, length, modification time) so a flow run
+/// again over the same file does not read it twice.
 fn file_digest(path: &Path) -> std::io::Result<String> {
+    type Key = (PathBuf, u64, std::time::SystemTime);
+    static DIGESTS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<Key, String>>> = std::sync::OnceLock::new();
+    let meta = std::fs::metadata(path)?;
+    let key = meta.modified().ok().map(|m| (path.to_path_buf(), meta.len(), m));
+    let cache = DIGESTS.get_or_init(Default::default);
+    if let Some(d) = key.as_ref().and_then(|k| cache.lock().ok()?.get(k).cloned()) {
+        return Ok(d);
+    }
     let mut h = blake3::Hasher::new();
-    let mut f = std::fs::File::open(path)?;
-    std::io::copy(&mut f, &mut h)?;
-    Ok(h.finalize().to_hex().to_string())
+    std::io::copy(&mut std::fs::File::open(path)?, &mut h)?;
+    let digest = h.finalize().to_hex().to_string();
+    if let (Some(k), Ok(mut c)) = (key, cache.lock()) {
+        if c.len() >= 64 {
+            c.clear();
+        }
+        c.insert(k, digest.clone());
+    }
+    Ok(digest)
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> FlowError + '_ {

@@ -8,6 +8,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+// The allocator the cairn binary and the desktop app use.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cairn_data::Observer;
 use cairn_types::{ImportOptions, InsightsRequest};
 

@@ -4,6 +4,8 @@ export type Route =
   | { name: 'project'; pid: string }
   | { name: 'dataset'; pid: string; did: string; column?: string }
   | { name: 'profile'; pid: string; did: string }
+  /** The insights report of a dataset, for `target` (or the binary target `target = equals`). */
+  | { name: 'insights'; pid: string; did: string; target?: string; equals?: string }
   /** The runs of one experiment (or of all when `exp` is absent), with an optional filter. */
   | { name: 'runs'; pid: string; exp?: string; filter?: string }
   | { name: 'run'; pid: string; rid: string }
@@ -33,6 +35,15 @@ export function parseHash(hash: string): Route {
     if (parts[2] === 'd' && parts[3]) {
       const did = parts[3];
       if (parts[4] === 'profile') return { name: 'profile', pid, did };
+      if (parts[4] === 'insights') {
+        const q = new URLSearchParams(query);
+        const r: Route = { name: 'insights', pid, did };
+        const t = q.get('target');
+        const eq = q.get('eq');
+        if (t) r.target = t;
+        if (t && eq !== null) r.equals = eq;
+        return r;
+      }
       const col = new URLSearchParams(query).get('col');
       return col ? { name: 'dataset', pid, did, column: col } : { name: 'dataset', pid, did };
     }
@@ -66,6 +77,13 @@ export function href(r: Route): string {
       return `#/p/${e(r.pid)}/d/${e(r.did)}` + (r.column ? `?col=${e(r.column)}` : '');
     case 'profile':
       return `#/p/${e(r.pid)}/d/${e(r.did)}/profile`;
+    case 'insights': {
+      const q = new URLSearchParams();
+      if (r.target) q.set('target', r.target);
+      if (r.target && r.equals !== undefined) q.set('eq', r.equals);
+      const qs = q.toString();
+      return `#/p/${e(r.pid)}/d/${e(r.did)}/insights` + (qs ? `?${qs}` : '');
+    }
     case 'runs': {
       const q = new URLSearchParams();
       if (r.exp) q.set('exp', r.exp);

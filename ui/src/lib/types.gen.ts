@@ -681,7 +681,7 @@ missing: number, };
 
 export type FlowRunRequest = { 
 /**
- * The new dataset's name (default: the flow's name, made unique).
+ * The new dataset's name (default: "FLOW prepared", made unique).
  */
 dataset_name?: string, 
 /**

@@ -29,6 +29,8 @@ import type {
   PickKind,
   Page,
   Profile,
+  InsightsReport,
+  InsightsRequest,
   ProjectInfo,
   RecentProject,
   ServerInfo,
@@ -98,6 +100,12 @@ export interface Backend {
   profile(pid: string, did: string, signal?: AbortSignal): Promise<Profile>;
   /** Returns the profiling task's id. */
   startProfile(pid: string, did: string): Promise<string>;
+  /** The saved insights report for a target; rejects with NOT_COMPUTED before it was run. */
+  insights(pid: string, did: string, req: InsightsRequest, signal?: AbortSignal): Promise<InsightsReport>;
+  /** Runs the insights report as a task (its result is the report); returns the task's id. */
+  startInsights(pid: string, did: string, req: InsightsRequest): Promise<string>;
+  /** A URL that downloads the report's HTML page (carries the token). */
+  insightsHtmlUrl(pid: string, did: string, req: InsightsRequest): string;
 
   task(tid: string): Promise<TaskInfo>;
   cancelTask(tid: string): Promise<TaskInfo>;

@@ -30,6 +30,8 @@ import type {
   PickKind,
   PickResponse,
   Profile,
+  InsightsReport,
+  InsightsRequest,
   ProjectInfo,
   RecentProject,
   ServerInfo,
@@ -184,6 +186,18 @@ export class HttpBackend implements Backend {
   }
   async startProfile(pid: string, did: string) {
     return (await this.json<TaskStarted>('POST', `${this.ds(pid, did)}/profile`)).task_id;
+  }
+  insights(pid: string, did: string, req: InsightsRequest, signal?: AbortSignal) {
+    return this.json<InsightsReport>('GET', `${this.ds(pid, did)}/insights?${insightsQuery(req)}`, undefined, signal);
+  }
+  async startInsights(pid: string, did: string, req: InsightsRequest) {
+    return (await this.json<TaskStarted>('POST', `${this.ds(pid, did)}/insights`, req)).task_id;
+  }
+  insightsHtmlUrl(pid: string, did: string, req: InsightsRequest) {
+    const q = insightsQuery(req);
+    const t = this.token();
+    if (t) q.set('token', t);
+    return `${this.base}${this.ds(pid, did)}/insights/html?${q}`;
   }
   task(tid: string) {
     return this.json<TaskInfo>('GET', `/api/tasks/${enc(tid)}`);
@@ -386,4 +400,12 @@ export class HttpBackend implements Backend {
 
   onMenu = onMenu;
   onDrop = onDrop;
+}
+
+/** The query naming an insights report. */
+function insightsQuery(req: InsightsRequest): URLSearchParams {
+  const q = new URLSearchParams({ target: req.target });
+  if (req.equals !== undefined) q.set('equals', req.equals);
+  if (req.task) q.set('task', req.task);
+  return q;
 }
