@@ -80,32 +80,7 @@ impl From<polars::prelude::PolarsError> for InsightsError {
     }
 }
 
-/// Up to three column names close to `name`: a small edit distance, or containing it.
+/// Column names close to `name`, for "did you mean".
 pub(crate) fn close_names<'a>(names: impl Iterator<Item = &'a str>, name: &str) -> Vec<String> {
-    let want = name.to_lowercase();
-    let mut scored: Vec<(usize, String)> = names
-        .filter_map(|c| {
-            let lower = c.to_lowercase();
-            let d = edit_distance(&want, &lower);
-            let close = d <= (want.chars().count() / 3).max(2)
-                || (!want.is_empty() && (lower.contains(&want) || want.contains(&lower)));
-            close.then(|| (d, c.to_string()))
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    cairn_ml::similar_names(names, name)
 }

@@ -16,6 +16,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// A package of hundreds of MiB over a slow link takes a while.
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// How long a submit waits for a just-started head's job agent.
+const AGENT_WAIT: Duration = Duration::from_secs(30);
 
 /// A job's state as Ray reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -193,9 +195,18 @@ impl RayClient {
         if self.job(&req.submission_id)?.is_some() {
             return Err(JobError::AlreadySubmitted { id: req.submission_id.clone() });
         }
-        match self.send("POST", "/api/jobs/", |r| r.json(req))? {
-            (200, _) => Ok(()),
-            (s, body) => Err(self.fail("POST", "/api/jobs/", s, &body)),
+        // A head that has just started answers "No available agent" until its job agent registers
+        // (seconds); the job was not created, so asking again is safe.
+        let mut waited = Duration::ZERO;
+        loop {
+            match self.send("POST", "/api/jobs/", |r| r.json(req))? {
+                (200, _) => return Ok(()),
+                (500, body) if body.contains("No available agent") && waited < AGENT_WAIT => {
+                    std::thread::sleep(Duration::from_millis(500));
+                    waited += Duration::from_millis(500);
+                }
+                (s, body) => return Err(self.fail("POST", "/api/jobs/", s, &body)),
+            }
         }
     }
 

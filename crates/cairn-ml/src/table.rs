@@ -148,14 +148,19 @@ fn dictionary(ca: &StringChunked) -> RawColumn {
 
 /// Up to three column names close to `name` (case-insensitive edit distance, or containment).
 pub(crate) fn close_names(frame: &DataFrame, name: &str) -> Vec<String> {
+    similar_names(frame.get_column_names().into_iter().map(|c| c.as_str()), name)
+}
+
+/// Up to three of `names` close to `name` (a typo, other case, or one containing the other), closest
+/// first: for "did you mean" in messages about a column that does not exist.
+pub fn similar_names<'a>(names: impl Iterator<Item = &'a str>, name: &str) -> Vec<String> {
     let want = name.to_lowercase();
-    let mut scored: Vec<(usize, String)> = frame
-        .get_column_names()
-        .into_iter()
+    let mut scored: Vec<(usize, String)> = names
         .filter_map(|c| {
             let lower = c.to_lowercase();
             let d = edit_distance(&want, &lower);
-            let close = d <= (want.chars().count() / 3).max(2) || (!want.is_empty() && lower.contains(&want));
+            let close = d <= (want.chars().count() / 3).max(2)
+                || (!want.is_empty() && (lower.contains(&want) || want.contains(&lower)));
             close.then(|| (d, c.to_string()))
         })
         .collect();
