@@ -87,3 +87,19 @@ fn bad_params_name_the_parameter() {
     let e = compile_err(vec![step("date_parts", json!({"column": "joined", "parts": ["year"]}))]);
     assert!(e.to_string().contains("cast text with a format first"), "{e}");
 }
+
+#[test]
+fn a_formula_names_its_unknown_column_and_where_its_syntax_breaks() {
+    let e = compile_err(vec![
+        step("drop", json!({"columns": ["income"]})),
+        step("formula", json!({"name": "r", "expr": "income / (age + 1)"})),
+    ]);
+    assert_eq!(e.code(), ErrorCode::ColumnNotFound);
+    assert!(e.to_string().starts_with("step 2 (formula): parameter `expr` names column \"income\""), "{e}");
+    let e = compile_err(vec![step("formula", json!({"name": "r", "expr": "age * (2 +"}))]);
+    assert!(e.to_string().contains("step 1 (formula): parameter `expr`: at character 11"), "{e}");
+    let e = compile_err(vec![step("formula", json!({"name": "r", "expr": "MEDIAN(age)"}))]);
+    assert!(e.to_string().contains("no function MEDIAN here (known: ABS"), "{e}");
+    let e = compile_err(vec![step("formula", json!({"name": "r", "expr": "age IN (1, 'x')"}))]);
+    assert!(e.to_string().contains("all numbers or all texts"), "{e}");
+}
