@@ -29,7 +29,10 @@ def polars_script():
 
 
 def pandas_flow():
-    df = pd.read_csv(csv, na_values=["?"], keep_default_na=False, low_memory=False)
+    if csv.endswith(".parquet"):
+        df = pd.read_parquet(csv)
+    else:
+        df = pd.read_csv(csv, na_values=["?"], keep_default_na=False, low_memory=False)
     df = df.drop(columns=["weight", "payer_code"])
     df = df[df["gender"] != "Unknown/Invalid"]
     df["readmitted_30"] = df["readmitted"] == "<30"
