@@ -155,6 +155,25 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     assert_eq!(saved["steps"][3]["fitted"], kept["steps"][3]["fitted"]);
     assert!(!kept["steps"][3]["fitted"].is_null());
 
+    // Running the edited flow again makes a new version of the same output dataset, not a second one;
+    // the first version's stored copy stays for the runs trained on it.
+    let n_datasets = datasets.as_array().unwrap().len();
+    let (st, t) = s.post(&format!("/api/projects/{pid}/flows/prep/run"), json!({})).await;
+    assert_eq!(st, 200, "{t}");
+    let events = s.events(t["task_id"].as_str().unwrap()).await;
+    let again = &events.last().unwrap()["result"];
+    assert_eq!(again["dataset"]["id"], out["id"], "{again}");
+    assert_eq!(again["dataset"]["name"], "prep prepared");
+    assert_ne!(again["dataset"]["version"], out["version"], "new data, new version");
+    let (_, datasets) = s.get(&format!("/api/projects/{pid}/datasets")).await;
+    assert_eq!(datasets.as_array().unwrap().len(), n_datasets);
+    let old_copy = s.path(&format!("p/.cairn/artifacts/datasets/{}.parquet", out["version"].as_str().unwrap()));
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !old_copy.exists() && std::time::Instant::now() < end {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(old_copy.exists(), "{}", old_copy.display());
+
     let (_, list) = s.get(&format!("/api/projects/{pid}/flows")).await;
     assert_eq!(list.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect::<Vec<_>>(), vec!["prep", "prep-2"]);
     assert_eq!(list[0]["source"], "dataset people");

@@ -293,6 +293,22 @@ pub(crate) fn import(
     frames: &Arc<crate::frames::Frames>,
     now: cairn_types::Millis,
 ) -> Result<Dataset, ApiError> {
+    import_as(project, path, name, opts, obs, frames, now, None)
+}
+
+/// Like [`import`]; with `previous`, the data becomes that dataset's new version (same id and name; the
+/// older version's stored copy stays, so runs trained on it still find their data).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn import_as(
+    project: &Project,
+    path: &Path,
+    name: &str,
+    opts: &ImportOptions,
+    obs: &dyn Observer,
+    frames: &Arc<crate::frames::Frames>,
+    now: cairn_types::Millis,
+    previous: Option<&Dataset>,
+) -> Result<Dataset, ApiError> {
     let started = std::time::Instant::now();
     let imported = cairn_data::read_file(path, opts, obs)?;
     let mut options = imported.options.clone();
@@ -310,7 +326,7 @@ pub(crate) fn import(
     }
     let stored = data_path(project, &version)?;
     let frame = Arc::new(imported.frame);
-    let id = new_id("ds");
+    let id = previous.map(|p| p.id.clone()).unwrap_or_else(|| new_id("ds"));
     obs.progress("profiling", 0, frame.width() as u64, "columns");
     let profile = cairn_data::profile::profile(&frame, &id, &version, obs)?;
     let ds = Dataset {
@@ -329,7 +345,10 @@ pub(crate) fn import(
         created_at: now,
         import_ms: started.elapsed().as_millis() as u64,
     };
-    project.insert_dataset(&ds)?;
+    match previous {
+        Some(_) => project.replace_dataset_version(&ds)?,
+        None => project.insert_dataset(&ds)?,
+    }
     save_profile(project, &profile);
     frames.insert(&version, frame.clone());
     // The stored copy is written after the import returns: the data is registered (its source and digest

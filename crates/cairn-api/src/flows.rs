@@ -15,7 +15,7 @@ use cairn_types::{
 };
 
 use crate::Studio;
-use crate::datasets::{ImportObserver, import};
+use crate::datasets::{ImportObserver, import_as};
 
 /// Source rows a preview runs on: its first rows, so a refresh stays fast on any size of data.
 pub const PREVIEW_ROWS: usize = 10_000;
@@ -293,10 +293,16 @@ impl Studio {
             }
             task.progress("registering", 4, 5, "steps");
             let base = req.dataset_name.clone().unwrap_or_else(|| format!("{} prepared", flow.name));
-            let ds_name = studio.free_name(&project, &base)?;
+            // Running the flow again makes a new version of the dataset it made before (same name);
+            // a name taken by any other dataset gets a free variant instead.
+            let previous = project.get_dataset(&base).ok().filter(|d| made_by_flow(&root, &flow.name, d));
+            let ds_name = match &previous {
+                Some(d) => d.name.clone(),
+                None => studio.free_name(&project, &base)?,
+            };
             let opts = ImportOptions { name: Some(ds_name.clone()), ..Default::default() };
             let obs = ImportObserver { task: None, on_progress: None };
-            let ds = import(&project, &parquet, &ds_name, &opts, &obs, &studio.frames, studio.now())?;
+            let ds = import_as(&project, &parquet, &ds_name, &opts, &obs, &studio.frames, studio.now(), previous.as_ref())?;
             let result = FlowRunResult {
                 rows: df.height() as u64,
                 columns: df.width() as u32,
@@ -314,4 +320,11 @@ impl Studio {
         });
         Ok(TaskStarted { task_id })
     }
+}
+
+/// True when the dataset is an output of the flow `flow` (its source is one of that flow's output files).
+fn made_by_flow(root: &std::path::Path, flow: &str, ds: &cairn_types::Dataset) -> bool {
+    let dir = root.join(".cairn").join("artifacts").join("flows").join(flow);
+    let dir = dir.canonicalize().unwrap_or(dir);
+    std::path::Path::new(&ds.source.path).starts_with(&dir)
 }

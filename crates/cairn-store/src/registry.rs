@@ -76,6 +76,24 @@ impl Project {
         }
     }
 
+    /// Gives a registered dataset (same id and name) a new version: its source, columns, rows, digest
+    /// and version. Earlier versions' stored copies are left where they are.
+    pub fn replace_dataset_version(&self, ds: &Dataset) -> Result<(), StoreError> {
+        self.ensure_writable(&format!("dataset `{}`", ds.name))?;
+        let conn = self.conn()?;
+        let n = conn
+            .execute(
+                "UPDATE datasets SET source_json = ?2, columns_json = ?3, rows = ?4, digest = ?5, version = ?6, \
+                 created_at = ?7, import_ms = ?8 WHERE id = ?1",
+                params![ds.id, to_json(&ds.source), to_json(&ds.columns), ds.rows as i64, ds.digest, ds.version, ds.created_at, ds.import_ms as i64],
+            )
+            .map_err(|e| self.classify(e))?;
+        if n == 0 {
+            return Err(StoreError::DatasetNotFound(ds.id.clone()));
+        }
+        Ok(())
+    }
+
     pub fn list_datasets(&self) -> Result<Vec<Dataset>, StoreError> {
         let conn = self.conn()?;
         let mut stmt = conn
