@@ -111,7 +111,7 @@ impl Studio {
         let clock = self.clock.clone();
         let task_id = self.tasks.spawn("import", &title, self.now(), self.clock.clone(), move |task| {
             let obs = ImportObserver { task: Some(task), on_progress: None };
-            let ds = import(&project, &path, &name, &req.options, &obs, &frames, clock())?;
+            let ds = import_as(&project, &path, &name, &req.options, &obs, &frames, clock(), None)?;
             serde_json::to_value(ds).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
         });
         Ok(TaskStarted { task_id })
@@ -122,7 +122,7 @@ impl Studio {
         let project = self.project(pid)?;
         let path = resolve(&project, &req.path)?;
         let name = self.dataset_name(&project, &path, &req.options)?;
-        import(&project, &path, &name, &req.options, obs, &self.frames, self.now())
+        import_as(&project, &path, &name, &req.options, obs, &self.frames, self.now(), None)
     }
 
     /// The dataset's name: the user's, else the file's stem. Checked before any work, so a clash fails fast.
@@ -283,20 +283,7 @@ fn save_profile(project: &Project, profile: &Profile) {
 }
 
 /// Reads the file, stores its working copy and registers it. Either all of that happens or none of it:
-/// the stored copy is removed again if registering fails.
-pub(crate) fn import(
-    project: &Project,
-    path: &Path,
-    name: &str,
-    opts: &ImportOptions,
-    obs: &dyn Observer,
-    frames: &Arc<crate::frames::Frames>,
-    now: cairn_types::Millis,
-) -> Result<Dataset, ApiError> {
-    import_as(project, path, name, opts, obs, frames, now, None)
-}
-
-/// Like [`import`]; with `previous`, the data becomes that dataset's new version (same id and name; the
+/// the stored copy is removed again if registering fails. With `previous`, the data becomes that dataset's new version (same id and name; the
 /// older version's stored copy stays, so runs trained on it still find their data).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn import_as(
