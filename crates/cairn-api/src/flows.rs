@@ -41,7 +41,7 @@ fn from_doc(doc: &FlowDoc) -> Result<FlowFile, ApiError> {
 /// The first step whose operator, parameters or switch differ between two flows (all steps from there
 /// on must fit again: their input may have changed).
 fn first_edit(old: &FlowFile, new: &FlowFile) -> usize {
-    if old.sources != new.sources {
+    if old.sources != new.sources || old.fit_on != new.fit_on {
         return 0;
     }
     let same = |a: &cairn_flow::Step, b: &cairn_flow::Step| a.op == b.op && a.params == b.params && a.enabled == b.enabled;

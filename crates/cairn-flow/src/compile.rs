@@ -176,6 +176,12 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
     let mut step_inputs = Vec::new();
     let mut split: Option<String> = None;
     let mut fitted_now = false;
+    let fit_on: Option<ops::Cond> = match &out.fit_on {
+        Some(v) => Some(serde_json::from_value(v.clone()).map_err(|e| {
+            FlowError::Invalid(format!("the flow's fit_on is not a condition ({e}); write it as a filter's `keep`, e.g. {{\"column\": \"year\", \"op\": \"ge\", \"value\": 2020}}"))
+        })?),
+        None => None,
+    };
     let upto = opts.upto.unwrap_or(usize::MAX);
     for (i, step) in out.steps.iter_mut().enumerate() {
         if !step.enabled || i >= upto {
@@ -190,11 +196,16 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
             op.check(&step.params, &lf).map_err(&err)?;
         }
         if op.fits() && (step.fitted.is_null() || opts.refit) {
-            // Fit rows: the train rows of the latest split still present, otherwise every row.
-            let rows = match split.as_deref().filter(|c| schema.get(c).is_some()) {
+            // Fit rows: the train rows of the latest split still present, otherwise every row; of those,
+            // the ones the flow's `fit_on` condition keeps.
+            let mut rows = match split.as_deref().filter(|c| schema.get(c).is_some()) {
                 Some(c) => lf.clone().filter(col(c).eq(lit(TRAIN))),
                 None => lf.clone(),
             };
+            if let Some(cond) = &fit_on {
+                cond.validate(&schema, "fit_on").map_err(&err)?;
+                rows = rows.filter(cond.expr(&schema));
+            }
             step.fitted = op.fit(&step.params, rows).map_err(&err)?;
             fitted_now = true;
         }

@@ -23,6 +23,10 @@ pub struct FlowFile {
     pub sources: Vec<Source>,
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// Which rows the fitting steps learn from, besides the train rows of a split: a condition in the
+    /// grammar of `filter` (e.g. `{"column": "year", "op": "ge", "value": 2020}`). None: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_on: Option<Value>,
 }
 
 /// A file the flow reads, with the options it is read with (the exported script reads it the same way).
@@ -122,7 +126,7 @@ fn yes() -> bool {
 impl FlowFile {
     /// An empty flow over one source.
     pub fn new(name: &str, source: Source) -> Self {
-        FlowFile { format: FORMAT, name: name.into(), sources: vec![source], steps: Vec::new() }
+        FlowFile { format: FORMAT, name: name.into(), sources: vec![source], steps: Vec::new(), fit_on: None }
     }
 
     /// Parses a flow file's text; `path` only names it in messages.

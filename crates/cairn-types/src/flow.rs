@@ -15,6 +15,11 @@ pub struct FlowDoc {
     pub sources: Vec<FlowSource>,
     #[serde(default)]
     pub steps: Vec<FlowStep>,
+    /// Which rows fitting steps learn from (within the train rows of a split): a condition as a
+    /// filter's `keep`; absent: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "unknown")]
+    pub fit_on: Option<serde_json::Value>,
 }
 
 /// Where a flow's data comes from: a file, another flow's output, or a project dataset.

@@ -543,7 +543,12 @@ quick_model?: QuickModel, quick_model_error?: string,
  */
 summary: Array<string>, compute_ms: number, };
 
-export type FlowDoc = { format: number, name: string, sources: Array<FlowSource>, steps: Array<FlowStep>, };
+export type FlowDoc = { format: number, name: string, sources: Array<FlowSource>, steps: Array<FlowStep>, 
+/**
+ * Which rows fitting steps learn from (within the train rows of a split): a condition as a
+ * filter's `keep`; absent: all of them.
+ */
+fit_on?: unknown, };
 
 export type FlowSource = { name: string, path?: string, flow?: string, 
 /**

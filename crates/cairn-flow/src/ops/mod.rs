@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use crate::error::Problem;
 
+pub(crate) use cond::Cond;
 pub(crate) use split::TRAIN;
 
 /// What a step may need besides its input: the flow's other sources (joins, concatenation).

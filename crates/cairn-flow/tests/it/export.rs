@@ -228,3 +228,43 @@ fn steps_after_a_split_fit_on_the_train_rows_only() {
     assert_eq!((0..split.len()).filter(|i| split.get(*i) == Some("test")).count(), 120);
     assert!(raw.iter().enumerate().all(|(i, r)| r.is_some() || income.get(i) == Some(fitted)));
 }
+
+#[test]
+fn fit_on_narrows_the_rows_fitting_steps_learn_from() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let mut flow = people_flow(
+        "fit_some",
+        vec![
+            step("split", json!({"kind": "random", "test_fraction": 0.5})),
+            step("fill_missing", json!({"columns": ["income"], "strategy": "mean"})),
+        ],
+    );
+    flow.fit_on = Some(json!({"column": "age", "op": "ge", "value": 40}));
+    let plan = compile(dir.path(), &flow, &Options::default()).unwrap();
+    let fitted = plan.flow.steps[1].fitted["values"]["income"].as_f64().unwrap();
+    let df = plan.frame.collect().unwrap();
+    let (age, income, split) = (df.column("age").unwrap().i64().unwrap(), df.column("income").unwrap(), df.column("split").unwrap().str().unwrap());
+    // The mean over the train rows aged 40 or more, computed here from the raw incomes.
+    let people = std::fs::read_to_string(dir.path().join("people.csv")).unwrap();
+    let raw: Vec<Option<f64>> = people.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().ok()).collect();
+    let (mut sum, mut n) = (0.0, 0.0);
+    for (i, v) in raw.iter().enumerate() {
+        if let (Some(v), Some("train"), Some(a)) = (v, split.get(i), age.get(i))
+            && a >= 40
+        {
+            sum += v;
+            n += 1.0;
+        }
+    }
+    assert!(n > 0.0 && (fitted - sum / n).abs() < 1e-9, "fitted {fitted}, mean of train rows aged 40+ {}", sum / n);
+    assert_eq!(income.null_count(), 0);
+
+    // A fit_on naming a column the fitting step does not see is named; one that is not a condition too.
+    flow.fit_on = Some(json!({"column": "agee", "op": "ge", "value": 40}));
+    let e = compile(dir.path(), &flow, &Options::default()).err().expect("refused");
+    assert!(e.to_string().contains("step 2 (fill_missing): parameter `fit_on` names column \"agee\""), "{e}");
+    flow.fit_on = Some(json!("age > 40"));
+    let e = compile(dir.path(), &flow, &Options::default()).err().expect("refused");
+    assert!(e.to_string().contains("fit_on is not a condition"), "{e}");
+}

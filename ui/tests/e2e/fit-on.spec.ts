@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { auth, openApp, ORIGIN, projectId, shot } from './helpers';
+
+// "Learned on the rows the user chooses": the flow's fit-on condition narrows what a fitting step learns
+// from, and the preview shows the value it learned from those rows only.
+test('a fitting step learns from the rows the user chooses', async ({ page, request }) => {
+  const pid = await projectId(request);
+  const datasets = await (await request.get(`${ORIGIN}/api/projects/${pid}/datasets`, { headers: auth })).json();
+  const ds = datasets.find((d: { name: string }) => d.name === 'readmissions');
+  await openApp(page, `#/p/${pid}/d/${ds.id}`);
+  await page.getByTestId('wrangle-button').click();
+  await expect(page.getByTestId('wrangle-page')).toBeVisible();
+
+  await page.locator('[data-testid="col-header"][data-col="bmi"] button').click();
+  await page.locator('[data-testid="menu-op"][data-op="fill_missing"]').click();
+  const form = page.getByTestId('step-form');
+  await form.getByTestId('param-strategy').getByRole('combobox').selectOption('mean');
+  await form.getByTestId('form-submit').click();
+  await expect(page.getByTestId('step-item')).toHaveCount(1);
+
+  await expect(page.getByTestId('fit-on')).toContainText('every row');
+  await page.getByTestId('fit-on-add').click();
+  await page.getByTestId('fit-on-cond-add').click();
+  await page.getByTestId('fit-on-cond-column').selectOption('age');
+  await page.getByTestId('fit-on-cond-op').selectOption('ge');
+  await page.getByTestId('fit-on-cond-value').fill('70');
+  await page.getByTestId('fit-on-cond-value').blur();
+
+  // The saved flow carries the condition.
+  let name = '';
+  await expect(async () => {
+    const list = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows`, { headers: auth })).json();
+    name = list.find((f: { source: string }) => f.source.includes('readmissions')).name;
+    const flow = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows/${encodeURIComponent(name)}`, { headers: auth })).json();
+    expect(flow.fit_on).toEqual({ column: 'age', op: 'ge', value: 70 });
+  }).toPass();
+  await shot(page, 'wrangle-fit-on');
+
+  // Run it: the mean it learned is the mean BMI of the patients aged 70 or more, computed here from the rows.
+  const started = await (await request.post(`${ORIGIN}/api/projects/${pid}/flows/${encodeURIComponent(name)}/run`, { headers: auth, data: {} })).json();
+  await expect(async () => {
+    const t = await (await request.get(`${ORIGIN}/api/tasks/${started.task_id}`, { headers: auth })).json();
+    expect(t.state).toBe('succeeded');
+  }).toPass({ timeout: 60_000 });
+  const flow = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows/${encodeURIComponent(name)}`, { headers: auth })).json();
+  const learned = flow.steps[0].fitted.values.bmi as number;
+  let [sum, n, allSum, allN] = [0, 0, 0, 0];
+  for (let offset = 0; offset < ds.rows; offset += 1000) {
+    const page = await (await request.get(`${ORIGIN}/api/projects/${pid}/datasets/${ds.id}/rows?offset=${offset}&limit=1000`, { headers: auth })).json();
+    const [age, bmi] = [page.columns.indexOf('age'), page.columns.indexOf('bmi')];
+    for (const r of page.rows) {
+      if (r[bmi] === null) continue;
+      allSum += r[bmi];
+      allN++;
+      if (r[age] >= 70) {
+        sum += r[bmi];
+        n++;
+      }
+    }
+  }
+  expect(n).toBeGreaterThan(0);
+  expect(Math.abs(learned - sum / n)).toBeLessThan(1e-6);
+  expect(Math.abs(learned - allSum / allN)).toBeGreaterThan(1e-6);
+});
