@@ -178,6 +178,26 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     assert_eq!(list.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect::<Vec<_>>(), vec!["prep", "prep-2"]);
     assert_eq!(list[0]["source"], "dataset people");
     assert_eq!(list[0]["steps"], 6);
+
+    // Deleting a flow answers it as it was (to put it back) and removes only that file; a name with a
+    // slash or an unknown flow is refused.
+    let del = |path: String| {
+        let (http, base, token) = (s.http.clone(), s.base.clone(), s.token.clone());
+        async move {
+            let r = http.delete(format!("{base}{path}")).bearer_auth(token).send().await.expect("DELETE");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (st, gone) = del(format!("/api/projects/{pid}/flows/prep-2")).await;
+    assert_eq!((st, gone["name"].as_str()), (200, Some("prep-2")), "{gone}");
+    let (st, e) = s.get(&format!("/api/projects/{pid}/flows/prep-2")).await;
+    assert_eq!(st, 404, "{e}");
+    let (st, e) = del(format!("/api/projects/{pid}/flows/prep-2")).await;
+    assert_eq!(st, 404, "{e}");
+    let (st, e) = del(format!("/api/projects/{pid}/flows/..%2Fcairn")).await;
+    assert_eq!((st, e["code"].as_str()), (422, Some("FLOW_INVALID")), "{e}");
+    assert!(s.path("p/flows/prep.flow.json").exists() && s.path("p/cairn.toml").exists());
 }
 
 #[tokio::test(flavor = "multi_thread")]

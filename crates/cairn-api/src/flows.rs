@@ -94,6 +94,13 @@ impl Studio {
         to_doc(&cairn_flow::load(project.root(), name)?)
     }
 
+    /// Deletes a flow; the answer is the flow as it was, so the UI can offer to put it back.
+    pub fn delete_flow(&self, pid: &str, name: &str) -> Result<FlowDoc, ApiError> {
+        let project = self.project(pid)?;
+        project.ensure_writable("the flow")?;
+        to_doc(&cairn_flow::remove(project.root(), name)?)
+    }
+
     /// A new empty flow over a project dataset, named `name` (made unique).
     pub fn create_flow(&self, pid: &str, req: &CreateFlow) -> Result<FlowDoc, ApiError> {
         let project = self.project(pid)?;

@@ -177,8 +177,17 @@ pub fn flow_path(project: &Path, name: &str) -> PathBuf {
     project.join("flows").join(format!("{name}.flow.json"))
 }
 
+/// A flow's name is a file name in `flows/`: no slashes, not hidden, not empty.
+fn check_name(name: &str) -> Result<(), FlowError> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(FlowError::Invalid(format!("{name:?} cannot be a flow name (a file name without slashes)")));
+    }
+    Ok(())
+}
+
 /// Loads a project's flow by name.
 pub fn load(project: &Path, name: &str) -> Result<FlowFile, FlowError> {
+    check_name(name)?;
     let path = flow_path(project, name);
     let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
@@ -191,12 +200,19 @@ pub fn load(project: &Path, name: &str) -> Result<FlowFile, FlowError> {
 
 /// Saves a flow atomically under its name (the old file stays whole if anything fails).
 pub fn save(project: &Path, flow: &FlowFile) -> Result<PathBuf, FlowError> {
-    if flow.name.is_empty() || flow.name.contains(['/', '\\']) || flow.name.starts_with('.') {
-        return Err(FlowError::Invalid(format!("{:?} cannot be a flow name (a file name without slashes)", flow.name)));
-    }
+    check_name(&flow.name)?;
     let path = flow_path(project, &flow.name);
     let io = |e| FlowError::Io { path: path.display().to_string(), source: e };
     std::fs::create_dir_all(project.join("flows")).map_err(io)?;
     cairn_store::atomic_write(&path, flow.to_text().as_bytes()).map_err(io)?;
     Ok(path)
+}
+
+/// Deletes a project's flow and returns it as it was (so it can be saved back). A file that is not a
+/// flow this Cairn can read is left alone.
+pub fn remove(project: &Path, name: &str) -> Result<FlowFile, FlowError> {
+    let flow = load(project, name)?;
+    let path = flow_path(project, name);
+    std::fs::remove_file(&path).map_err(|e| FlowError::Io { path: path.display().to_string(), source: e })?;
+    Ok(flow)
 }

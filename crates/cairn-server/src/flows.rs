@@ -16,7 +16,7 @@ pub fn routes() -> Router {
         .route("/api/projects/{pid}/flows", get(list_flows).post(create_flow))
         .route("/api/projects/{pid}/flow-preview", post(preview_flow))
         .route("/api/projects/{pid}/flow-chart", post(flow_chart))
-        .route("/api/projects/{pid}/flows/{name}", get(get_flow).put(save_flow))
+        .route("/api/projects/{pid}/flows/{name}", get(get_flow).put(save_flow).delete(delete_flow))
         .route("/api/projects/{pid}/flows/{name}/run", post(run_flow))
         .route("/api/projects/{pid}/flows/{name}/python", get(export_python))
 }
@@ -44,6 +44,11 @@ pub async fn get_flow(State(s): State<AppState>, Path((pid, name)): Path<(String
 #[utoipa::path(put, path = "/api/projects/{pid}/flows/{name}", request_body = FlowDoc, responses((status = 200, body = FlowDoc), (status = 422, body = ApiError)))]
 pub async fn save_flow(State(s): State<AppState>, Path((pid, name)): Path<(String, String)>, Json(doc): Json<FlowDoc>) -> Answer<FlowDoc> {
     Ok(Json(blocking(move || s.studio.save_flow(&pid, &name, &doc)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/projects/{pid}/flows/{name}", responses((status = 200, body = FlowDoc), (status = 404, body = ApiError)))]
+pub async fn delete_flow(State(s): State<AppState>, Path((pid, name)): Path<(String, String)>) -> Answer<FlowDoc> {
+    Ok(Json(blocking(move || s.studio.delete_flow(&pid, &name)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/flow-preview", request_body = FlowPreviewRequest, responses((status = 200, body = FlowPreview)))]

@@ -61,4 +61,14 @@ test('a fitting step learns from the rows the user chooses', async ({ page, requ
   expect(n).toBeGreaterThan(0);
   expect(Math.abs(learned - sum / n)).toBeLessThan(1e-6);
   expect(Math.abs(learned - allSum / allN)).toBeGreaterThan(1e-6);
+
+  // Delete the flow from its page (the other specs share this project), then the dataset it made.
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('delete-flow').click();
+  await expect(page.getByTestId('wrangle-page')).toHaveCount(0);
+  await expect(page.getByTestId('sidebar-flows').getByTestId('flow-item')).toHaveCount(0);
+  const after = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows`, { headers: auth })).json();
+  expect(after).toEqual([]);
+  const made = (await (await request.get(`${ORIGIN}/api/projects/${pid}/datasets`, { headers: auth })).json()).filter((d: { name: string }) => d.name !== 'readmissions');
+  for (const d of made) expect((await request.delete(`${ORIGIN}/api/projects/${pid}/datasets/${d.id}`, { headers: auth })).ok()).toBeTruthy();
 });

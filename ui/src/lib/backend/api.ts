@@ -164,6 +164,8 @@ export interface Backend {
   /** A new empty flow over a dataset (id or name); the name is made unique. */
   createFlow(pid: string, name: string, dataset: string): Promise<FlowDoc>;
   saveFlow(pid: string, doc: FlowDoc): Promise<FlowDoc>;
+  /** Deletes a flow; resolves with it as it was (saving it again puts it back). */
+  deleteFlow(pid: string, name: string): Promise<FlowDoc>;
   /** The flow (as edited, saved or not) after `upto` steps, on the first rows of its source. */
   previewFlow(pid: string, req: FlowPreviewRequest, signal?: AbortSignal): Promise<FlowPreview>;
   flowChart(pid: string, req: ChartRequest, signal?: AbortSignal): Promise<ChartData>;

@@ -221,6 +221,9 @@ export class HttpBackend implements Backend {
   saveFlow(pid: string, doc: FlowDoc) {
     return this.json<FlowDoc>('PUT', `/api/projects/${enc(pid)}/flows/${enc(doc.name)}`, doc);
   }
+  deleteFlow(pid: string, name: string) {
+    return this.json<FlowDoc>('DELETE', `/api/projects/${enc(pid)}/flows/${enc(name)}`);
+  }
   previewFlow(pid: string, req: FlowPreviewRequest, signal?: AbortSignal) {
     return this.json<FlowPreview>('POST', `/api/projects/${enc(pid)}/flow-preview`, req, signal);
   }
