@@ -82,12 +82,13 @@ def analyse(df: pd.DataFrame) -> dict:
         if X[c].dtype == object:
             X[c] = X[c].astype("category")
     params = dict(n_estimators=60, learning_rate=0.2, max_depth=5, num_leaves=31, max_bin=63, verbose=-1)
-    aucs = []
+    aucs, first = [], None
     for tr, te in StratifiedKFold(3, shuffle=True, random_state=42).split(X, y):
-        m = lgb.LGBMClassifier(**params).fit(X.iloc[tr], y[tr])
+        m = lgb.LGBMClassifier(**params, importance_type="gain").fit(X.iloc[tr], y[tr])
         aucs.append(roc_auc_score(y[te], m.predict_proba(X.iloc[te])[:, 1]))
-    final = lgb.LGBMClassifier(**params, importance_type="gain").fit(X, y)
-    imp = sorted(zip(final.feature_importances_, usable), reverse=True)[:3]
+        first = first or m
+    # Importances from the first fold's model, as Cairn's quick model reports them (no final fit).
+    imp = sorted(zip(first.feature_importances_, usable), reverse=True)[:3]
     out["cv_auc"] = float(np.mean(aucs))
     out["top_features"] = [c for _, c in imp]
     return out

@@ -75,7 +75,7 @@ pub(crate) fn fit(df: &DataFrame, target: &Target, features: Vec<String>, left_o
         positive_class: target.equals.as_ref().map(|_| "true".to_string()),
     };
     let started = std::time::Instant::now();
-    let trained = cairn_ml::train(&frame, &spec, &Forward(obs)).map_err(|e| match e {
+    let trained = cairn_ml::cross_validate(&frame, &spec, &Forward(obs)).map_err(|e| match e {
         cairn_ml::MlError::Cancelled => InsightsError::Cancelled,
         other => InsightsError::Internal(other.to_string()),
     })?;

@@ -22,7 +22,7 @@ pub use error::MlError;
 pub use model::{MODEL_FORMAT, Model};
 pub use params::catalog;
 pub use table::similar_names;
-pub use train::{Trained, fit_all, train};
+pub use train::{Trained, cross_validate, fit_all, train};
 
 /// Receives what a training does while it runs; all methods have no-op defaults. Called from worker threads.
 pub trait Reporter: Sync {

@@ -112,6 +112,16 @@ impl Run<'_> {
 
 /// Trains and evaluates a model as the spec says; `check` runs first, so bad input fails before any fit.
 pub fn train(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Result<Trained, MlError> {
+    train_as(frame, spec, reporter, true)
+}
+
+/// A cross-validated score without the final fit on every row: with k-fold validation the model (and
+/// its importances) is the first fold's. For a baseline that is only looked at, not kept (insights).
+pub fn cross_validate(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Result<Trained, MlError> {
+    train_as(frame, spec, reporter, false)
+}
+
+fn train_as(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter, final_fit: bool) -> Result<Trained, MlError> {
     let prepared = prepare(frame, spec)?;
     for w in &prepared.checked.warnings {
         reporter.log(&format!("warning: {w}"));
@@ -186,18 +196,26 @@ pub fn train(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Re
                 }
             }
             reporter.progress("folds", k as u64, k as u64);
-            reporter.log(&format!("fitting the final model on all {n} rows"));
-            let all: Vec<usize> = (0..n).collect();
-            let (fitted, _) = run.fit(&all, None, true)?;
-            seconds += fitted.seconds;
             let pooled = pooled.ok_or_else(|| MlError::Internal("no folds".into()))?;
             let mut e = evaluate::charts(&target.select(&pooled_rows), &pooled, classes, positive);
             e.metrics = evaluate::mean_metrics(&per_fold);
+            // The model kept: one fit on every row, or (cross-validation only) the first fold's.
+            let (fitted, held_out) = if final_fit {
+                reporter.log(&format!("fitting the final model on all {n} rows"));
+                let all: Vec<usize> = (0..n).collect();
+                let (fitted, _) = run.fit(&all, None, true)?;
+                seconds += fitted.seconds;
+                (fitted, first.map(|(f, x, t)| (Some(f), x, t)))
+            } else {
+                let (f, x, t) = first.ok_or_else(|| MlError::Internal("no folds".into()))?;
+                (f, Some((None, x, t)))
+            };
             (e.importances, e.importance_kind) = match fitted.estimator.importances(fitted.prep.width()) {
                 Some(_) => run.importances(&fitted, &Matrix { data: Vec::new(), rows: 0, cols: 0 }, target)?,
                 // Permutation importance needs held-out rows: the first fold's model on its test rows.
-                None => match &first {
-                    Some((f, x, truth)) => run.importances(f, x, truth)?,
+                None => match &held_out {
+                    Some((Some(f), x, truth)) => run.importances(f, x, truth)?,
+                    Some((None, x, truth)) => run.importances(&fitted, x, truth)?,
                     None => (Vec::new(), "permutation".into()),
                 },
             };
