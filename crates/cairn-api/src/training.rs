@@ -154,15 +154,19 @@ impl Studio {
     }
 
     pub fn jobs(&self, pid: &str) -> Result<Vec<JobInfo>, ApiError> {
-        Ok(self.project(pid)?.list_jobs(false, 500)?.into_iter().map(|j| self.with_note(j.info)).collect())
+        let project = self.project(pid)?;
+        Ok(project.list_jobs(false, 500)?.into_iter().map(|j| self.with_note(&project, j.info)).collect())
     }
 
     pub fn job(&self, pid: &str, job_id: &str) -> Result<JobInfo, ApiError> {
-        Ok(self.with_note(job_record(&*self.project(pid)?, job_id)?.info))
+        let project = self.project(pid)?;
+        Ok(self.with_note(&project, job_record(&project, job_id)?.info))
     }
 
-    fn with_note(&self, mut info: JobInfo) -> JobInfo {
+    /// What the job record does not keep: whether it can be followed now, and its run's name.
+    fn with_note(&self, project: &Project, mut info: JobInfo) -> JobInfo {
         info.following = self.following_note(&info.id);
+        info.run_name = project.get_run(&info.run_id).ok().map(|r| r.info.run_name).filter(|n| !n.is_empty());
         info
     }
 
@@ -265,6 +269,7 @@ pub(crate) fn job_record_for(job: &JobSpec, executor: &str, now: i64) -> JobReco
             exit_code: None,
             error: None,
             following: None,
+            run_name: None,
         },
         spec_version: SPEC_VERSION,
         spec_json: serde_json::to_string(job).unwrap_or_default(),

@@ -57,6 +57,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
             exit_code: r.get(13)?,
             error: r.get(14)?,
             following: None,
+            run_name: None,
         },
         spec_version: r.get::<_, i64>(2)? as u32,
         spec_json: r.get(3)?,

@@ -257,6 +257,10 @@ pub struct JobInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub error: Option<String>,
+    /// The run's name, for people (not stored with the job: read from the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub run_name: Option<String>,
     /// While it runs: what keeps it from being followed now (its cluster cannot be reached), in words.
     /// Not stored: it is what this Cairn sees at the moment.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -346,6 +346,10 @@ export type JobInfo = { id: string, kind: string, run_id: string, experiment_id:
  */
 error?: string, 
 /**
+ * The run's name, for people (not stored with the job: read from the run).
+ */
+run_name?: string, 
+/**
  * While it runs: what keeps it from being followed now (its cluster cannot be reached), in words.
  * Not stored: it is what this Cairn sees at the moment.
  */

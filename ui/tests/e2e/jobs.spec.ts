@@ -26,6 +26,8 @@ test('a command asks for trust once, runs with its log, and re-runs', async ({ p
   await expect(row).toHaveAttribute('data-state', 'failed');
   await expect(row).toContainText('exited with code 2');
   await expect(row.getByTestId('job-where')).toHaveText('This computer');
+  // The run is named as in the runs table, and the name opens it.
+  await expect(row.getByTestId('job-run-link')).toHaveText(/^[a-z]+-[a-z]+-\d+$/);
   await expect(page.getByTestId('job-log-text')).toContainText('hello from cairn in demo');
   // The list reloads while the job runs; the log is read once, not again with every reload.
   await page.waitForTimeout(2000);
