@@ -16,20 +16,8 @@ use polars::prelude::*;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::json;
 
-fn csv_source(name: &str, path: &str, nulls: &[&str]) -> Source {
-    Source {
-        name: name.into(),
-        path: path.into(),
-        flow: None,
-        dataset: None,
-        format: SourceFormat::Csv,
-        separator: ",".into(),
-        null_values: nulls.iter().map(|s| s.to_string()).collect(),
-    }
-}
-
 fn flow(csv: &str) -> FlowFile {
-    let mut source = csv_source("diabetic", csv, &["?"]);
+    let mut source = Source::csv("diabetic", csv, &["?"]);
     if csv.ends_with(".parquet") {
         source.format = SourceFormat::Parquet;
     }
@@ -131,8 +119,8 @@ fn synthetic(dir: &std::path::Path, rows: usize) -> (PathBuf, PathBuf) {
 }
 
 fn large_flow(main: &str, lookup: &str) -> FlowFile {
-    let mut f = FlowFile::new("bench_large", csv_source("t", main, &[]));
-    f.sources.push(csv_source("groups", lookup, &[]));
+    let mut f = FlowFile::new("bench_large", Source::csv("t", main, &[]));
+    f.sources.push(Source::csv("groups", lookup, &[]));
     f.steps = vec![
         Step::new("filter", json!({"keep": {"column": "n", "op": "ge", "value": 5}})),
         Step::new("fill_missing", json!({"columns": ["x"], "strategy": "mean"})),

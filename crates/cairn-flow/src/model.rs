@@ -63,6 +63,19 @@ pub struct DatasetRef {
 }
 
 impl Source {
+    /// A comma-separated file at `path` (relative to the project), with these texts read as missing.
+    pub fn csv(name: &str, path: &str, null_values: &[&str]) -> Self {
+        Source {
+            name: name.into(),
+            path: path.into(),
+            flow: None,
+            dataset: None,
+            format: SourceFormat::Csv,
+            separator: comma(),
+            null_values: null_values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
     /// A source reading a project dataset.
     pub fn dataset(name: &str, id: &str, version: &str) -> Self {
         Source {

@@ -2,7 +2,7 @@
 //! one-hot admission_type_id, derive readmitted_30, split 80/20 stratified on it; the exported Python
 //! script reproduces the same frame.
 
-use cairn_flow::{FlowFile, Source, SourceFormat, Step};
+use cairn_flow::{FlowFile, Source, Step};
 use serde_json::json;
 
 use crate::export::{compare_in_python, run_and_export};
@@ -10,15 +10,7 @@ use crate::shared;
 
 /// The readmission flow over a source at `path`.
 pub fn readmission_flow(path: &str) -> FlowFile {
-    let source = Source {
-        name: "diabetic".into(),
-        path: path.into(),
-        flow: None,
-        dataset: None,
-        format: SourceFormat::Csv,
-        separator: ",".into(),
-        null_values: vec!["?".into()],
-    };
+    let source = Source::csv("diabetic", path, &["?"]);
     let mut f = FlowFile::new("readmission", source);
     f.steps = vec![
         Step::new("drop", json!({"columns": ["weight", "payer_code"]})),

@@ -9,7 +9,7 @@ mod files;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cairn_flow::{FlowFile, Source, SourceFormat, Step};
+use cairn_flow::{FlowFile, Source, Step};
 use serde_json::Value;
 
 /// The shared data folder beside the repository.
@@ -31,15 +31,7 @@ fn make_venv() -> PathBuf {
 }
 
 pub fn csv_source(name: &str, path: &str) -> Source {
-    Source {
-        name: name.into(),
-        path: path.into(),
-        flow: None,
-        dataset: None,
-        format: SourceFormat::Csv,
-        separator: ",".into(),
-        null_values: vec![],
-    }
+    Source::csv(name, path, &[])
 }
 
 /// A source that is another flow's output.
