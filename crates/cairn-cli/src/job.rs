@@ -81,18 +81,7 @@ pub fn run(studio: &Studio, pid: &str, project: &std::path::Path, a: JobRunArgs)
     if a.detach {
         return Ok(());
     }
-    let mut offset = 0;
-    loop {
-        let (text, next, done) = studio.job_log(pid, &started.job_id, offset)?;
-        if !text.is_empty() {
-            print!("{text}");
-        }
-        offset = next;
-        if done {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    crate::train::follow_log(studio, pid, &started.job_id, Duration::from_millis(300), None)?;
     let job = studio.job(pid, &started.job_id)?;
     match job.state {
         JobState::Succeeded => Ok(()),

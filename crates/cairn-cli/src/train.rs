@@ -66,23 +66,11 @@ pub fn train(studio: &Studio, pid: &str, a: &TrainArgs) -> Result<(), ApiError> 
         return Ok(());
     }
     let interrupted = ctrl_c_flag();
-    let mut offset = 0;
-    loop {
-        if interrupted.load(Ordering::Relaxed) {
-            // The worker runs in its own process group, so Ctrl-C reaches only this process: cancel the
-            // run explicitly (KILLED), rather than leaving the worker to notice its parent is gone (FAILED).
-            let job = studio.cancel_job(pid, &started.job_id)?;
-            return Err(ApiError::new(ErrorCode::Cancelled, format!("run {} cancelled ({:?})", started.run_id, job.state)));
-        }
-        let (text, next, done) = studio.job_log(pid, &started.job_id, offset)?;
-        if !text.is_empty() {
-            print!("{text}");
-        }
-        offset = next;
-        if done {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(200));
+    if !follow_log(studio, pid, &started.job_id, Duration::from_millis(200), Some(&interrupted))? {
+        // The worker runs in its own process group, so Ctrl-C reaches only this process: cancel the
+        // run explicitly (KILLED), rather than leaving the worker to notice its parent is gone (FAILED).
+        let job = studio.cancel_job(pid, &started.job_id)?;
+        return Err(ApiError::new(ErrorCode::Cancelled, format!("run {} cancelled ({:?})", started.run_id, job.state)));
     }
     let job = studio.job(pid, &started.job_id)?;
     let run = studio.run(pid, &started.run_id)?;
@@ -92,6 +80,25 @@ pub fn train(studio: &Studio, pid: &str, a: &TrainArgs) -> Result<(), ApiError> 
             ErrorCode::CannotTrain,
             format!("run {} ended {:?}: {}", run.info.run_name, run.info.status, job.error.unwrap_or_default()),
         )),
+    }
+}
+
+/// Prints a job's log as it grows until the job ends (true), or until `interrupted` is set (false).
+pub(crate) fn follow_log(studio: &Studio, pid: &str, job_id: &str, every: Duration, interrupted: Option<&AtomicBool>) -> Result<bool, ApiError> {
+    let mut offset = 0;
+    loop {
+        if interrupted.is_some_and(|i| i.load(Ordering::Relaxed)) {
+            return Ok(false);
+        }
+        let (text, next, done) = studio.job_log(pid, job_id, offset)?;
+        if !text.is_empty() {
+            print!("{text}");
+        }
+        offset = next;
+        if done {
+            return Ok(true);
+        }
+        std::thread::sleep(every);
     }
 }
 
