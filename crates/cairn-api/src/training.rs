@@ -154,19 +154,16 @@ impl Studio {
     }
 
     pub fn jobs(&self, pid: &str) -> Result<Vec<JobInfo>, ApiError> {
-        let project = self.project(pid)?;
-        Ok(project.list_jobs(false, 500)?.into_iter().map(|j| self.with_note(&project, j.info)).collect())
+        Ok(self.project(pid)?.list_jobs(false, 500)?.into_iter().map(|j| self.with_note(j.info)).collect())
     }
 
     pub fn job(&self, pid: &str, job_id: &str) -> Result<JobInfo, ApiError> {
-        let project = self.project(pid)?;
-        Ok(self.with_note(&project, job_record(&project, job_id)?.info))
+        Ok(self.with_note(job_record(&*self.project(pid)?, job_id)?.info))
     }
 
-    /// What the job record does not keep: whether it can be followed now, and its run's name.
-    fn with_note(&self, project: &Project, mut info: JobInfo) -> JobInfo {
+    /// What the job record does not keep: whether it can be followed now.
+    fn with_note(&self, mut info: JobInfo) -> JobInfo {
         info.following = self.following_note(&info.id);
-        info.run_name = project.get_run(&info.run_id).ok().map(|r| r.info.run_name).filter(|n| !n.is_empty());
         info
     }
 

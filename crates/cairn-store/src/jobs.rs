@@ -40,6 +40,8 @@ fn parse_state(s: &str) -> JobState {
 
 const COLUMNS: &str = "id, kind, spec_version, spec_json, run_id, experiment_id, executor, state, created_at, \
                        started_at, ended_at, pid, pid_started, exit_code, error, external_id";
+/// Read beside a job's columns: its run's name (the run may have been renamed since).
+const RUN_NAME: &str = "(SELECT name FROM runs WHERE runs.run_id = jobs.run_id)";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
     Ok(JobRecord {
@@ -57,7 +59,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
             exit_code: r.get(13)?,
             error: r.get(14)?,
             following: None,
-            run_name: None,
+            run_name: r.get::<_, Option<String>>(16)?.filter(|n| !n.is_empty()),
         },
         spec_version: r.get::<_, i64>(2)? as u32,
         spec_json: r.get(3)?,
@@ -135,14 +137,14 @@ impl Project {
 
     pub fn get_job(&self, id: &str) -> Result<Option<JobRecord>, StoreError> {
         let conn = self.conn()?;
-        conn.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row)
+        conn.query_row(&format!("SELECT {COLUMNS}, {RUN_NAME} FROM jobs WHERE id = ?1"), [id], from_row)
             .optional()
             .map_err(|e| self.classify(e))
     }
 
     pub fn job_for_run(&self, run_id: &str) -> Result<Option<JobRecord>, StoreError> {
         let conn = self.conn()?;
-        conn.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE run_id = ?1 ORDER BY created_at DESC LIMIT 1"), [run_id], from_row)
+        conn.query_row(&format!("SELECT {COLUMNS}, {RUN_NAME} FROM jobs WHERE run_id = ?1 ORDER BY created_at DESC LIMIT 1"), [run_id], from_row)
             .optional()
             .map_err(|e| self.classify(e))
     }
@@ -152,7 +154,7 @@ impl Project {
         let conn = self.conn()?;
         let filter = if active { "WHERE state IN ('queued', 'running')" } else { "" };
         let mut stmt = conn
-            .prepare(&format!("SELECT {COLUMNS} FROM jobs {filter} ORDER BY created_at DESC LIMIT ?1"))
+            .prepare(&format!("SELECT {COLUMNS}, {RUN_NAME} FROM jobs {filter} ORDER BY created_at DESC LIMIT ?1"))
             .map_err(|e| self.classify(e))?;
         let rows = stmt.query_map([limit as i64], from_row).map_err(|e| self.classify(e))?;
         rows.map(|r| r.map_err(|e| self.classify(e))).collect()
