@@ -141,14 +141,13 @@ impl Follow {
                 break;
             }
             let step = ex.poll(sub).and_then(|p| ex.client().logs(sub.external_id.as_deref().unwrap_or("")).map(|log| (p, log)));
-            if !matches!(step, Err(ref e) if !matches!(e, JobError::UnknownJob { .. })) {
-                crate::lock(notes).remove(job_id.as_str());
-                since = None;
-            }
             match step {
                 Ok((Poll::Running, log)) => {
                     copy_log(dir, job_id, &log);
                     backoff = FOLLOW_EVERY;
+                    // Reachable again (the note of a job that ends goes with it, below the loop).
+                    crate::lock(notes).remove(job_id.as_str());
+                    since = None;
                 }
                 Ok((Poll::Ended { outcome, exit_code, message }, log)) => {
                     copy_log(dir, job_id, &log);

@@ -101,21 +101,21 @@ pub fn read_source(project: &Path, s: &Source) -> Result<LazyFrame, FlowError> {
             // Types come from the whole file, and every `collect_schema` of the plan would infer them
             // again with a full read: infer once per file version and hand the schema to later scans.
             let key = csv_key(&path, s);
-            if let Some(schema) = key.as_ref().and_then(|k| lock_schemas().get(k).cloned()) {
-                return reader.with_schema(Some(schema)).finish().map_err(|e| fail(e.to_string()));
-            }
-            let mut lf = reader.finish().map_err(|e| fail(e.to_string()))?;
-            let schema = lf.collect_schema().map_err(|e| fail(e.to_string()))?;
-            if let Some(k) = key {
-                let mut cache = lock_schemas();
-                if cache.len() >= 64 {
-                    cache.clear();
+            let schema = match key.as_ref().and_then(|k| lock_schemas().get(k).cloned()) {
+                Some(schema) => schema,
+                None => {
+                    let schema = reader.clone().finish().and_then(|mut lf| lf.collect_schema()).map_err(|e| fail(e.to_string()))?;
+                    if let Some(k) = key {
+                        let mut cache = lock_schemas();
+                        if cache.len() >= 64 {
+                            cache.clear();
+                        }
+                        cache.insert(k, schema.clone());
+                    }
+                    schema
                 }
-                cache.insert(k, schema.clone());
-            }
-            let p = PlRefPath::new(path.to_string_lossy().as_ref());
-            let reader = LazyCsvReader::new(p).with_separator(sep).with_null_values(source_nulls(s)).with_schema(Some(schema));
-            reader.finish().map_err(|e| fail(e.to_string()))
+            };
+            reader.with_schema(Some(schema)).finish().map_err(|e| fail(e.to_string()))
         }
         SourceFormat::Parquet => LazyFrame::scan_parquet(p, Default::default()).map_err(|e| fail(e.to_string())),
     }
