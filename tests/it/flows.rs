@@ -174,6 +174,28 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     }
     assert!(old_copy.exists(), "{}", old_copy.display());
 
+    // The dataset's history lists both versions, newest first, each with the flow run that made it; the
+    // first version's rows can still be read.
+    let did = out["id"].as_str().unwrap();
+    let (st, versions) = s.get(&format!("/api/projects/{pid}/datasets/{did}/versions")).await;
+    assert_eq!(st, 200, "{versions}");
+    let versions = versions.as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert_eq!((versions[0]["dataset"]["version"].clone(), versions[0]["current"].clone()), (again["dataset"]["version"].clone(), json!(true)));
+    assert_eq!((versions[1]["dataset"]["version"].clone(), versions[1]["current"].clone()), (out["version"].clone(), json!(false)));
+    assert_eq!(versions[1]["lineage"]["flow"], "prep");
+    assert_eq!(versions[1]["lineage"]["flow_digest"], r["lineage"]["flow_digest"]);
+    assert_ne!(versions[0]["lineage"]["flow_digest"], r["lineage"]["flow_digest"], "the edited flow made the new one");
+    assert_eq!(versions[1]["available"], true);
+    let v1 = out["version"].as_str().unwrap();
+    let (st, old_page) = s.get(&format!("/api/projects/{pid}/datasets/{did}/rows?limit=20&version={v1}")).await;
+    assert_eq!(st, 200, "{old_page}");
+    let (_, new_page) = s.get(&format!("/api/projects/{pid}/datasets/{did}/rows?limit=20")).await;
+    // The edit turned "x12" into a missing code: the versions differ in that cell.
+    assert_ne!(old_page["rows"], new_page["rows"]);
+    let (st, e) = s.get(&format!("/api/projects/{pid}/datasets/{did}/rows?version=nope")).await;
+    assert_eq!((st, e["code"].as_str()), (404, Some("DATASET_NOT_FOUND")), "{e}");
+
     let (_, list) = s.get(&format!("/api/projects/{pid}/flows")).await;
     assert_eq!(list.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect::<Vec<_>>(), vec!["prep", "prep-2"]);
     assert_eq!(list[0]["source"], "dataset people");
@@ -306,4 +328,65 @@ async fn hand_edited_flow_files_this_cairn_cannot_run_are_refused_and_left_intac
     assert!(ops.iter().all(|o| o["group"] != "other" && !o["params"].as_array().unwrap().is_empty()), "{ops:?}");
     let filter = ops.iter().find(|o| o["name"] == "filter").unwrap();
     assert_eq!(filter["params"][0]["kind"], "condition");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_run_writes_and_registers_nothing() {
+    let s = Server::start().await;
+    let pid = s.project("p").await;
+    let big = s.path("big.csv");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        writeln!(f, "id,x,label").unwrap();
+        for i in 0..1_500_000u64 {
+            writeln!(f, "{i},{}.5,row-{}", (i * 7919) % 10007, i % 1013).unwrap();
+        }
+    }
+    // A flow over the CSV file itself: a step that learns (a mean), then work that takes seconds unoptimized.
+    let flow = json!({"format": 1, "name": "slow", "sources": [{"name": "big", "path": big, "format": "csv"}], "steps": [
+        step("fill_missing", json!({"columns": ["x"], "strategy": "mean"})),
+        step("formula", json!({"name": "y", "expr": "x * 2 + id"})),
+        step("sort", json!({"columns": ["label", "y"], "descending": [true, false]})),
+        step("frequency_encode", json!({"column": "label"})),
+    ]});
+    let (st, saved) = s.put(&format!("/api/projects/{pid}/flows/slow"), flow).await;
+    assert_eq!(st, 200, "{saved}");
+    let file = s.path("p/flows/slow.flow.json");
+    let before = std::fs::read(&file).unwrap();
+
+    let (st, t) = s.post(&format!("/api/projects/{pid}/flows/slow/run"), json!({"csv": "out/slow.csv"})).await;
+    assert_eq!(st, 200, "{t}");
+    let task = t["task_id"].as_str().unwrap().to_string();
+    // Follow the task until the engine runs over all rows, then cancel.
+    let mut r = s.http.get(format!("{}/api/tasks/{task}/events", s.base)).bearer_auth(&s.token).send().await.unwrap();
+    let mut text = String::new();
+    let mut cancelled_at = None;
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if cancelled_at.is_none() && text.contains("\"phase\":\"running\"") {
+            let (st, _) = s.post(&format!("/api/tasks/{task}/cancel"), json!(null)).await;
+            assert_eq!(st, 200);
+            cancelled_at = Some(std::time::Instant::now());
+        }
+    }
+    let waited = cancelled_at.expect("the run reached its running stage").elapsed();
+    let last = text.lines().filter_map(|l| l.strip_prefix("data: ")).last().unwrap();
+    assert!(last.contains("\"type\":\"cancelled\""), "{last}");
+    // The engine cannot be interrupted, so the task answers a cancel without waiting for it.
+    assert!(waited < std::time::Duration::from_secs(2), "the cancel took {waited:?}");
+    let (_, info) = s.get(&format!("/api/tasks/{task}")).await;
+    assert_eq!(info["state"], "cancelled");
+
+    // Nothing registered, nothing written; the flow file as it was (the mean it learned is not kept).
+    let (_, datasets) = s.get(&format!("/api/projects/{pid}/datasets")).await;
+    assert_eq!(datasets.as_array().unwrap().len(), 0, "{datasets}");
+    assert!(!s.path("p/out/slow.csv").exists());
+    let artifacts = s.path("p/.cairn/artifacts/flows/slow");
+    let written: Vec<_> = std::fs::read_dir(&artifacts).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    assert!(written.is_empty(), "{written:?}");
+    // The abandoned query finishes on its own thread; its result is dropped, not written late.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(std::fs::read(&file).unwrap(), before, "the flow file was changed by a cancelled run");
+    assert!(!s.path("p/out/slow.csv").exists());
 }

@@ -25,7 +25,7 @@ fn a_missing_stored_copy_is_rebuilt_from_the_source_or_reported() {
 
     std::fs::remove_file(&stored).unwrap();
     let fresh = Studio::new(&config, system_clock());
-    let page = fresh.rows(&info.id, &ds.id, 0, 5, None).unwrap();
+    let page = fresh.rows(&info.id, &ds.id, None, 0, 5, None).unwrap();
     assert_eq!(page.total_rows, 32_561);
     assert_eq!(page.rows[0][0], 39);
     fresh.flush();
@@ -34,7 +34,7 @@ fn a_missing_stored_copy_is_rebuilt_from_the_source_or_reported() {
     std::fs::remove_file(&stored).unwrap();
     std::fs::write(&source, "age,class\n1,x\n").unwrap();
     let fresh = Studio::new(&config, system_clock());
-    let err = fresh.rows(&info.id, &ds.id, 0, 5, None).unwrap_err();
+    let err = fresh.rows(&info.id, &ds.id, None, 0, 5, None).unwrap_err();
     assert_eq!(err.code, ErrorCode::SourceChanged);
     assert!(err.message.contains("adult"), "{}", err.message);
     assert!(err.hint.is_some());

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use cairn_data::Observer;
 use cairn_store::{Project, cache_write};
 use cairn_types::{
-    ApiError, Dataset, DatasetSource, ErrorCode, ImportOptions, ImportPreview, ImportRequest, Page, Profile, SortOrder,
-    TaskStarted,
+    ApiError, Dataset, DatasetSource, DatasetVersion, ErrorCode, FlowLineage, ImportOptions, ImportPreview, ImportRequest,
+    Page, Profile, SortOrder, SourceDigest, TaskStarted,
 };
 
 use crate::projects::expand;
@@ -178,10 +178,28 @@ impl Studio {
         self.frames.wait_stored(None);
     }
 
-    /// Rows `[offset, offset+limit)`, optionally sorted by a column.
-    pub fn rows(&self, pid: &str, did: &str, offset: u64, limit: u64, sort: Option<(&str, SortOrder)>) -> Result<Page, ApiError> {
+    /// Every version of a dataset, newest first, with the flow run that made each and whether its rows
+    /// can still be read.
+    pub fn dataset_versions(&self, pid: &str, did: &str) -> Result<Vec<DatasetVersion>, ApiError> {
         let project = self.project(pid)?;
-        let ds = project.get_dataset(did)?;
+        let current = project.get_dataset(did)?.version;
+        let mut out = Vec::new();
+        for ds in project.dataset_versions(did)? {
+            let stored = data_path(&project, &ds.version)?;
+            let available = stored.exists() || Path::new(&ds.source.path).exists();
+            out.push(DatasetVersion { current: ds.version == current, lineage: lineage_of(&ds), available, dataset: ds });
+        }
+        Ok(out)
+    }
+
+    /// Rows `[offset, offset+limit)` of the current version (or of an earlier `version`), optionally
+    /// sorted by a column.
+    pub fn rows(&self, pid: &str, did: &str, version: Option<&str>, offset: u64, limit: u64, sort: Option<(&str, SortOrder)>) -> Result<Page, ApiError> {
+        let project = self.project(pid)?;
+        let ds = match version {
+            Some(v) => project.dataset_version(did, v)?,
+            None => project.get_dataset(did)?,
+        };
         let frame = self.frame(&project, &ds)?;
         let limit = limit.min(PAGE_MAX);
         let index = match sort {
@@ -344,6 +362,20 @@ pub(crate) fn import_as(
         frames.store_behind(&version, frame, stored);
     }
     Ok(ds)
+}
+
+/// The lineage a flow run wrote beside its output, when this version is a flow's output.
+fn lineage_of(ds: &Dataset) -> Option<FlowLineage> {
+    #[derive(serde::Deserialize)]
+    struct Written {
+        flow: String,
+        flow_digest: String,
+        sources: Vec<(String, String)>,
+    }
+    let path = Path::new(&ds.source.path).with_extension("lineage.json");
+    let w: Written = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let sources = w.sources.into_iter().map(|(name, digest)| SourceDigest { name, digest }).collect();
+    Some(FlowLineage { flow: w.flow, flow_digest: w.flow_digest, sources })
 }
 
 /// Reads a dataset's source file again, as it was imported, refusing a source whose bytes changed.

@@ -16,7 +16,7 @@ use crate::sse;
     paths(
         routes::info, routes::ready, routes::pick, routes::recent_projects, routes::create_project, routes::open_project,
         routes::project, routes::datasets, routes::preview_import, routes::start_import, routes::upload, routes::dataset,
-        routes::delete_dataset, routes::rows, routes::profile, routes::start_profile, routes::tasks, routes::task,
+        routes::delete_dataset, routes::rows, routes::dataset_versions, routes::profile, routes::start_profile, routes::tasks, routes::task,
         routes::cancel_task, sse::task_events,
         runs::models, runs::train, runs::create_experiment, runs::search_experiments, runs::search_runs, runs::run_keys,
         runs::run, runs::update_run, runs::delete_run, runs::evaluation, runs::metric, runs::set_tag, runs::delete_tag,

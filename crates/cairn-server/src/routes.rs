@@ -33,6 +33,7 @@ pub fn api() -> Router {
         .route("/api/projects/{pid}/uploads", post(upload).layer(DefaultBodyLimit::disable()))
         .route("/api/projects/{pid}/datasets/{did}", get(dataset).delete(delete_dataset))
         .route("/api/projects/{pid}/datasets/{did}/rows", get(rows))
+        .route("/api/projects/{pid}/datasets/{did}/versions", get(dataset_versions))
         .route("/api/projects/{pid}/datasets/{did}/profile", get(profile).post(start_profile))
         .route("/api/tasks", get(tasks))
         .route("/api/tasks/{tid}", get(task))
@@ -161,6 +162,8 @@ pub struct RowsQuery {
     /// Column to sort by.
     sort: Option<String>,
     order: Option<SortOrder>,
+    /// An earlier version of the dataset (its history lists them); the current one when left out.
+    version: Option<String>,
 }
 
 fn default_limit() -> u64 {
@@ -172,10 +175,15 @@ pub async fn rows(State(s): State<AppState>, Path((pid, did)): Path<(String, Str
     Ok(Json(
         blocking(move || {
             let sort = q.sort.as_deref().map(|c| (c, q.order.unwrap_or(SortOrder::Asc)));
-            s.studio.rows(&pid, &did, q.offset, q.limit, sort)
+            s.studio.rows(&pid, &did, q.version.as_deref(), q.offset, q.limit, sort)
         })
         .await?,
     ))
+}
+
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/versions", responses((status = 200, body = Vec<DatasetVersion>), (status = 404, body = ApiError)))]
+pub async fn dataset_versions(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Vec<DatasetVersion>> {
+    Ok(Json(blocking(move || s.studio.dataset_versions(&pid, &did)).await?))
 }
 
 #[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/profile", responses((status = 200, body = Profile), (status = 404, body = ApiError)))]

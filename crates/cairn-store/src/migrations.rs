@@ -254,4 +254,21 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX latest_metrics_by_key_finite ON latest_metrics(key, is_nan, value);
     DROP INDEX latest_metrics_by_key;
     "#,
+    // 6: every version a dataset has had (a flow run again, a file imported again), so older ones can be
+    // browsed; the `datasets` row is the current one. Existing datasets start with their current version.
+    r#"
+    CREATE TABLE dataset_versions (
+        dataset_id   TEXT NOT NULL REFERENCES datasets(id),
+        version      TEXT NOT NULL,
+        source_json  TEXT NOT NULL,
+        columns_json TEXT NOT NULL,
+        rows         INTEGER NOT NULL,
+        digest       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        import_ms    INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, version)
+    ) WITHOUT ROWID;
+    INSERT INTO dataset_versions
+        SELECT id, version, source_json, columns_json, rows, digest, created_at, import_ms FROM datasets;
+    "#,
 ];

@@ -49,11 +49,12 @@ impl Project {
         Ok(ds)
     }
 
-    /// Registers a dataset. Fails (and changes nothing) if the name is taken.
+    /// Registers a dataset (and its first version). Fails (and changes nothing) if the name is taken.
     pub fn insert_dataset(&self, ds: &Dataset) -> Result<(), StoreError> {
         self.ensure_writable(&format!("dataset `{}`", ds.name))?;
-        let conn = self.conn()?;
-        let res = conn.execute(
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(|e| self.classify(e))?;
+        let res = tx.execute(
             &format!("INSERT INTO datasets ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
             params![
                 ds.id,
@@ -68,20 +69,23 @@ impl Project {
             ],
         );
         match res {
-            Ok(_) => Ok(()),
+            Ok(_) => {}
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                Err(StoreError::DatasetExists(ds.name.clone()))
+                return Err(StoreError::DatasetExists(ds.name.clone()));
             }
-            Err(e) => Err(self.classify(e)),
+            Err(e) => return Err(self.classify(e)),
         }
+        record_version(&tx, ds).map_err(|e| self.classify(e))?;
+        tx.commit().map_err(|e| self.classify(e))
     }
 
     /// Gives a registered dataset (same id and name) a new version: its source, columns, rows, digest
-    /// and version. Earlier versions' stored copies are left where they are.
+    /// and version. Earlier versions stay listed, and their stored copies where they are.
     pub fn replace_dataset_version(&self, ds: &Dataset) -> Result<(), StoreError> {
         self.ensure_writable(&format!("dataset `{}`", ds.name))?;
-        let conn = self.conn()?;
-        let n = conn
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(|e| self.classify(e))?;
+        let n = tx
             .execute(
                 "UPDATE datasets SET source_json = ?2, columns_json = ?3, rows = ?4, digest = ?5, version = ?6, \
                  created_at = ?7, import_ms = ?8 WHERE id = ?1",
@@ -91,7 +95,29 @@ impl Project {
         if n == 0 {
             return Err(StoreError::DatasetNotFound(ds.id.clone()));
         }
-        Ok(())
+        record_version(&tx, ds).map_err(|e| self.classify(e))?;
+        tx.commit().map_err(|e| self.classify(e))
+    }
+
+    /// Every version a dataset has had, newest first, each as the dataset was then (same id and name).
+    pub fn dataset_versions(&self, id_or_name: &str) -> Result<Vec<Dataset>, StoreError> {
+        let current = self.get_dataset(id_or_name)?;
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT dataset_id, ?2, source_json, columns_json, rows, digest, version, created_at, import_ms \
+                 FROM dataset_versions WHERE dataset_id = ?1 ORDER BY created_at DESC, version",
+            )
+            .map_err(|e| self.classify(e))?;
+        let rows = stmt.query_map(params![current.id, current.name], from_row).map_err(|e| self.classify(e))?;
+        rows.map(|r| self.decode(r.map_err(|e| self.classify(e))?)).collect()
+    }
+
+    /// One version of a dataset, current or earlier.
+    pub fn dataset_version(&self, id_or_name: &str, version: &str) -> Result<Dataset, StoreError> {
+        let all = self.dataset_versions(id_or_name)?;
+        let name = all.first().map(|d| d.name.clone()).unwrap_or_default();
+        all.into_iter().find(|d| d.version == version).ok_or_else(|| StoreError::DatasetNotFound(format!("{name} at version {version}")))
     }
 
     pub fn list_datasets(&self) -> Result<Vec<Dataset>, StoreError> {
@@ -132,13 +158,26 @@ impl Project {
     pub fn delete_dataset(&self, id: &str) -> Result<Dataset, StoreError> {
         let ds = self.get_dataset(id)?;
         self.ensure_writable(&format!("the removal of dataset `{}`", ds.name))?;
-        let conn = self.conn()?;
-        conn.execute("DELETE FROM datasets WHERE id = ?1", [&ds.id]).map_err(|e| self.classify(e))?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(|e| self.classify(e))?;
+        tx.execute("DELETE FROM dataset_versions WHERE dataset_id = ?1", [&ds.id]).map_err(|e| self.classify(e))?;
+        tx.execute("DELETE FROM datasets WHERE id = ?1", [&ds.id]).map_err(|e| self.classify(e))?;
+        tx.commit().map_err(|e| self.classify(e))?;
         Ok(ds)
     }
 }
 
 /// Registry fields are plain data that always serialize; a failure would be a bug, recorded rather than hidden.
+/// Keeps a dataset's version in its history (a version seen again is updated, not doubled).
+fn record_version(conn: &rusqlite::Connection, ds: &Dataset) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT OR REPLACE INTO dataset_versions \
+         (dataset_id, version, source_json, columns_json, rows, digest, created_at, import_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![ds.id, ds.version, to_json(&ds.source), to_json(&ds.columns), ds.rows as i64, ds.digest, ds.created_at, ds.import_ms as i64],
+    )
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }

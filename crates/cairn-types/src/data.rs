@@ -198,6 +198,18 @@ pub struct Dataset {
     pub import_ms: u64,
 }
 
+/// One version of a dataset in its history: the dataset as it was then, and what made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct DatasetVersion {
+    pub dataset: Dataset,
+    /// This is the dataset's version now.
+    pub current: bool,
+    /// The flow run that wrote this version, when a flow made it.
+    pub lineage: Option<crate::FlowLineage>,
+    /// Its rows can still be read: its stored copy, or its source file, is still there.
+    pub available: bool,
+}
+
 /// A slice of rows for the grid. Cells are JSON: numbers, strings, booleans, ISO dates, or null.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct Page {

@@ -33,6 +33,7 @@ pub fn render() -> String {
         Uploaded::decl(),
         DatasetSource::decl(),
         Dataset::decl(),
+        DatasetVersion::decl(),
         Page::decl(),
         SortOrder::decl(),
         NumericStats::decl(),

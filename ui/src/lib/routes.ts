@@ -4,6 +4,8 @@ export type Route =
   | { name: 'project'; pid: string }
   | { name: 'dataset'; pid: string; did: string; column?: string }
   | { name: 'profile'; pid: string; did: string }
+  /** The versions a dataset has had, with `version` open. */
+  | { name: 'history'; pid: string; did: string; version?: string }
   /** The insights report of a dataset, for `target` (or the binary target `target = equals`). */
   | { name: 'insights'; pid: string; did: string; target?: string; equals?: string }
   /** The runs of one experiment (or of all when `exp` is absent), with an optional filter. */
@@ -35,6 +37,10 @@ export function parseHash(hash: string): Route {
     if (parts[2] === 'd' && parts[3]) {
       const did = parts[3];
       if (parts[4] === 'profile') return { name: 'profile', pid, did };
+      if (parts[4] === 'history') {
+        const v = new URLSearchParams(query).get('v');
+        return v ? { name: 'history', pid, did, version: v } : { name: 'history', pid, did };
+      }
       if (parts[4] === 'insights') {
         const q = new URLSearchParams(query);
         const r: Route = { name: 'insights', pid, did };
@@ -77,6 +83,8 @@ export function href(r: Route): string {
       return `#/p/${e(r.pid)}/d/${e(r.did)}` + (r.column ? `?col=${e(r.column)}` : '');
     case 'profile':
       return `#/p/${e(r.pid)}/d/${e(r.did)}/profile`;
+    case 'history':
+      return `#/p/${e(r.pid)}/d/${e(r.did)}/history` + (r.version ? `?v=${e(r.version)}` : '');
     case 'insights': {
       const q = new URLSearchParams();
       if (r.target) q.set('target', r.target);

@@ -168,6 +168,20 @@ version: string, created_at: number,
  */
 import_ms: number, };
 
+export type DatasetVersion = { dataset: Dataset, 
+/**
+ * This is the dataset's version now.
+ */
+current: boolean, 
+/**
+ * The flow run that wrote this version, when a flow made it.
+ */
+lineage: FlowLineage | null, 
+/**
+ * Its rows can still be read: its stored copy, or its source file, is still there.
+ */
+available: boolean, };
+
 export type Page = { offset: number, total_rows: number, columns: Array<string>, rows: unknown[][], };
 
 export type SortOrder = "asc" | "desc";

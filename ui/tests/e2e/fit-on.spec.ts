@@ -62,6 +62,33 @@ test('a fitting step learns from the rows the user chooses', async ({ page, requ
   expect(Math.abs(learned - sum / n)).toBeLessThan(1e-6);
   expect(Math.abs(learned - allSum / allN)).toBeGreaterThan(1e-6);
 
+  // Run it again fitted on other rows: a second version of the same output dataset. Its History tab lists
+  // both, newest first, and shows the rows of the older one.
+  const first = (await (await request.get(`${ORIGIN}/api/tasks/${started.task_id}`, { headers: auth })).json()).result.dataset;
+  const refit = { ...flow, fit_on: { column: 'age', op: 'lt', value: 40 }, steps: flow.steps.map((st: object) => ({ ...st, fitted: null })) };
+  expect((await request.put(`${ORIGIN}/api/projects/${pid}/flows/${encodeURIComponent(name)}`, { headers: auth, data: refit })).ok()).toBeTruthy();
+  const again = await (await request.post(`${ORIGIN}/api/projects/${pid}/flows/${encodeURIComponent(name)}/run`, { headers: auth, data: {} })).json();
+  await expect(async () => {
+    const t = await (await request.get(`${ORIGIN}/api/tasks/${again.task_id}`, { headers: auth })).json();
+    expect(t.state).toBe('succeeded');
+    expect(t.result.dataset.id).toBe(first.id);
+    expect(t.result.dataset.version).not.toBe(first.version);
+  }).toPass({ timeout: 60_000 });
+  await openApp(page, `#/p/${pid}/d/${first.id}`);
+  await page.getByTestId('tab-history').click();
+  const versions = page.getByTestId('version');
+  await expect(versions).toHaveCount(2);
+  await expect(versions.nth(0)).toContainText('Version 2');
+  await expect(versions.nth(0)).toContainText('current');
+  await expect(versions.nth(1)).toContainText(`run of flow ${name}`);
+  await versions.nth(1).click();
+  await expect(page.getByText('Version 1, read-only')).toBeVisible();
+  await expect(page.locator('[data-row="0"]')).toBeVisible();
+  expect(page.url()).toContain(`?v=${first.version}`);
+  await shot(page, 'dataset-history');
+  await openApp(page, `#/p/${pid}/flows/${encodeURIComponent(name)}`);
+  await expect(page.getByTestId('wrangle-page')).toBeVisible();
+
   // Delete the flow from its page (the other specs share this project), then the dataset it made.
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('delete-flow').click();

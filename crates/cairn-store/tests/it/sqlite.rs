@@ -2,7 +2,7 @@
 //! bulk import, and threads sharing one project.
 
 use cairn_store::{Project, SCHEMA_VERSION, TrackingStore};
-use cairn_types::{ErrorCode, LifecycleStage, Metric, Param, Run, RunData, RunInfo, RunInputs, RunStatus, SearchRuns, Tag};
+use cairn_types::{Dataset, DatasetSource, ErrorCode, FileFormat, LifecycleStage, Metric, Param, Run, RunData, RunInfo, RunInputs, RunStatus, SearchRuns, Tag};
 
 use crate::conformance::expect_err;
 use crate::fresh_project;
@@ -28,8 +28,8 @@ fn artifact_uris_point_into_the_project() {
 }
 
 #[test]
-fn schema_is_migration_5_and_sound() {
-    assert_eq!(SCHEMA_VERSION, 5);
+fn schema_is_migration_6_and_sound() {
+    assert_eq!(SCHEMA_VERSION, 6);
     let (_dir, project) = fresh_project();
     let run = project.create_run("0", None, "u", 1, &[]).unwrap().info.run_id;
     project.log_metric(&run, "m", 1.0, 1, 0).unwrap();
@@ -43,9 +43,10 @@ fn schema_is_migration_5_and_sound() {
 #[test]
 fn a_version_2_project_is_upgraded() {
     let (_dir, project) = fresh_project();
+    project.insert_dataset(&dataset("d1", "people", "v1")).unwrap();
     let conn = rusqlite::Connection::open(project.db_path()).unwrap();
     conn.execute_batch(
-        "DROP TABLE run_models; DROP TABLE logged_model_metrics; DROP TABLE logged_model_params;
+        "DROP TABLE dataset_versions; DROP TABLE run_models; DROP TABLE logged_model_metrics; DROP TABLE logged_model_params;
          DROP TABLE logged_model_tags; DROP TABLE logged_models; DROP TABLE registered_model_aliases;
          DROP TABLE model_version_tags; DROP TABLE model_versions; DROP TABLE registered_model_tags;
          DROP TABLE registered_models;
@@ -58,6 +59,48 @@ fn a_version_2_project_is_upgraded() {
     let project = Project::open(project.root()).unwrap();
     assert_eq!(project.get_experiment("0").unwrap().name, "Default");
     assert!(project.search_registered_models("", 0, &[], None).unwrap().items.is_empty());
+    // Datasets registered before the history existed start it with their current version.
+    let history = project.dataset_versions("people").unwrap();
+    assert_eq!(history.iter().map(|d| d.version.as_str()).collect::<Vec<_>>(), ["v1"]);
+}
+
+fn dataset(id: &str, name: &str, version: &str) -> Dataset {
+    Dataset {
+        id: id.into(),
+        name: name.into(),
+        source: DatasetSource { path: format!("/data/{name}-{version}.csv"), format: FileFormat::Csv, bytes: 10, options: Default::default() },
+        rows: 3,
+        columns: Vec::new(),
+        digest: format!("digest-{version}"),
+        version: version.into(),
+        created_at: 1,
+        import_ms: 1,
+    }
+}
+
+#[test]
+fn a_dataset_keeps_every_version_it_had_until_it_is_deleted() {
+    let (_dir, project) = fresh_project();
+    project.insert_dataset(&dataset("d1", "people", "v1")).unwrap();
+    let mut v2 = dataset("d1", "people", "v2");
+    v2.created_at = 2;
+    v2.rows = 5;
+    project.replace_dataset_version(&v2).unwrap();
+    // The same version again (a file imported again unchanged) is not listed twice.
+    project.replace_dataset_version(&v2).unwrap();
+    let history = project.dataset_versions("d1").unwrap();
+    assert_eq!(history.iter().map(|d| (d.version.as_str(), d.rows)).collect::<Vec<_>>(), [("v2", 5), ("v1", 3)]);
+    assert!(history.iter().all(|d| d.name == "people" && d.id == "d1"));
+    assert_eq!(project.dataset_version("people", "v1").unwrap().source.path, "/data/people-v1.csv");
+    let e = project.dataset_version("people", "v9").unwrap_err();
+    assert!(e.to_string().contains("people at version v9"), "{e}");
+    // A taken name changes nothing, history included.
+    assert!(project.insert_dataset(&dataset("d2", "people", "v7")).is_err());
+    assert!(project.dataset_versions("d2").is_err());
+    project.delete_dataset("d1").unwrap();
+    let conn = rusqlite::Connection::open(project.db_path()).unwrap();
+    let left: i64 = conn.query_row("SELECT count(*) FROM dataset_versions", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
 }
 
 #[test]

@@ -24,6 +24,7 @@ import type {
   TrainSpec,
   TrainStarted,
   Dataset,
+  DatasetVersion,
   ImportPreview,
   ImportRequest,
   PickKind,
@@ -62,6 +63,8 @@ export interface RowsQuery {
   limit: number;
   sort?: string;
   order?: SortOrder;
+  /** An earlier version of the dataset; the current one when left out. */
+  version?: string;
 }
 
 /** The events that end a task. */
@@ -88,6 +91,8 @@ export interface Backend {
   datasets(pid: string): Promise<Dataset[]>;
   dataset(pid: string, did: string): Promise<Dataset>;
   deleteDataset(pid: string, did: string): Promise<Dataset>;
+  /** Every version the dataset has had, newest first. */
+  datasetVersions(pid: string, did: string): Promise<DatasetVersion[]>;
   rows(pid: string, did: string, q: RowsQuery, signal?: AbortSignal): Promise<Page>;
 
   previewImport(pid: string, req: ImportRequest, signal?: AbortSignal): Promise<ImportPreview>;

@@ -24,6 +24,7 @@ import type {
   TrainSpec,
   TrainStarted,
   Dataset,
+  DatasetVersion,
   ImportPreview,
   ImportRequest,
   Page,
@@ -167,12 +168,16 @@ export class HttpBackend implements Backend {
   deleteDataset(pid: string, did: string) {
     return this.json<Dataset>('DELETE', this.ds(pid, did));
   }
+  datasetVersions(pid: string, did: string) {
+    return this.json<DatasetVersion[]>('GET', `${this.ds(pid, did)}/versions`);
+  }
   rows(pid: string, did: string, q: RowsQuery, signal?: AbortSignal) {
     const p = new URLSearchParams({ offset: String(q.offset), limit: String(q.limit) });
     if (q.sort) {
       p.set('sort', q.sort);
       p.set('order', q.order ?? 'asc');
     }
+    if (q.version) p.set('version', q.version);
     return this.json<Page>('GET', `${this.ds(pid, did)}/rows?${p}`, undefined, signal);
   }
   previewImport(pid: string, req: ImportRequest, signal?: AbortSignal) {
