@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { dataFile, importViaApi, openApp, shot } from './helpers';
+import { join } from 'node:path';
+import { dataFile, importViaApi, openApp, shot, SHOTS } from './helpers';
 
 test('insights on diabetic_data: readmitted = <30 flags the identifiers and shows the ~11% positive rate', async ({ page, request }) => {
   test.setTimeout(180_000);
@@ -24,10 +25,13 @@ test('insights on diabetic_data: readmitted = <30 flags the identifiers and show
   await expect(page.getByTestId('flagged-patient_nbr')).toContainText('rows per value');
   await expect(page.getByTestId('flagged-weight')).toContainText('mostly missing');
   await expect(page.getByTestId('heatmap')).toBeVisible();
+  // Each column of the matrix is named above it too, not only along its rows.
+  await expect(page.getByTestId('heatmap').locator('.tl')).toHaveCount(await page.getByTestId('heatmap').locator('.hl').count());
   await expect(page.getByTestId('chart')).toHaveCount(3);
   // The page scrolls inside the window: a tall window shows it whole in the screenshot.
   await page.setViewportSize({ width: 1400, height: 3000 });
   await shot(page, 'insights-diabetic');
+  await page.getByTestId('heatmap').locator('..').screenshot({ path: join(SHOTS, 'insights-heatmap.png') });
   await page.setViewportSize({ width: 1400, height: 860 });
 
   // The address names the target: reloading shows the saved report without running it again.
