@@ -390,3 +390,40 @@ async fn a_cancelled_run_writes_and_registers_nothing() {
     assert_eq!(std::fs::read(&file).unwrap(), before, "the flow file was changed by a cancelled run");
     assert!(!s.path("p/out/slow.csv").exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn renaming_a_flow_repoints_the_flows_that_read_it() {
+    let s = Server::start().await;
+    let pid = s.project("p").await;
+    std::fs::write(s.path("people.csv"), PEOPLE).unwrap();
+    let a = json!({"format": 1, "name": "clean", "sources": [{"name": "people", "path": s.path("people.csv"), "format": "csv", "null_values": ["?"]}],
+        "steps": [step("drop", json!({"columns": ["name"]}))]});
+    let b = json!({"format": 1, "name": "report", "sources": [{"name": "cleaned", "flow": "clean"}],
+        "steps": [step("filter", json!({"keep": {"column": "age", "op": "gt", "value": 30}}))]});
+    assert_eq!(s.put(&format!("/api/projects/{pid}/flows/clean"), a).await.0, 200);
+    assert_eq!(s.put(&format!("/api/projects/{pid}/flows/report"), b).await.0, 200);
+
+    let (st, r) = s.post(&format!("/api/projects/{pid}/flows/clean/rename"), json!({"name": "people-clean"})).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["flow"]["name"], "people-clean");
+    assert_eq!(r["repointed"], json!(["report"]));
+    assert!(!s.path("p/flows/clean.flow.json").exists());
+    let (_, report) = s.get(&format!("/api/projects/{pid}/flows/report")).await;
+    assert_eq!(report["sources"][0]["flow"], "people-clean");
+    // The flow that reads it still runs: it previews the 5 people over 30 from the renamed flow.
+    let (st, p) = s.post(&format!("/api/projects/{pid}/flow-preview"), json!({"flow": report})).await;
+    assert_eq!(st, 200, "{p}");
+    assert_eq!(p["rows_after"], 5, "{p}");
+
+    // A taken name, a name with a slash and an unknown flow are named; nothing changes.
+    let before = std::fs::read(s.path("p/flows/report.flow.json")).unwrap();
+    let (st, e) = s.post(&format!("/api/projects/{pid}/flows/people-clean/rename"), json!({"name": "report"})).await;
+    assert_eq!((st, e["code"].as_str()), (409, Some("ALREADY_EXISTS")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("\"report\""), "{e}");
+    let (st, e) = s.post(&format!("/api/projects/{pid}/flows/people-clean/rename"), json!({"name": "a/b"})).await;
+    assert_eq!((st, e["code"].as_str()), (422, Some("FLOW_INVALID")), "{e}");
+    let (st, e) = s.post(&format!("/api/projects/{pid}/flows/nope/rename"), json!({"name": "x"})).await;
+    assert_eq!(st, 404, "{e}");
+    assert_eq!(std::fs::read(s.path("p/flows/report.flow.json")).unwrap(), before);
+    assert!(s.path("p/flows/people-clean.flow.json").exists());
+}

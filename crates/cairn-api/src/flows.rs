@@ -10,8 +10,8 @@ use cairn_flow::{FlowError, FlowFile, Options, Output};
 use cairn_store::Project;
 use cairn_types::{
     ApiError, ChartData, ChartRequest, CreateFlow, ErrorCode, FlowDoc, FlowLineage, FlowPreview, FlowPreviewRequest,
-    FlowRunRequest, FlowRunResult, FlowSummary, ImportOptions, OpSpec, PreviewColumn, PythonScript, SourceDigest,
-    StepFailure, TaskStarted,
+    FlowRenamed, FlowRunRequest, FlowRunResult, FlowSummary, ImportOptions, OpSpec, PreviewColumn, PythonScript,
+    RenameFlow, SourceDigest, StepFailure, TaskStarted,
 };
 
 use crate::Studio;
@@ -99,6 +99,15 @@ impl Studio {
         let project = self.project(pid)?;
         project.ensure_writable("the flow")?;
         to_doc(&cairn_flow::remove(project.root(), name)?)
+    }
+
+    /// Renames a flow; the flows that read its output follow it. Outputs it wrote before keep their
+    /// datasets; its next run makes its output under the new name.
+    pub fn rename_flow(&self, pid: &str, name: &str, req: &RenameFlow) -> Result<FlowRenamed, ApiError> {
+        let project = self.project(pid)?;
+        project.ensure_writable("the flow")?;
+        let (flow, repointed) = cairn_flow::rename(project.root(), name, req.name.trim())?;
+        Ok(FlowRenamed { flow: to_doc(&flow)?, repointed })
     }
 
     /// A new empty flow over a project dataset, named `name` (made unique).

@@ -1,4 +1,5 @@
-//! `cairn flow …`: run a project's flow to Parquet/CSV, export it as a Python script, list operators.
+//! `cairn flow …`: run a project's flow to Parquet/CSV, export it as a Python script, rename it, list
+//! operators.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,8 @@ pub enum FlowCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Rename flows/FLOW.flow.json to NEW; the flows that read its output are pointed at the new name.
+    Rename { project: PathBuf, flow: String, new: String },
     /// List the operators a flow's steps can use.
     Ops,
 }
@@ -73,6 +76,15 @@ pub fn run(cmd: FlowCommand) -> Result<(), ApiError> {
                     say!("Wrote {}", p.display());
                 }
                 None => say!("{}", script.trim_end()),
+            }
+            Ok(())
+        }
+        FlowCommand::Rename { project, flow, new } => {
+            let dir = project_dir(&project)?;
+            let (renamed, repointed) = cairn_flow::rename(&dir, &flow, new.trim())?;
+            say!("Renamed flow {flow:?} to {:?}", renamed.name);
+            for other in repointed {
+                say!("  flow {other:?} now reads {:?}", renamed.name);
             }
             Ok(())
         }

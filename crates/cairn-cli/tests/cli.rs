@@ -202,6 +202,19 @@ fn flow_run_and_export_python_on_diabetic_data() {
     let out = Command::new(python).arg("-c").arg(check).output().unwrap();
     assert!(out.status.success() && text(&out.stdout).contains("same"), "{}{}", text(&out.stdout), text(&out.stderr));
 
+    // Renamed and back; a name that is taken is refused with a hint, both files kept.
+    let out = cairn(dir.path(), &["flow", "rename", p.to_str().unwrap(), "readmission", "readmission-30"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Renamed flow \"readmission\" to \"readmission-30\""), "{}", text(&out.stdout));
+    assert!(!flow_file.exists() && p.join("flows/readmission-30.flow.json").exists());
+    std::fs::copy(p.join("flows/readmission-30.flow.json"), &flow_file).unwrap();
+    let out = cairn(dir.path(), &["flow", "rename", p.to_str().unwrap(), "readmission-30", "readmission"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("already has a flow \"readmission\"") && err.contains("hint:"), "{err}");
+    assert!(flow_file.exists() && p.join("flows/readmission-30.flow.json").exists());
+    std::fs::remove_file(p.join("flows/readmission-30.flow.json")).unwrap();
+
     // A hand-edited file with an unknown op: refused with the step and a hint, the file untouched.
     let mut broken = flow.clone();
     broken["steps"][1]["op"] = "derive_magic".into();

@@ -35,6 +35,9 @@ pub enum FlowError {
     /// No flow with this name in the project.
     #[error("no flow {name:?} in {dir}")]
     NotFound { name: String, dir: String },
+    /// A flow with this name is already in the project.
+    #[error("the project already has a flow {name:?}")]
+    Exists { name: String },
     /// A step names an operator this Cairn does not know.
     #[error("step {step}: unknown operator {op:?}")]
     UnknownOp { step: usize, op: String },
@@ -64,6 +67,7 @@ impl FlowError {
             }
             FlowError::NewerFormat { .. } => ErrorCode::SchemaTooNew,
             FlowError::NotFound { .. } => ErrorCode::FileNotFound,
+            FlowError::Exists { .. } => ErrorCode::AlreadyExists,
             FlowError::Source { .. } => ErrorCode::FileUnreadable,
             FlowError::Step { problem, .. } => match problem {
                 Problem::Column { .. } => ErrorCode::ColumnNotFound,
@@ -87,6 +91,7 @@ impl FlowError {
             FlowError::Step { problem: Problem::Column { .. }, .. } => {
                 Some("an earlier step may have dropped or renamed it; edit this step or the earlier one".into())
             }
+            FlowError::Exists { .. } => Some("pick another name, or rename or delete that flow first".into()),
             FlowError::Step { problem: Problem::Conversion { .. }, .. } => {
                 Some("set \"on_error\": \"null\" to turn these values into missing values".into())
             }

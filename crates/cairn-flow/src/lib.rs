@@ -18,7 +18,7 @@ pub use catalog::{catalog, missing_from_catalog};
 pub use charts::chart;
 pub use compile::{Options, Plan, compile, dataset_path, read_source, source_path};
 pub use error::{FlowError, Problem};
-pub use model::{DatasetRef, FORMAT, FlowFile, Source, SourceFormat, Step, flow_path, load, remove, save};
+pub use model::{DatasetRef, FORMAT, FlowFile, Source, SourceFormat, Step, flow_path, load, remove, rename, save};
 pub use polars::prelude::DataFrame;
 pub use preview::{Preview, preview};
 pub use python::{POLARS_PIN, export_python};

@@ -229,3 +229,48 @@ pub fn remove(project: &Path, name: &str) -> Result<FlowFile, FlowError> {
     std::fs::remove_file(&path).map_err(|e| FlowError::Io { path: path.display().to_string(), source: e })?;
     Ok(flow)
 }
+
+/// Renames a project's flow: the file under its new name, and every other flow that reads its output
+/// pointed at the new name. The new file is written before the old one is removed, so a crash midway
+/// leaves both, never neither. Returns the renamed flow and the names of the flows that were repointed;
+/// a flow file this Cairn cannot read is left alone.
+pub fn rename(project: &Path, old: &str, new: &str) -> Result<(FlowFile, Vec<String>), FlowError> {
+    let mut flow = load(project, old)?;
+    check_name(new)?;
+    if new == old {
+        return Ok((flow, Vec::new()));
+    }
+    // On a case-insensitive disk a name differing only in case is the same file: not taken, not removed.
+    let same_file = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y);
+    let (old_path, new_path) = (flow_path(project, old), flow_path(project, new));
+    let one_file = same_file(&old_path, &new_path);
+    if new_path.exists() && !one_file {
+        return Err(FlowError::Exists { name: new.into() });
+    }
+    flow.name = new.into();
+    save(project, &flow)?;
+    let mut repointed = Vec::new();
+    let others = std::fs::read_dir(project.join("flows")).map(|rd| rd.flatten().collect::<Vec<_>>()).unwrap_or_default();
+    for entry in others {
+        let file = entry.file_name();
+        let Some(name) = file.to_str().and_then(|n| n.strip_suffix(".flow.json")) else { continue };
+        if name == old || name == new {
+            continue;
+        }
+        let Ok(mut other) = load(project, name) else { continue };
+        let mut changed = false;
+        for s in other.sources.iter_mut().filter(|s| s.flow.as_deref() == Some(old)) {
+            s.flow = Some(new.into());
+            changed = true;
+        }
+        if changed {
+            save(project, &other)?;
+            repointed.push(name.to_string());
+        }
+    }
+    if !one_file {
+        std::fs::remove_file(&old_path).map_err(|e| FlowError::Io { path: old_path.display().to_string(), source: e })?;
+    }
+    repointed.sort();
+    Ok((flow, repointed))
+}

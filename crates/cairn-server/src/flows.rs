@@ -18,6 +18,7 @@ pub fn routes() -> Router {
         .route("/api/projects/{pid}/flow-chart", post(flow_chart))
         .route("/api/projects/{pid}/flows/{name}", get(get_flow).put(save_flow).delete(delete_flow))
         .route("/api/projects/{pid}/flows/{name}/run", post(run_flow))
+        .route("/api/projects/{pid}/flows/{name}/rename", post(rename_flow))
         .route("/api/projects/{pid}/flows/{name}/python", get(export_python))
 }
 
@@ -49,6 +50,11 @@ pub async fn save_flow(State(s): State<AppState>, Path((pid, name)): Path<(Strin
 #[utoipa::path(delete, path = "/api/projects/{pid}/flows/{name}", responses((status = 200, body = FlowDoc), (status = 404, body = ApiError)))]
 pub async fn delete_flow(State(s): State<AppState>, Path((pid, name)): Path<(String, String)>) -> Answer<FlowDoc> {
     Ok(Json(blocking(move || s.studio.delete_flow(&pid, &name)).await?))
+}
+
+#[utoipa::path(post, path = "/api/projects/{pid}/flows/{name}/rename", request_body = RenameFlow, responses((status = 200, body = FlowRenamed), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn rename_flow(State(s): State<AppState>, Path((pid, name)): Path<(String, String)>, Json(req): Json<RenameFlow>) -> Answer<FlowRenamed> {
+    Ok(Json(blocking(move || s.studio.rename_flow(&pid, &name, &req)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/flow-preview", request_body = FlowPreviewRequest, responses((status = 200, body = FlowPreview)))]

@@ -25,7 +25,7 @@ use crate::sse;
         jobs::trust, jobs::set_trust, jobs::clusters, jobs::add_cluster, jobs::remove_cluster, jobs::test_cluster,
         jobs::test_address,
         insights::start_insights, insights::insights, insights::insights_html,
-        flows::flow_ops, flows::list_flows, flows::create_flow, flows::get_flow, flows::save_flow, flows::delete_flow, flows::preview_flow,
+        flows::flow_ops, flows::list_flows, flows::create_flow, flows::get_flow, flows::save_flow, flows::delete_flow, flows::rename_flow, flows::preview_flow,
         flows::flow_chart, flows::run_flow, flows::export_python,
     ),
     components(schemas(cairn_types::ErrorCode, cairn_types::ApiError))

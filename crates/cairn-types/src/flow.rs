@@ -90,6 +90,19 @@ pub struct CreateFlow {
     pub dataset: String,
 }
 
+/// Renames a flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct RenameFlow {
+    pub name: String,
+}
+
+/// A renamed flow, and the other flows that read its output and now name it by its new name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct FlowRenamed {
+    pub flow: FlowDoc,
+    pub repointed: Vec<String>,
+}
+
 /// What kind of input a parameter's form field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
 #[serde(rename_all = "snake_case")]

@@ -107,6 +107,8 @@ pub fn render() -> String {
         FlowStep::decl(),
         FlowSummary::decl(),
         CreateFlow::decl(),
+        RenameFlow::decl(),
+        FlowRenamed::decl(),
         OpParamKind::decl(),
         OpParam::decl(),
         OpSpec::decl(),

@@ -598,6 +598,10 @@ export type CreateFlow = { name: string,
  */
 dataset: string, };
 
+export type RenameFlow = { name: string, };
+
+export type FlowRenamed = { flow: FlowDoc, repointed: Array<string>, };
+
 export type OpParamKind = "column" | "columns" | "new_column" | "text" | "number" | "integer" | "bool" | "choice" | "choices" | "texts" | "value" | "values" | "condition" | "mapping" | "aggregations" | "source" | "sources" | "bools";
 
 export type OpParam = { name: string, label: string, kind: OpParamKind, required: boolean, 

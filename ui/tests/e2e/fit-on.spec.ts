@@ -89,6 +89,16 @@ test('a fitting step learns from the rows the user chooses', async ({ page, requ
   await openApp(page, `#/p/${pid}/flows/${encodeURIComponent(name)}`);
   await expect(page.getByTestId('wrangle-page')).toBeVisible();
 
+  // Rename it from its title: the page and the sidebar follow, and the old name is gone.
+  await page.getByTestId('flow-title').click();
+  await page.getByTestId('rename-input').fill('bmi by age');
+  await page.getByTestId('rename-input').press('Enter');
+  await expect(page.getByTestId('flow-title')).toHaveText('bmi by age');
+  expect(decodeURIComponent(page.url())).toContain('/flows/bmi by age');
+  await expect(page.getByTestId('sidebar-flows').getByTestId('flow-item')).toHaveText(/bmi by age/);
+  const renamed = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows`, { headers: auth })).json();
+  expect(renamed.map((f: { name: string }) => f.name)).toEqual(['bmi by age']);
+
   // Delete the flow from its page (the other specs share this project), then the dataset it made.
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('delete-flow').click();

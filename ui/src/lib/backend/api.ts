@@ -41,6 +41,7 @@ import type {
   ChartData,
   ChartRequest,
   FlowDoc,
+  FlowRenamed,
   FlowPreview,
   FlowPreviewRequest,
   FlowRunRequest,
@@ -171,6 +172,8 @@ export interface Backend {
   saveFlow(pid: string, doc: FlowDoc): Promise<FlowDoc>;
   /** Deletes a flow; resolves with it as it was (saving it again puts it back). */
   deleteFlow(pid: string, name: string): Promise<FlowDoc>;
+  /** Renames a flow; the flows that read its output follow it. */
+  renameFlow(pid: string, name: string, to: string): Promise<FlowRenamed>;
   /** The flow (as edited, saved or not) after `upto` steps, on the first rows of its source. */
   previewFlow(pid: string, req: FlowPreviewRequest, signal?: AbortSignal): Promise<FlowPreview>;
   flowChart(pid: string, req: ChartRequest, signal?: AbortSignal): Promise<ChartData>;

@@ -42,6 +42,7 @@ import type {
   ChartData,
   ChartRequest,
   FlowDoc,
+  FlowRenamed,
   FlowPreview,
   FlowPreviewRequest,
   FlowRunRequest,
@@ -225,6 +226,9 @@ export class HttpBackend implements Backend {
   }
   saveFlow(pid: string, doc: FlowDoc) {
     return this.json<FlowDoc>('PUT', `/api/projects/${enc(pid)}/flows/${enc(doc.name)}`, doc);
+  }
+  renameFlow(pid: string, name: string, to: string) {
+    return this.json<FlowRenamed>('POST', `/api/projects/${enc(pid)}/flows/${enc(name)}/rename`, { name: to });
   }
   deleteFlow(pid: string, name: string) {
     return this.json<FlowDoc>('DELETE', `/api/projects/${enc(pid)}/flows/${enc(name)}`);
