@@ -335,14 +335,7 @@ async fn a_cancelled_run_writes_and_registers_nothing() {
     let s = Server::start().await;
     let pid = s.project("p").await;
     let big = s.path("big.csv");
-    {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
-        writeln!(f, "id,x,label").unwrap();
-        for i in 0..1_500_000u64 {
-            writeln!(f, "{i},{}.5,row-{}", (i * 7919) % 10007, i % 1013).unwrap();
-        }
-    }
+    crate::write_big_csv(&big, "id,x,label", 1_500_000, |i| format!("{i},{}.5,row-{}", (i * 7919) % 10007, i % 1013));
     // A flow over the CSV file itself: a step that learns (a mean), then work that takes seconds unoptimized.
     let flow = json!({"format": 1, "name": "slow", "sources": [{"name": "big", "path": big, "format": "csv"}], "steps": [
         step("fill_missing", json!({"columns": ["x"], "strategy": "mean"})),

@@ -104,14 +104,7 @@ async fn a_large_import_shows_a_preview_and_can_be_cancelled() {
     let s = Server::start().await;
     let pid = s.project("p").await;
     let big = s.path("big.csv");
-    {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
-        writeln!(f, "id,x,label").unwrap();
-        for i in 0..1_500_000u64 {
-            writeln!(f, "{i},{}.5,row-{}", i % 977, i % 13).unwrap();
-        }
-    }
+    crate::write_big_csv(&big, "id,x,label", 1_500_000, |i| format!("{i},{}.5,row-{}", i % 977, i % 13));
     let (_, t) = s.post(&format!("/api/projects/{pid}/imports"), json!({"path": big})).await;
     let task = t["task_id"].as_str().unwrap().to_string();
     // Follow the stream until the preview arrives, then cancel.

@@ -19,6 +19,17 @@ use std::sync::Arc;
 use cairn_api::{Studio, system_clock};
 use serde_json::Value;
 
+/// Writes a CSV of `rows` generated lines under `header`: data big enough that working on it takes
+/// seconds in a debug build, for tests that cancel midway.
+pub fn write_big_csv(path: &Path, header: &str, rows: u64, line: impl Fn(u64) -> String) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("big CSV"));
+    writeln!(f, "{header}").expect("big CSV");
+    for i in 0..rows {
+        writeln!(f, "{}", line(i)).expect("big CSV");
+    }
+}
+
 pub fn shared(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(name)
 }

@@ -74,12 +74,19 @@ fn compare(title: &str, f: &FlowFile, dir: &std::path::Path, python: &str, mode:
     println!("  cairn                       {cairn:.3} s");
     match py {
         Ok(o) if o.status.success() => {
+            let mut times = Vec::new();
             for line in String::from_utf8_lossy(&o.stdout).lines() {
                 let mut it = line.split_whitespace();
                 if let (Some(name), Some(Ok(secs))) = (it.next(), it.next().map(str::parse::<f64>)) {
                     let (ratio, word) = if cairn <= secs { (secs / cairn, "faster") } else { (cairn / secs, "slower") };
                     println!("  {name:<27} {secs:.3} s  (cairn {ratio:.2}× {word})");
+                    times.push(secs);
                 }
+            }
+            // The same engine by hand against pandas: what this machine allows (pandas runs on one core,
+            // polars on all of them, so the ratio grows with cores and rows).
+            if let [polars, pandas] = times[..] {
+                println!("  python polars vs pandas     {:.2}× faster", pandas / polars);
             }
         }
         Ok(o) => eprintln!("peers failed:\n{}", String::from_utf8_lossy(&o.stderr)),
