@@ -96,6 +96,7 @@ test('a fitting step learns from the rows the user chooses', async ({ page, requ
   await expect(page.getByTestId('flow-title')).toHaveText('bmi by age');
   expect(decodeURIComponent(page.url())).toContain('/flows/bmi by age');
   await expect(page.getByTestId('sidebar-flows').getByTestId('flow-item')).toHaveText(/bmi by age/);
+  await shot(page, 'wrangle-renamed');
   const renamed = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows`, { headers: auth })).json();
   expect(renamed.map((f: { name: string }) => f.name)).toEqual(['bmi by age']);
 
