@@ -72,8 +72,7 @@ desktop-test:
 
 ## bench: release build, then every benchmark beside its peer (pandas, LightGBM, MLflow), printing ratios
 bench: setup ui
-	cargo build --release --workspace --bins --examples
-	scripts/bench.sh
+	scripts/bench.sh --build
 
 clean-demo:
 	rm -rf $(DEMO)

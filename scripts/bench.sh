@@ -2,8 +2,9 @@
 # The foundation's benchmarks (release build), each printing ratios against a peer measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${CARGO_TARGET_DIR:=$HOME/.cache/cairn/target}"
-REL="$CARGO_TARGET_DIR/release"
+source scripts/bench-env.sh
+[[ "${1:-}" == --build ]] && bench_build
+echo "==> measuring the release build in $REL ($BENCH_BUILD)"
 VENV="$HOME/.cache/cairn/venv-bench"
 if [[ ! -x "$VENV/bin/python" ]]; then
   python3 -m venv "$VENV"
@@ -22,7 +23,7 @@ CAIRN_CONFIG_DIR="$demo/cfg" "$REL/cairn" demo "$demo/demo" >/dev/null
 CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-bench" startup "$REL/cairn-desktop" "$demo/demo"
 
 # cairn-ml: GBM on adult (80/20 stratified) beside LightGBM. Needs the release examples built
-# (cargo build --release --workspace --bins --examples).
+# (scripts/bench.sh --build, or make bench).
 "$VENV/bin/python" -c "import lightgbm" 2>/dev/null || "$VENV/bin/pip" install -q "lightgbm==4.7.0"
 "$REL/examples/gbm_bench" "$DATA/adult.csv" 3
 

@@ -280,11 +280,11 @@ impl Studio {
             // The engine cannot be interrupted mid-query; it runs on its own thread so a cancel answers at
             // once (its result is then dropped, and nothing is written).
             let (tx, rx) = std::sync::mpsc::channel();
-            let frame = plan.frame.clone();
+            let (frame, streaming) = (plan.frame.clone(), plan.streams());
             std::thread::Builder::new()
                 .name("cairn-flow-run".into())
                 .spawn(move || {
-                    let _ = tx.send(frame.collect());
+                    let _ = tx.send(cairn_flow::execute(frame, streaming));
                 })
                 .map_err(internal)?;
             let mut df = loop {

@@ -85,7 +85,7 @@ fn compare(title: &str, f: &FlowFile, dir: &std::path::Path, python: &str, mode:
             }
             // The same engine by hand against pandas: what this machine allows (pandas runs on one core,
             // polars on all of them, so the ratio grows with cores and rows).
-            if let [polars, pandas] = times[..] {
+            if let [polars, .., pandas] = times[..] {
                 println!("  python polars vs pandas     {:.2}× faster", pandas / polars);
             }
         }

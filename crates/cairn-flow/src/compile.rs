@@ -40,6 +40,21 @@ pub struct Plan {
     pub fitted_now: bool,
     /// The compiled flows that sources of this one read, by source name.
     pub subflows: HashMap<String, Plan>,
+    /// How much data the sources hold: files by their size, in-memory frames by theirs.
+    pub input_bytes: u64,
+}
+
+/// Inputs from this size on run on polars' streaming engine, smaller ones in memory: streaming works in
+/// batches on every core and in bounded memory, but its start-up costs more than it saves on small data
+/// (measured here: a 10M-row, 363 MB CSV flow 1.2 s streamed against 2.1 s in memory; the 19 MB
+/// diabetic flow 15% slower streamed).
+pub const STREAMING_FROM_BYTES: u64 = 64 << 20;
+
+impl Plan {
+    /// Whether a full run of this plan goes through the streaming engine.
+    pub fn streams(&self) -> bool {
+        self.input_bytes >= STREAMING_FROM_BYTES
+    }
 }
 
 /// How deep flows may read each other's output.
@@ -136,6 +151,7 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
     let mut sources = HashMap::new();
     let mut source_schemas = Vec::new();
     let mut subflows = HashMap::new();
+    let mut input_bytes = 0u64;
     for s in &flow.sources {
         let mut lf = match &s.flow {
             Some(name) => {
@@ -148,13 +164,20 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
                 let sub_opts = Options { upto: None, inputs: HashMap::new(), ..opts.clone() };
                 let plan = compile_nested(project, &sub, &sub_opts, stack)?;
                 stack.pop();
+                input_bytes += plan.input_bytes;
                 let lf = plan.frame.clone();
                 subflows.insert(s.name.clone(), plan);
                 lf
             }
             None => match opts.inputs.get(&s.name) {
-                Some(df) => df.clone().lazy(),
-                None => read_source(project, s)?,
+                Some(df) => {
+                    input_bytes += df.estimated_size() as u64;
+                    df.clone().lazy()
+                }
+                None => {
+                    input_bytes += std::fs::metadata(source_path(project, s)).map(|m| m.len()).unwrap_or(0);
+                    read_source(project, s)?
+                }
             },
         };
         if let Some(n) = opts.head {
@@ -219,5 +242,5 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
     if let Err(e) = lf.collect_schema() {
         return Err(FlowError::Invalid(format!("the flow's plan does not resolve: {e}")));
     }
-    Ok(Plan { frame: lf, flow: out, source_schemas, step_inputs, fitted_now, subflows })
+    Ok(Plan { frame: lf, flow: out, source_schemas, step_inputs, fitted_now, subflows, input_bytes })
 }

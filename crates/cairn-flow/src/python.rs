@@ -88,7 +88,9 @@ pub fn export_python(project: &Path, plan: &Plan) -> Result<String, FlowError> {
     out.push_str(&format!("read_sources = read_sources_{id}\nrun = run_{id}\n\n"));
     out.push_str("\nif __name__ == \"__main__\":\n");
     out.push_str(&format!("    out = sys.argv[1] if len(sys.argv) > 1 else {}\n", py::s(&format!("{}.parquet", flow.name))));
-    out.push_str("    frame = run(read_sources()).collect()\n");
+    // The engine Cairn's own run picks for these inputs (the output is the same either way).
+    let collect = if plan.streams() { "collect(engine=\"streaming\")" } else { "collect()" };
+    out.push_str(&format!("    frame = run(read_sources()).{collect}\n"));
     out.push_str("    if out.endswith(\".csv\"):\n        frame.write_csv(out)\n    else:\n        frame.write_parquet(out)\n");
     Ok(out)
 }

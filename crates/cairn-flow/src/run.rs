@@ -68,11 +68,23 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> FlowError + '_ {
     move |source| FlowError::Io { path: path.display().to_string(), source }
 }
 
+/// Runs a compiled flow over all its rows: on polars' streaming engine when its inputs are large (see
+/// [`crate::compile::STREAMING_FROM_BYTES`]), else in memory. Previews always run in memory: they read
+/// the first rows only.
+pub fn execute(frame: LazyFrame, streaming: bool) -> PolarsResult<DataFrame> {
+    if !streaming {
+        return frame.collect();
+    }
+    // One plan, one sink: only `collect_all` over several plans answers more than one frame.
+    frame.collect_with_engine(Engine::Streaming).map(|r| r.unwrap_single())
+}
+
 /// Runs the flow and writes its output.
 pub fn run(project: &Path, flow: &FlowFile, output: &Output, opts: &Options) -> Result<RunReport, FlowError> {
     let plan = compile(project, flow, opts)?;
     let lineage = lineage(project, &plan)?;
-    let mut df = plan.frame.collect().map_err(|e| FlowError::Invalid(format!("running flow {:?} failed: {e}", flow.name)))?;
+    let streaming = plan.streams();
+    let mut df = execute(plan.frame, streaming).map_err(|e| FlowError::Invalid(format!("running flow {:?} failed: {e}", flow.name)))?;
     let path = write(project, &mut df, &lineage, output)?;
     Ok(RunReport { path, rows: df.height(), columns: df.width(), fitted_now: plan.fitted_now, flow: plan.flow, lineage })
 }

@@ -112,8 +112,12 @@ impl TypedOp for Join {
     }
     fn apply(p: &JoinP, _: &(), lf: LazyFrame, ctx: &Ctx) -> Result<LazyFrame, Problem> {
         let right = other(ctx, &p.source)?.clone();
+        let mut args = JoinArgs::new(JoinType::Cross).with_suffix(Some(p.suffix.as_str().into()));
+        // The order is asked for explicitly: left rows in order, each with the right rows in order; the
+        // streaming engine (a full run) would otherwise go right row by right row.
+        args.maintain_order = p.how.order().0;
         if p.how == How::Cross {
-            return Ok(lf.cross_join(right, Some(p.suffix.as_str().into())));
+            return Ok(lf.join(right, vec![], vec![], args));
         }
         let (l, r) = p.keys();
         let how = match p.how {
@@ -125,15 +129,14 @@ impl TypedOp for Join {
             How::Anti => JoinType::Anti,
             How::Cross => JoinType::Cross,
         };
-        let mut args = JoinArgs::new(how).with_suffix(Some(p.suffix.as_str().into()));
-        args.maintain_order = p.how.order().0;
+        args.how = how;
         let e = |v: &[String]| v.iter().map(|c| col(c.as_str())).collect::<Vec<_>>();
         Ok(lf.join(right, e(&l), e(&r), args))
     }
     fn python(p: &JoinP, _: &(), _: &Schema) -> String {
         let other = format!("sources[{}]", py::s(&p.source));
         if p.how == How::Cross {
-            return format!("df = df.join({other}, how=\"cross\", suffix={})", py::s(&p.suffix));
+            return format!("df = df.join({other}, how=\"cross\", suffix={}, maintain_order=\"left_right\")", py::s(&p.suffix));
         }
         let (l, r) = p.keys();
         format!(

@@ -98,6 +98,11 @@ pub fn run_and_export(dir: &Path, flow: &FlowFile) -> FlowFile {
     // The fitted values are reused as they are: compiling the fitted flow fits nothing.
     let plan = compile(dir, &report.flow, &Options::default()).unwrap();
     assert!(!plan.fitted_now);
+    // A run over large inputs goes through the streaming engine, a preview through the in-memory one:
+    // every operator gives the same frame on both.
+    let streamed = cairn_flow::execute(plan.frame.clone(), true).unwrap();
+    let in_memory = cairn_flow::execute(plan.frame.clone(), false).unwrap();
+    assert!(streamed.equals_missing(&in_memory), "{}: streaming and in-memory engines differ\n{streamed}\n{in_memory}", flow.name);
     let script = export_python(dir, &plan).unwrap();
     std::fs::write(dir.join(format!("f_{}.py", flow.name)), script).unwrap();
     report.flow
