@@ -145,6 +145,8 @@ test('wrangling diabetic_data: the check path point-and-click, run to a dataset,
   await page.getByTestId('run-start').click();
   await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('run-result')).toContainText('101,766');
+  await expect(page.getByTestId('run-history-link')).toHaveAttribute('href', /\/history$/);
+  await shot(page, 'wrangle-run-result');
   const outName = (await page.getByTestId('run-dataset-link').textContent())!.trim();
   await page.getByTestId('run-close').click();
   const datasets = await (await request.get(`${ORIGIN}/api/projects/${pid}/datasets`, { headers: auth })).json();
