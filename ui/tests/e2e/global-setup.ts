@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,6 +82,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const index = await (await fetch(url.origin + '/')).text();
     if (!index.includes('id="app"')) {
       throw new Error(`${BIN} does not serve the built UI (run \`npm run build\` in ui/, then rebuild cairn if it still says "not built"). It served:\n${index.slice(0, 300)}`);
+    }
+    // The binary embeds the UI when it is compiled: one built before the last UI change serves the old
+    // UI, and tests of the new one fail far from the cause. Say so here.
+    const script = (html: string) => html.match(/assets\/index-[^"]+\.js/)?.[0];
+    const built = readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'index.html'), 'utf8');
+    if (script(index) !== script(built)) {
+      throw new Error(`${BIN} serves an older UI (${script(index)}, ui/dist has ${script(built)}): rebuild cairn (cargo build --workspace --all-targets) after building the UI`);
     }
 
     process.env.CAIRN_E2E_ORIGIN = url.origin;
