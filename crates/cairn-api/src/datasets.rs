@@ -6,8 +6,8 @@ use std::sync::Arc;
 use cairn_data::Observer;
 use cairn_store::{Project, cache_write};
 use cairn_types::{
-    ApiError, Dataset, DatasetSource, DatasetVersion, ErrorCode, FlowLineage, ImportOptions, ImportPreview, ImportRequest,
-    Page, Profile, SortOrder, SourceDigest, TaskStarted,
+    ApiError, Dataset, DatasetSource, DatasetVersion, ErrorCode, ImportOptions, ImportPreview, ImportRequest, Page,
+    Profile, SortOrder, TaskStarted,
 };
 
 use crate::projects::expand;
@@ -187,7 +187,8 @@ impl Studio {
         for ds in project.dataset_versions(did)? {
             let stored = data_path(&project, &ds.version)?;
             let available = stored.exists() || Path::new(&ds.source.path).exists();
-            out.push(DatasetVersion { current: ds.version == current, lineage: lineage_of(&ds), available, dataset: ds });
+            let lineage = cairn_flow::Lineage::of_output(Path::new(&ds.source.path)).map(|l| l.to_api());
+            out.push(DatasetVersion { current: ds.version == current, lineage, available, dataset: ds });
         }
         Ok(out)
     }
@@ -362,20 +363,6 @@ pub(crate) fn import_as(
         frames.store_behind(&version, frame, stored);
     }
     Ok(ds)
-}
-
-/// The lineage a flow run wrote beside its output, when this version is a flow's output.
-fn lineage_of(ds: &Dataset) -> Option<FlowLineage> {
-    #[derive(serde::Deserialize)]
-    struct Written {
-        flow: String,
-        flow_digest: String,
-        sources: Vec<(String, String)>,
-    }
-    let path = Path::new(&ds.source.path).with_extension("lineage.json");
-    let w: Written = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    let sources = w.sources.into_iter().map(|(name, digest)| SourceDigest { name, digest }).collect();
-    Some(FlowLineage { flow: w.flow, flow_digest: w.flow_digest, sources })
 }
 
 /// Reads a dataset's source file again, as it was imported, refusing a source whose bytes changed.

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use cairn_flow::{FlowError, FlowFile, Options, Output};
 use cairn_store::Project;
 use cairn_types::{
-    ApiError, ChartData, ChartRequest, CreateFlow, ErrorCode, FlowDoc, FlowLineage, FlowPreview, FlowPreviewRequest,
+    ApiError, ChartData, ChartRequest, CreateFlow, ErrorCode, FlowDoc, FlowPreview, FlowPreviewRequest,
     FlowRenamed, FlowRunRequest, FlowRunResult, FlowSummary, ImportOptions, OpSpec, PreviewColumn, PythonScript,
-    RenameFlow, SourceDigest, StepFailure, TaskStarted,
+    RenameFlow, StepFailure, TaskStarted,
 };
 
 use crate::Studio;
@@ -323,11 +323,7 @@ impl Studio {
                 rows: df.height() as u64,
                 columns: df.width() as u32,
                 dataset: ds,
-                lineage: FlowLineage {
-                    flow: lineage.flow.clone(),
-                    flow_digest: lineage.flow_digest.clone(),
-                    sources: lineage.sources.iter().map(|(n, d)| SourceDigest { name: n.clone(), digest: d.clone() }).collect(),
-                },
+                lineage: lineage.to_api(),
                 parquet: parquet.to_string_lossy().into_owned(),
                 csv: csv.map(|p| p.to_string_lossy().into_owned()),
             };
@@ -340,7 +336,7 @@ impl Studio {
 
 /// True when the dataset is an output of the flow `flow` (its source is one of that flow's output files).
 fn made_by_flow(root: &std::path::Path, flow: &str, ds: &cairn_types::Dataset) -> bool {
-    let dir = root.join(".cairn").join("artifacts").join("flows").join(flow);
+    let dir = cairn_flow::outputs_dir(root, flow);
     let dir = dir.canonicalize().unwrap_or(dir);
     std::path::Path::new(&ds.source.path).starts_with(&dir)
 }

@@ -22,7 +22,7 @@ pub use model::{DatasetRef, FORMAT, FlowFile, Source, SourceFormat, Step, flow_p
 pub use polars::prelude::DataFrame;
 pub use preview::{Preview, preview};
 pub use python::{POLARS_PIN, export_python};
-pub use run::{Lineage, Output, RunReport, execute, lineage, run, write};
+pub use run::{Lineage, Output, RunReport, execute, lineage, outputs_dir, run, write};
 
 /// An operator as listed for people and the UI.
 #[derive(Debug, Clone, serde::Serialize)]

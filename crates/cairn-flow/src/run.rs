@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::compile::{Options, Plan, compile, source_path};
 use crate::error::FlowError;
@@ -33,7 +33,7 @@ pub struct RunReport {
 }
 
 /// Where an output came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Lineage {
     pub flow: String,
     pub flow_digest: String,
@@ -108,6 +108,28 @@ pub fn lineage(project: &Path, plan: &Plan) -> Result<Lineage, FlowError> {
     Ok(Lineage { flow: plan.flow.name.clone(), flow_digest: plan.flow.digest(), sources })
 }
 
+impl Lineage {
+    /// The wire form.
+    pub fn to_api(&self) -> cairn_types::FlowLineage {
+        let sources = self.sources.iter().map(|(n, d)| cairn_types::SourceDigest { name: n.clone(), digest: d.clone() }).collect();
+        cairn_types::FlowLineage { flow: self.flow.clone(), flow_digest: self.flow_digest.clone(), sources }
+    }
+
+    /// The lineage written beside an output in the artifacts, if `output` is one.
+    pub fn of_output(output: &Path) -> Option<Lineage> {
+        serde_json::from_slice(&std::fs::read(lineage_path(output)).ok()?).ok()
+    }
+}
+
+/// The folder of a flow's outputs in the project's artifacts.
+pub fn outputs_dir(project: &Path, flow: &str) -> PathBuf {
+    project.join(".cairn").join("artifacts").join("flows").join(flow)
+}
+
+fn lineage_path(output: &Path) -> PathBuf {
+    output.with_extension("lineage.json")
+}
+
 /// Writes a flow's output frame atomically (CSV for a `.csv` file, else Parquet); to the artifacts with
 /// its lineage beside it. Returns the file written.
 pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Output) -> Result<PathBuf, FlowError> {
@@ -119,7 +141,7 @@ pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Out
             p.clone()
         }
         Output::Artifacts => {
-            let dir = project.join(".cairn").join("artifacts").join("flows").join(&lineage.flow);
+            let dir = outputs_dir(project, &lineage.flow);
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             dir.join(format!("{}.parquet", &lineage.flow_digest[..16]))
         }
@@ -134,7 +156,7 @@ pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Out
     written.map_err(|e| FlowError::Io { path: path.display().to_string(), source: std::io::Error::other(e.to_string()) })?;
     cairn_store::atomic_write(&path, &bytes).map_err(io(&path))?;
     if matches!(output, Output::Artifacts) {
-        let lpath = path.with_extension("lineage.json");
+        let lpath = lineage_path(&path);
         let text = serde_json::to_string_pretty(lineage).unwrap_or_default();
         cairn_store::atomic_write(&lpath, text.as_bytes()).map_err(io(&lpath))?;
     }

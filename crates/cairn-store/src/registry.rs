@@ -102,22 +102,29 @@ impl Project {
     /// Every version a dataset has had, newest first, each as the dataset was then (same id and name).
     pub fn dataset_versions(&self, id_or_name: &str) -> Result<Vec<Dataset>, StoreError> {
         let current = self.get_dataset(id_or_name)?;
-        let conn = self.conn()?;
-        let mut stmt = conn
-            .prepare(
-                "SELECT dataset_id, ?2, source_json, columns_json, rows, digest, version, created_at, import_ms \
-                 FROM dataset_versions WHERE dataset_id = ?1 ORDER BY created_at DESC, version",
-            )
-            .map_err(|e| self.classify(e))?;
-        let rows = stmt.query_map(params![current.id, current.name], from_row).map_err(|e| self.classify(e))?;
-        rows.map(|r| self.decode(r.map_err(|e| self.classify(e))?)).collect()
+        self.versions_of(&current, None)
     }
 
     /// One version of a dataset, current or earlier.
     pub fn dataset_version(&self, id_or_name: &str, version: &str) -> Result<Dataset, StoreError> {
-        let all = self.dataset_versions(id_or_name)?;
-        let name = all.first().map(|d| d.name.clone()).unwrap_or_default();
-        all.into_iter().find(|d| d.version == version).ok_or_else(|| StoreError::DatasetNotFound(format!("{name} at version {version}")))
+        let current = self.get_dataset(id_or_name)?;
+        self.versions_of(&current, Some(version))?
+            .pop()
+            .ok_or_else(|| StoreError::DatasetNotFound(format!("{} at version {version}", current.name)))
+    }
+
+    /// A dataset's versions, newest first: all of them, or only `version`.
+    fn versions_of(&self, current: &Dataset, version: Option<&str>) -> Result<Vec<Dataset>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT dataset_id, ?2, source_json, columns_json, rows, digest, version, created_at, import_ms \
+                 FROM dataset_versions WHERE dataset_id = ?1 AND (?3 IS NULL OR version = ?3) \
+                 ORDER BY created_at DESC, version",
+            )
+            .map_err(|e| self.classify(e))?;
+        let rows = stmt.query_map(params![current.id, current.name, version], from_row).map_err(|e| self.classify(e))?;
+        rows.map(|r| self.decode(r.map_err(|e| self.classify(e))?)).collect()
     }
 
     pub fn list_datasets(&self) -> Result<Vec<Dataset>, StoreError> {

@@ -112,14 +112,6 @@ impl TypedOp for Join {
     }
     fn apply(p: &JoinP, _: &(), lf: LazyFrame, ctx: &Ctx) -> Result<LazyFrame, Problem> {
         let right = other(ctx, &p.source)?.clone();
-        let mut args = JoinArgs::new(JoinType::Cross).with_suffix(Some(p.suffix.as_str().into()));
-        // The order is asked for explicitly: left rows in order, each with the right rows in order; the
-        // streaming engine (a full run) would otherwise go right row by right row.
-        args.maintain_order = p.how.order().0;
-        if p.how == How::Cross {
-            return Ok(lf.join(right, vec![], vec![], args));
-        }
-        let (l, r) = p.keys();
         let how = match p.how {
             How::Inner => JoinType::Inner,
             How::Left => JoinType::Left,
@@ -129,7 +121,12 @@ impl TypedOp for Join {
             How::Anti => JoinType::Anti,
             How::Cross => JoinType::Cross,
         };
-        args.how = how;
+        let mut args = JoinArgs::new(how).with_suffix(Some(p.suffix.as_str().into()));
+        // The order is asked for explicitly, for cross joins too: the streaming engine (a full run) would
+        // otherwise pair them right row by right row.
+        args.maintain_order = p.how.order().0;
+        // A cross join pairs every row with every row: it has no keys.
+        let (l, r) = if p.how == How::Cross { Default::default() } else { p.keys() };
         let e = |v: &[String]| v.iter().map(|c| col(c.as_str())).collect::<Vec<_>>();
         Ok(lf.join(right, e(&l), e(&r), args))
     }
