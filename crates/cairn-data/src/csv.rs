@@ -23,35 +23,45 @@ pub struct ReadPlan {
 }
 
 fn parse_type(dtype: DType, scan: &ColumnScan) -> DataType {
+    let as_text = scan.padded || scan.spaced_blanks;
     match dtype {
-        DType::Int if !scan.padded => DataType::Int64,
-        DType::Float if !scan.padded => DataType::Float64,
-        DType::Bool if !scan.padded => DataType::Boolean,
-        // Dates, and numbers with spaces around them, are read as text and converted after.
+        DType::Int if !as_text => DataType::Int64,
+        DType::Float if !as_text => DataType::Float64,
+        DType::Bool if !as_text => DataType::Boolean,
+        // Dates, and numbers with spaces around them or cells of only spaces, are read as text and
+        // converted after.
         _ => DataType::String,
     }
 }
 
-/// The conversion applied after parsing, for columns the parser reads as text. Numbers with spaces are
-/// text only for polars' parser (`text_numbers`); the one-pass builder trims them itself.
+/// The conversion applied after parsing, for columns the parser reads as text. Numbers with spaces, and
+/// cells of only spaces, are text only for polars' parser (`text_numbers`); the one-pass builder trims
+/// numbers and blanks those cells itself.
 fn post_expr(name: &str, dtype: DType, scan: &ColumnScan, text_numbers: bool) -> Option<Expr> {
     let c = col(name);
-    let trimmed = || c.clone().str().strip_chars(lit(NULL));
+    let blanks = scan.spaced_blanks && text_numbers;
+    let is_blank = |e: Expr| e.str().strip_chars(lit(NULL)).eq(lit(""));
+    let trimmed = || {
+        let t = c.clone().str().strip_chars(lit(NULL));
+        if blanks { when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t) } else { t }
+    };
     match dtype {
-        DType::Int | DType::Float | DType::Bool if scan.padded && text_numbers => {
-            let target = match dtype {
-                DType::Int => DataType::Int64,
-                DType::Float => DataType::Float64,
-                _ => DataType::Boolean,
-            };
-            let t = if dtype == DType::Bool { trimmed().str().to_lowercase() } else { trimmed() };
-            Some(t.strict_cast(target))
+        DType::Int | DType::Float if (scan.padded || scan.spaced_blanks) && text_numbers => {
+            let target = if dtype == DType::Int { DataType::Int64 } else { DataType::Float64 };
+            Some(trimmed().strict_cast(target))
+        }
+        // polars casts no text to booleans; the scan saw only true and false (any case) here.
+        DType::Bool if (scan.padded || scan.spaced_blanks) && text_numbers => {
+            let t = trimmed().str().to_lowercase();
+            Some(when(t.clone().eq(lit("true"))).then(lit(true)).when(t.eq(lit("false"))).then(lit(false)).otherwise(lit(NULL).cast(DataType::Boolean)))
         }
         DType::Date => Some(trimmed().str().to_date(strict("%Y-%m-%d"))),
         DType::Datetime => {
             let fmt = datetime_format(scan.layout).unwrap_or("%Y-%m-%d %H:%M:%S%.f");
             Some(trimmed().str().to_datetime(Some(TimeUnit::Milliseconds), None, strict(fmt), lit("raise")))
         }
+        // Text keeps its spaces; only a cell of nothing but spaces becomes missing.
+        DType::String if blanks => Some(when(is_blank(c.clone())).then(lit(NULL).cast(DataType::String)).otherwise(c)),
         _ => None,
     }
 }
@@ -146,7 +156,8 @@ fn finish(path: &Path, mut df: DataFrame, plan: &ReadPlan, text_numbers: bool) -
         .names
         .iter()
         .zip(plan.dtypes.iter().zip(&plan.scans))
-        .filter_map(|(n, (d, s))| post_expr(n, *d, s, text_numbers))
+        // A `when` names its result after its first branch (a null literal): keep the column's name.
+        .filter_map(|(n, (d, s))| post_expr(n, *d, s, text_numbers).map(|e| e.alias(n.as_str())))
         .collect();
     if !posts.is_empty() {
         df = df.lazy().with_columns(posts).collect().map_err(|e| DataError::Parse {

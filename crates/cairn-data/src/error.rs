@@ -57,6 +57,23 @@ fn examples_text(ex: &[(Option<u64>, String)]) -> String {
         .join(", ")
 }
 
+/// Words for the import dialog (its controls are "Read as missing" and a type per column); the CLI
+/// words its own, with flags. A value that looks like a placeholder is offered as a missing marker.
+fn mismatch_hint(column: &str, examples: &[(Option<u64>, String)]) -> String {
+    let mut values: Vec<&str> = Vec::new();
+    for (_, v) in examples {
+        if !values.contains(&v.as_str()) && v.chars().count() <= 24 {
+            values.push(v);
+        }
+    }
+    let quoted = values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
+    match values.len() {
+        0 => format!("import `{column}` as string, or fix those values"),
+        1 => format!("if {quoted} stands for a missing value, add it to Read as missing; otherwise import `{column}` as string, or fix those values"),
+        _ => format!("if {quoted} stand for missing values, add them to Read as missing; otherwise import `{column}` as string, or fix those values"),
+    }
+}
+
 fn suggestion(name: &str, available: &[String]) -> String {
     let lower = name.to_lowercase();
     let close = available.iter().find(|a| {
@@ -97,14 +114,14 @@ impl DataError {
             DataError::NotAFile(_) => "choose a data file inside the folder".into(),
             DataError::Empty(_) => "choose a file with a header line and at least one row".into(),
             DataError::BadEncoding { .. } => {
-                "if the file came from Excel or an older Windows program, import it with the Latin-1 encoding (Encoding: latin1, or `--encoding latin1`)".into()
+                "if the file came from Excel or an older Windows program, choose Latin-1 as its Encoding".into()
             }
             DataError::Ragged { .. } => {
-                "check the delimiter and the quoting on that line: a field containing the delimiter must be quoted".into()
+                "check the Delimiter and Quote chosen, and the quoting on that line: a field containing the delimiter must be quoted".into()
             }
-            DataError::WrongFormat { .. } => "choose the file's real format in the import dialog (or `--format`), or convert it to CSV, Parquet or JSON".into(),
-            DataError::Parse { .. } => "fix the file at that position, or choose another format or quote character".into(),
-            DataError::TypeMismatch { .. } => "import the column as string, or fix those values".into(),
+            DataError::WrongFormat { .. } => "choose the file's real Format, or convert it to CSV, Parquet or JSON".into(),
+            DataError::Parse { .. } => "fix the file at that position, or choose another Format or Quote".into(),
+            DataError::TypeMismatch { column, examples, .. } => mismatch_hint(column, examples),
             DataError::ColumnNotFound { .. } => "check the column's spelling; names are case-sensitive".into(),
             DataError::InvalidOption { .. } => "correct that option and try again".into(),
             DataError::Write { .. } => "check free disk space and that the project folder is writable".into(),

@@ -34,6 +34,26 @@ pub struct Imported {
     pub digest: String,
     pub bytes: u64,
     pub columns: Vec<ColumnInfo>,
+    pub notes: Notes,
+}
+
+/// What reading a file learned besides its rows, for the import dialog.
+#[derive(Debug, Clone, Default)]
+pub struct Notes {
+    /// Per column: the type inferred with the chosen missing markers, before any type the user chose.
+    pub detected: Vec<DType>,
+    /// Per column: cells read as missing because they are blank (empty, or only spaces and tabs).
+    pub blanks: Vec<u64>,
+    /// The missing markers that occur; the empty one stands for blank cells.
+    pub nulls_seen: Vec<String>,
+}
+
+impl Notes {
+    /// Notes for a frame read without a CSV scan (Parquet, JSON): its own types, no blank cells.
+    fn of_frame(df: &DataFrame) -> Notes {
+        let detected = df.columns().iter().map(|c| crate::frame::dtype_of(c.dtype())).collect::<Vec<_>>();
+        Notes { blanks: vec![0; detected.len()], detected, nulls_seen: Vec::new() }
+    }
 }
 
 fn open(path: &Path) -> Result<std::fs::File, DataError> {
@@ -169,7 +189,7 @@ fn checks(names: &[String], opts: &ImportOptions) -> Result<Vec<u8>, DataError> 
     Ok(checks)
 }
 
-fn read_csv(path: &Path, text: &Text, opts: &mut ImportOptions, obs: &dyn Observer, sample: bool) -> Result<DataFrame, DataError> {
+fn read_csv(path: &Path, text: &Text, opts: &mut ImportOptions, obs: &dyn Observer, sample: bool) -> Result<(DataFrame, Notes), DataError> {
     let body = text.body();
     let nulls = null_values(opts);
     let d = dialect(path, body, opts, &nulls)?;
@@ -194,7 +214,7 @@ fn read_text(
     obs: &dyn Observer,
     max_rows: Option<u64>,
     one_pass: bool,
-) -> Result<DataFrame, DataError> {
+) -> Result<(DataFrame, Notes), DataError> {
     // Names come first (checks need them); the header record is cheap to read twice.
     let probe = ScanSpec { dialect: d, nulls, infer_rows: Some(0), max_rows: Some(0), checks: vec![], block_size: usize::MAX, build: None };
     let names = scan::scan(path, body, &probe, &NoObserver)?.names;
@@ -219,26 +239,41 @@ fn read_text(
             examples: f.examples.iter().map(|(l, v)| (Some(*l), v.clone())).collect(),
         });
     }
-    let dtypes = res
-        .names
+    let detected: Vec<DType> = res
+        .columns
         .iter()
-        .zip(&res.columns)
-        .map(|(n, c)| {
-            let chosen = opts.overrides.iter().find(|o| &o.column == n).map(|o| o.dtype);
-            let dt = chosen.unwrap_or_else(|| infer::resolve(c.mask, c.seen));
+        .map(|c| {
+            let dt = infer::resolve(c.mask, c.seen);
             // A datetime column that mixes layouts stays text rather than half-parsed.
             if dt == DType::Datetime && infer::datetime_format(c.layout).is_none() { DType::String } else { dt }
         })
         .collect();
+    let dtypes = res
+        .names
+        .iter()
+        .zip(&detected)
+        .map(|(n, dt)| opts.overrides.iter().find(|o| &o.column == n).map(|o| o.dtype).unwrap_or(*dt))
+        .collect();
+    let blank = res.columns.iter().any(|c| c.blanks > 0);
+    let notes = Notes {
+        detected,
+        blanks: res.columns.iter().map(|c| c.blanks).collect(),
+        nulls_seen: nulls
+            .iter()
+            .zip(&res.nulls_seen)
+            .filter(|(m, s)| **s || (m.is_empty() && blank))
+            .map(|(m, _)| m.clone())
+            .collect(),
+    };
     let plan = csv::ReadPlan { names: res.names.clone(), dtypes, scans: res.columns.clone() };
     if let Some(df) = csv::assemble(path, &plan, res.built)? {
-        return Ok(df);
+        return Ok((df, notes));
     }
     // A column's values did not all fit the type its head suggested: read again, knowing the types.
     // Only the markers that occur: the parser compares every field with each one it is given.
     let seen: Vec<String> =
         nulls.iter().zip(&res.nulls_seen).filter(|(m, s)| **s && !m.is_empty()).map(|(m, _)| m.clone()).collect();
-    csv::read(path, body, &res.blocks, d, &plan, &seen, obs)
+    Ok((csv::read(path, body, &res.blocks, d, &plan, &seen, obs)?, notes))
 }
 
 /// The types to build columns as while scanning: the user's choice, else what the file's head suggests.
@@ -292,7 +327,7 @@ fn apply_overrides(path: &Path, df: DataFrame, opts: &ImportOptions) -> Result<D
     Ok(df)
 }
 
-fn read_any(path: &Path, raw: Vec<u8>, format: FileFormat, opts: &mut ImportOptions, obs: &dyn Observer, sample: bool) -> Result<DataFrame, DataError> {
+fn read_any(path: &Path, raw: Vec<u8>, format: FileFormat, opts: &mut ImportOptions, obs: &dyn Observer, sample: bool) -> Result<(DataFrame, Notes), DataError> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DataError::Empty(path.to_path_buf()));
     }
@@ -316,7 +351,8 @@ fn read_any(path: &Path, raw: Vec<u8>, format: FileFormat, opts: &mut ImportOpti
             }
         }
     };
-    apply_overrides(path, df, opts)
+    let notes = Notes::of_frame(&df);
+    Ok((apply_overrides(path, df, opts)?, notes))
 }
 
 /// Reads a whole file as the user asked, inferring types over all of it.
@@ -337,9 +373,9 @@ pub fn read_file(path: &Path, opts: &ImportOptions, obs: &dyn Observer) -> Resul
     let format = sniff::detect_format(path, &raw[..raw.len().min(8192)], opts.format)?;
     let mut options = opts.clone();
     options.format = Some(format);
-    let frame = read_any(path, raw, format, &mut options, obs, false)?;
+    let (frame, notes) = read_any(path, raw, format, &mut options, obs, false)?;
     let columns = column_infos(&frame);
-    Ok(Imported { frame, format, options, digest, bytes, columns })
+    Ok(Imported { frame, format, options, digest, bytes, columns, notes })
 }
 
 /// A quick look at a file for the import dialog: format, dialect and types from its first megabyte.
@@ -363,9 +399,8 @@ pub fn preview_file(path: &Path, opts: &ImportOptions) -> Result<ImportPreview, 
     if format != FileFormat::Parquet && options.encoding.is_none() {
         options.encoding = Some(sniff::guess_encoding(&raw));
     }
-    let df = read_any(path, raw.clone(), format, &mut options, &NoObserver, true)?;
+    let (df, notes) = read_any(path, raw, format, &mut options, &NoObserver, true)?;
     let nulls = null_values(&options);
-    let seen = nulls_seen(&raw, &nulls, &options);
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "data".into());
     Ok(ImportPreview {
         path: path.to_string_lossy().into_owned(),
@@ -377,29 +412,13 @@ pub fn preview_file(path: &Path, opts: &ImportOptions) -> Result<ImportPreview, 
         quote: options.quote.clone(),
         has_header: options.has_header.unwrap_or(true),
         null_values: nulls,
-        null_values_seen: seen,
+        null_values_seen: notes.nulls_seen,
         suggested_name: stem,
         columns: column_infos(&df),
+        detected: notes.detected,
+        blank_cells: notes.blanks,
         sample: page(&df, 0, 50, df.height() as u64),
     })
-}
-
-/// Which null markers occur as whole fields in a CSV sample (empty fields aside).
-fn nulls_seen(raw: &[u8], nulls: &[String], opts: &ImportOptions) -> Vec<String> {
-    if opts.format != Some(FileFormat::Csv) {
-        return Vec::new();
-    }
-    let Ok(text) = sniff::decode(Path::new(""), raw.to_vec(), opts.encoding) else { return Vec::new() };
-    let d = Dialect {
-        delimiter: opts.delimiter.as_deref().and_then(|d| d.bytes().next()).unwrap_or(b','),
-        quote: opts.quote.as_deref().and_then(|q| q.bytes().next()),
-        has_header: opts.has_header.unwrap_or(true),
-    };
-    let spec = ScanSpec { dialect: d, nulls, infer_rows: None, max_rows: Some(1000), checks: vec![], block_size: usize::MAX, build: None };
-    match scan::scan(Path::new(""), text.body(), &spec, &NoObserver) {
-        Ok(res) => nulls.iter().zip(res.nulls_seen).filter(|(m, s)| *s && !m.is_empty()).map(|(m, _)| m.clone()).collect(),
-        Err(_) => Vec::new(),
-    }
 }
 
 #[cfg(test)]
@@ -410,8 +429,8 @@ mod tests {
         let path = Path::new("t.csv");
         let nulls = null_values(&ImportOptions::default());
         let d = dialect(path, text, &ImportOptions::default(), &nulls).expect("dialect");
-        let one = read_text(path, text, d, &ImportOptions::default(), &nulls, &NoObserver, None, true).expect("one pass");
-        let two = read_text(path, text, d, &ImportOptions::default(), &nulls, &NoObserver, None, false).expect("two passes");
+        let one = read_text(path, text, d, &ImportOptions::default(), &nulls, &NoObserver, None, true).expect("one pass").0;
+        let two = read_text(path, text, d, &ImportOptions::default(), &nulls, &NoObserver, None, false).expect("two passes").0;
         (one, two)
     }
 
@@ -445,6 +464,31 @@ mod tests {
         assert_eq!(one.column("code").expect("code").get(7).expect("cell").to_string(), "\"007\"");
         assert_eq!(one.column("late").expect("late").dtype(), &DataType::Int64);
         assert_eq!(one.column("late").expect("late").null_count(), 30_000);
+    }
+
+    #[test]
+    fn both_readers_blank_cells_of_spaces_alike() {
+        let mut text = String::from("n,x,s,d,b\n");
+        for i in 0..30_000 {
+            let blank = if i % 3 == 0 { " " } else { "  \t" };
+            let cell = |v: String| if i % 97 == 5 { blank.to_string() } else { v };
+            text.push_str(&format!(
+                "{},{},{},{},{}\n",
+                cell(i.to_string()),
+                cell(format!("{}.5", i % 10)),
+                cell(format!(" s{} ", i % 4)),
+                cell(format!("2024-02-{:02}", 1 + i % 28)),
+                cell(if i % 2 == 0 { "true".into() } else { "false".into() })
+            ));
+        }
+        let (one, two) = both_ways(text.as_bytes());
+        assert_eq!(one.schema(), two.schema());
+        assert!(one.equals_missing(&two), "the two readers differ");
+        let types: Vec<DataType> = one.columns().iter().map(|c| c.dtype().clone()).collect();
+        assert_eq!(types, [DataType::Int64, DataType::Float64, DataType::String, DataType::Date, DataType::Boolean]);
+        assert!(one.columns().iter().all(|c| c.null_count() == 310), "{:?}", one.columns().iter().map(|c| c.null_count()).collect::<Vec<_>>());
+        // Text keeps the spaces around its words.
+        assert_eq!(one.column("s").expect("s").get(0).expect("cell").to_string(), "\" s0 \"");
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod store;
 
 pub use error::{DataError, Pos};
 pub use frame::{CELL_MAX_CHARS, append_columns, column_infos, dtype_of, page};
-pub use import::{Imported, null_values, preview_file, read_file};
+pub use import::{Imported, Notes, null_values, preview_file, read_file};
 pub use polars::prelude::DataFrame;
 /// A row order (the indices that sort a frame).
 pub type SortIndex = polars::prelude::IdxCa;

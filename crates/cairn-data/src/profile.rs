@@ -285,7 +285,7 @@ fn booleans(s: &Series, p: &mut ColumnProfile) -> Result<(), DataError> {
         .filter(|(_, c)| *c > 0)
         .map(|(v, c)| ValueCount { value: v.into(), count: c })
         .collect();
-    p.top.sort_by(|a, b| b.count.cmp(&a.count));
+    p.top.sort_by_key(|t| std::cmp::Reverse(t.count));
     p.distinct = p.top.len() as u64;
     Ok(())
 }

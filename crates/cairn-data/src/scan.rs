@@ -31,6 +31,14 @@ pub struct ColumnScan {
     pub seen: bool,
     /// Some value has spaces around it, so numbers must be trimmed before parsing.
     pub padded: bool,
+    /// Cells read as missing because they are blank: empty, or only spaces and tabs.
+    pub blanks: u64,
+    /// Some blank cell holds spaces, so the parser must read the column as text and blank it after.
+    pub spaced_blanks: bool,
+}
+
+impl ColumnScan {
+    const START: ColumnScan = ColumnScan { mask: ANY, layout: 0, seen: false, padded: false, blanks: 0, spaced_blanks: false };
 }
 
 /// Values that do not fit a type the user chose for a column.
@@ -203,6 +211,8 @@ struct Nulls<'a> {
     markers: &'a [String],
     lengths: u64,
     first: [bool; 256],
+    /// The empty marker is among them: it stands for every blank cell, spaces-only ones included.
+    blank: bool,
 }
 
 impl<'a> Nulls<'a> {
@@ -214,7 +224,14 @@ impl<'a> Nulls<'a> {
                 first[b as usize] = true;
             }
         }
-        Self { markers, lengths, first }
+        Self { markers, lengths, first, blank: markers.iter().any(String::is_empty) }
+    }
+
+    /// A cell of only spaces and tabs, when blank cells are missing. The first byte rules out almost
+    /// every field, so whole-file scans do not slow down.
+    #[inline]
+    fn spaces_only(&self, f: &[u8]) -> bool {
+        self.blank && matches!(f.first(), Some(b' ' | b'\t')) && f.iter().all(|b| matches!(b, b' ' | b'\t'))
     }
 
     #[inline]
@@ -280,8 +297,7 @@ pub fn split(body: &[u8], start: usize, quote: Option<u8>, pieces: usize) -> Vec
     let (mut counted, mut inside) = (start, false);
     for k in 1..pieces {
         let mut at = (start + k * step).max(*cuts.last().unwrap_or(&start));
-        loop {
-            let Some(nl) = memchr(b'\n', &body[at..]) else { break };
+        while let Some(nl) = memchr(b'\n', &body[at..]) {
             let cand = at + nl + 1;
             if let Some(q) = quote {
                 inside ^= memchr::memchr_iter(q, &body[counted..cand]).count() % 2 == 1;
@@ -314,7 +330,7 @@ fn scan_piece(cx: &Ctx<'_>, range: (usize, usize)) -> Result<Piece, PieceError> 
     let (body, spec, ncols) = (&cx.body[..range.1], cx.spec, cx.ncols);
     let d = spec.dialect;
     let mut r = Reader { buf: body, i: range.0, line: 0, delim: d.delimiter, quote: d.quote };
-    let mut columns = vec![ColumnScan { mask: ANY, layout: 0, seen: false, padded: false }; ncols];
+    let mut columns = vec![ColumnScan::START; ncols];
     let mut failures = vec![CheckFailures::default(); ncols];
     let mut nulls_seen = vec![false; spec.nulls.len()];
     let checks: Vec<u8> = (0..ncols).map(|c| spec.checks.get(c).copied().unwrap_or(0)).collect();
@@ -343,6 +359,11 @@ fn scan_piece(cx: &Ctx<'_>, range: (usize, usize)) -> Result<Piece, PieceError> 
                 let raw = &body[f.start..f.end];
                 // Null markers are looked for in every row: polars is only given the ones that occur.
                 let missing = if raw.is_empty() {
+                    columns[c].blanks += 1;
+                    true
+                } else if cx.nulls.spaces_only(raw) {
+                    columns[c].blanks += 1;
+                    columns[c].spaced_blanks = true;
                     true
                 } else if let Some(k) = cx.nulls.find(raw) {
                     nulls_seen[k] = true;
@@ -448,7 +469,7 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
     let mut out = ScanResult {
         names,
         rows: 0,
-        columns: vec![ColumnScan { mask: ANY, layout: 0, seen: false, padded: false }; ncols],
+        columns: vec![ColumnScan::START; ncols],
         blocks: Vec::with_capacity(ranges.len()),
         nulls_seen: vec![false; spec.nulls.len()],
         failures: vec![CheckFailures::default(); ncols],
@@ -476,6 +497,8 @@ pub fn scan(path: &Path, body: &[u8], spec: &ScanSpec<'_>, obs: &dyn Observer) -
             acc.layout |= c.layout;
             acc.seen |= c.seen;
             acc.padded |= c.padded;
+            acc.blanks += c.blanks;
+            acc.spaced_blanks |= c.spaced_blanks;
         }
         for (acc, f) in out.failures.iter_mut().zip(p.failures) {
             acc.count += f.count;

@@ -108,7 +108,9 @@ pub struct ImportOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub quote: Option<String>,
-    /// Field values read as missing. Defaults to `""`, `NA`, `N/A`, `NULL`, `null`, `NaN`, `?`.
+    /// Field values read as missing. Defaults to `""`, `NA`, `N/A`, `NULL`, `null`, `NaN`, `?`. The empty
+    /// marker stands for blank cells: empty ones, and ones of only spaces and tabs. Empty cells are always
+    /// missing; without the empty marker, a cell of spaces is a value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub null_values: Option<Vec<String>>,
@@ -146,8 +148,16 @@ pub struct ImportPreview {
     pub null_values_seen: Vec<String>,
     /// The default dataset name (the file's stem, made unique in the project).
     pub suggested_name: String,
-    /// Types inferred from the sample; the import infers over the whole file.
+    /// The columns as the sample reads with these options (the user's type choices applied); the import
+    /// infers over the whole file.
     pub columns: Vec<ColumnInfo>,
+    /// Per column, in order: the type inferred from the sample with the chosen missing markers, before any
+    /// type the user chose.
+    pub detected: Vec<DType>,
+    /// Per column, in order: cells of the sample read as missing because they are blank (empty, or only
+    /// spaces and tabs).
+    #[ts(type = "number[]")]
+    pub blank_cells: Vec<u64>,
     pub sample: Page,
 }
 

@@ -165,3 +165,21 @@ fn header_only_is_an_empty_table_not_an_error() {
     assert_eq!(got.frame.height(), 0);
     assert_eq!(got.frame.width(), 3);
 }
+
+#[test]
+fn hints_name_the_dialog_controls_never_a_command_line_flag() {
+    let cases: [(&str, &[u8], ImportOptions); 5] = [
+        ("latin.csv", b"city\nZ\xfcrich\n", ImportOptions::default()),
+        ("picture.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", ImportOptions::default()),
+        ("ragged.csv", b"a,b\n1,2\n3\n", ImportOptions::default()),
+        ("q.csv", b"a,b\n1,\"x\"y\n", ImportOptions::default()),
+        ("t.csv", b"n\n1\nx\n", ImportOptions { overrides: vec![TypeOverride { column: "n".into(), dtype: DType::Int }], ..Default::default() }),
+    ];
+    for (name, bytes, opts) in cases {
+        let e = fails(name, bytes, opts);
+        let hint = e.hint.unwrap_or_default();
+        assert!(!hint.contains("--"), "{name}: {hint}");
+    }
+    let e = fails("latin2.csv", b"city\nZ\xfcrich\n", ImportOptions::default());
+    assert!(e.hint.unwrap().contains("choose Latin-1 as its Encoding"));
+}

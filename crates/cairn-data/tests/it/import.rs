@@ -152,3 +152,116 @@ fn utf16_and_latin1_files_are_decoded() {
     let got = read_file(&p, &opts, &Quiet).unwrap();
     assert_eq!(got.frame.column("city").unwrap().get(0).unwrap().to_string(), "\"Zürich\"");
 }
+
+/// A table as people export it: blank cells written as nothing, one space or several, in every kind of column.
+const BLANKS: &[u8] = b"\xef\xbb\xbfid,score,ratio,flag,day,city\n\
+1,10,0.5,true,2024-01-02,Oslo\n\
+2, ,1.5,false,2024-01-03, \n\
+3,  ,  ,  ,  ,Lima\n\
+4,,2.5,true,,\n\
+5,13,\t,false,2024-01-05,Pune\n";
+
+#[test]
+fn cells_of_only_spaces_are_missing_and_keep_a_numeric_column_numeric() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "blanks.csv", BLANKS);
+    let got = read_file(&p, &ImportOptions::default(), &Quiet).unwrap();
+    let kinds: Vec<(&str, DType, u64)> = got.columns.iter().map(|c| (c.name.as_str(), c.dtype, c.missing)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("id", DType::Int, 0),
+            ("score", DType::Int, 3),
+            ("ratio", DType::Float, 2),
+            ("flag", DType::Bool, 1),
+            ("day", DType::Date, 2),
+            ("city", DType::String, 2),
+        ]
+    );
+    // Blank counts cover empty cells and cells of spaces or tabs alike.
+    assert_eq!(got.notes.blanks, vec![0, 3, 2, 1, 2, 2]);
+    assert_eq!(got.frame.column("score").unwrap().get(4).unwrap().to_string(), "13");
+}
+
+#[test]
+fn without_the_blank_marker_spaces_are_values_and_a_single_space_can_be_a_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "spaces.csv", b"n,s\n1,a\n ,b\n  ,c\n,d\n");
+    let markers = |m: &[&str]| ImportOptions { null_values: Some(m.iter().map(|s| s.to_string()).collect()), ..Default::default() };
+    // The empty marker stands for blank cells, spaces included.
+    let got = read_file(&p, &markers(&["", "?"]), &Quiet).unwrap();
+    assert_eq!((got.columns[0].dtype, got.columns[0].missing), (DType::Int, 3));
+    // Without it, a cell of spaces is a value, so the column is text (an empty cell is still missing).
+    let got = read_file(&p, &markers(&["?"]), &Quiet).unwrap();
+    assert_eq!((got.columns[0].dtype, got.columns[0].missing), (DType::String, 1));
+    assert_eq!(got.frame.column("n").unwrap().get(1).unwrap().to_string(), "\" \"");
+    // A single space as a marker matches exactly one space.
+    let got = read_file(&p, &markers(&[" "]), &Quiet).unwrap();
+    assert_eq!((got.columns[0].dtype, got.columns[0].missing), (DType::String, 2));
+    let p = write(dir.path(), "one_space.csv", b"n\n1\n \n2\n");
+    let got = read_file(&p, &markers(&[" "]), &Quiet).unwrap();
+    assert_eq!((got.columns[0].dtype, got.columns[0].missing), (DType::Int, 1));
+}
+
+#[test]
+fn blanks_late_in_a_large_file_are_missing_on_the_two_pass_reader_too() {
+    // A code that turns out to be text after the head's sample sends the file to the two-pass reader;
+    // its parser must blank cells of spaces in every kind of column as the one-pass builder does.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,score,label,day,code\n");
+    for i in 0..60_000 {
+        let score = match i {
+            50_000 => "2.5".to_string(),
+            i if i % 1000 == 999 => "   ".to_string(),
+            i => (i % 90).to_string(),
+        };
+        let label = if i % 2000 == 1 { " ".to_string() } else { format!("l{}", i % 5) };
+        let day = if i % 3000 == 2 { "\t".to_string() } else { format!("2024-01-{:02}", 1 + i % 28) };
+        let code = if i == 55_000 { "A17".to_string() } else { format!("{:03}", i % 50) };
+        text.push_str(&format!("{i},{score},{label},{day},{code}\n"));
+    }
+    let p = write(dir.path(), "late.csv", text.as_bytes());
+    let got = read_file(&p, &ImportOptions::default(), &Quiet).unwrap();
+    let kinds: Vec<(DType, u64)> = got.columns.iter().map(|c| (c.dtype, c.missing)).collect();
+    assert_eq!(kinds, vec![(DType::Int, 0), (DType::Float, 60), (DType::String, 30), (DType::Date, 20), (DType::String, 0)]);
+    assert_eq!(got.frame.column("label").unwrap().get(0).unwrap().to_string(), "\"l0\"");
+}
+
+#[test]
+fn the_preview_detects_types_with_the_markers_chosen_and_counts_blank_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "dash.csv", b"id,score,note\n1,10,a\n2,-,b\n3, ,c\n4,12,\n");
+    let pv = preview_file(&p, &ImportOptions::default()).unwrap();
+    assert_eq!(pv.detected, vec![DType::Int, DType::String, DType::String]);
+    assert_eq!(pv.blank_cells, vec![0, 1, 1]);
+    assert!(pv.null_values_seen.contains(&String::new()), "blank cells occur: {:?}", pv.null_values_seen);
+
+    let mut markers = cairn_data::null_values(&ImportOptions::default());
+    markers.push("-".into());
+    let opts = ImportOptions { null_values: Some(markers.clone()), ..Default::default() };
+    let pv = preview_file(&p, &opts).unwrap();
+    assert_eq!(pv.detected, vec![DType::Int, DType::Int, DType::String]);
+    assert_eq!(pv.columns[1].missing, 2);
+    assert!(pv.null_values_seen.contains(&"-".to_string()));
+
+    // A type the user chose shows in the columns; what was detected stays beside it.
+    let opts = ImportOptions {
+        null_values: Some(markers),
+        overrides: vec![TypeOverride { column: "score".into(), dtype: DType::Float }],
+        ..Default::default()
+    };
+    let pv = preview_file(&p, &opts).unwrap();
+    assert_eq!((pv.columns[1].dtype, pv.detected[1]), (DType::Float, DType::Int));
+}
+
+#[test]
+fn a_type_error_offers_the_value_as_a_missing_marker_in_the_dialog_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "dash.csv", b"id,score\n1,10\n2,-\n3,11\n4,-\n");
+    let opts = ImportOptions { overrides: vec![TypeOverride { column: "score".into(), dtype: DType::Int }], ..Default::default() };
+    let api: cairn_types::ApiError = read_file(&p, &opts, &Quiet).unwrap_err().into();
+    assert_eq!(api.code, cairn_types::ErrorCode::TypeMismatch);
+    let hint = api.hint.unwrap();
+    assert!(hint.contains("\"-\" stands for a missing value, add it to Read as missing"), "{hint}");
+    assert!(!hint.contains("--"), "a flag in a hint the import dialog shows: {hint}");
+}
