@@ -162,7 +162,7 @@ fn flow_run_and_export_python_on_diabetic_data() {
         "steps": [
             {"op": "drop", "params": {"columns": ["weight", "payer_code"]}},
             {"op": "derive", "params": {"name": "readmitted_30", "when": {"column": "readmitted", "op": "eq", "value": "<30"}}},
-            {"op": "split", "params": {"kind": "stratified", "stratify": "readmitted_30", "test_fraction": 0.2}},
+            {"op": "split", "params": {"kind": "stratified", "stratify": "readmitted", "test_fraction": 0.2}},
             {"op": "fill_missing", "params": {"columns": ["race"], "strategy": "mode"}},
             {"op": "one_hot", "params": {"column": "admission_type_id"}}
         ]

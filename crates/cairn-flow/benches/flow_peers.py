@@ -41,14 +41,15 @@ def pandas_flow():
         df = pd.read_parquet(csv)
     else:
         df = pd.read_csv(csv, na_values=["?"], keep_default_na=False, low_memory=False)
+    # The split first (as Cairn's flows keep it), stratified on the source column readmitted_30 is made from.
+    rng = np.random.default_rng(42)
+    key = pd.Series(rng.random(len(df)), index=df.index)
+    rank = key.groupby(df["readmitted"]).rank(method="first")
+    size = df.groupby("readmitted")["readmitted"].transform("size")
+    df["split"] = np.where(rank <= (size * 0.2).round(), "test", "train")
     df = df.drop(columns=["weight", "payer_code"])
     df = df[df["gender"] != "Unknown/Invalid"]
     df["readmitted_30"] = df["readmitted"] == "<30"
-    rng = np.random.default_rng(42)
-    key = pd.Series(rng.random(len(df)), index=df.index)
-    rank = key.groupby(df["readmitted_30"]).rank(method="first")
-    size = df.groupby("readmitted_30")["readmitted_30"].transform("size")
-    df["split"] = np.where(rank <= (size * 0.2).round(), "test", "train")
     train = df[df["split"] == "train"]
     df["race"] = df["race"].fillna(train["race"].mode().iloc[0])
     df["medical_specialty"] = df["medical_specialty"].fillna("Unknown")

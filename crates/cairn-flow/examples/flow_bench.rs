@@ -26,7 +26,7 @@ fn flow(csv: &str) -> FlowFile {
         Step::new("drop", json!({"columns": ["weight", "payer_code"]})),
         Step::new("filter", json!({"keep": {"column": "gender", "op": "ne", "value": "Unknown/Invalid"}})),
         Step::new("derive", json!({"name": "readmitted_30", "when": {"column": "readmitted", "op": "eq", "value": "<30"}})),
-        Step::new("split", json!({"kind": "stratified", "stratify": "readmitted_30"})),
+        Step::new("split", json!({"kind": "stratified", "stratify": "readmitted"})),
         Step::new("fill_missing", json!({"columns": ["race"], "strategy": "mode"})),
         Step::new("fill_missing", json!({"columns": ["medical_specialty"], "strategy": "constant", "value": "Unknown"})),
         Step::new("one_hot", json!({"column": "admission_type_id"})),

@@ -13,13 +13,19 @@ const DATES: &[DType] = &[DType::Date, DType::Datetime];
 const ANY: &[DType] = &[DType::Int, DType::Float, DType::Bool, DType::String, DType::Date, DType::Datetime, DType::Other];
 const CATS: &[DType] = &[DType::String, DType::Int, DType::Bool];
 
+/// The first letter in upper case: a form's label.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 /// A parameter under construction.
 struct P(OpParam);
 
 fn p(name: &str, kind: K, help: &str) -> P {
     P(OpParam {
         name: name.into(),
-        label: name.replace('_', " "),
+        label: capitalised(&name.replace('_', " ")),
         kind,
         required: true,
         default: Value::Null,
@@ -60,8 +66,8 @@ impl P {
 fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], Vec<P>)> {
     let columns = |h: &str| p("columns", K::Columns, h);
     let column = |h: &str| p("column", K::Column, h);
-    let new_name = |h: &str| p("name", K::NewColumn, h).label("new column");
-    let opt_name = || p("name", K::NewColumn, "the new column's name; empty replaces the column").label("new column").or(Value::Null);
+    let new_name = |h: &str| p("name", K::NewColumn, h).label("New column");
+    let opt_name = || p("name", K::NewColumn, "the new column's name; empty replaces the column").label("New column").or(Value::Null);
     vec![
         ("select", "columns", "Keep columns", &[], vec![columns("the columns to keep, in this order")]),
         ("drop", "columns", "Drop columns", ANY, vec![columns("the columns to remove")]),
@@ -75,26 +81,27 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             ANY,
             vec![
                 columns("the columns to convert"),
-                p("to", K::Choice, "the new type").choices(&["int64", "float64", "string", "bool", "date", "datetime"]),
+                p("to", K::Choice, "the new type").label("New type").choices(&["int64", "float64", "string", "bool", "date", "datetime"]),
                 p("format", K::Text, "strftime format for text dates, e.g. %d/%m/%Y (ISO 8601 when empty)")
+                    .label("Date format")
                     .or(Value::Null)
                     .when("to", &["date", "datetime"]),
                 p("on_error", K::Choice, "values that do not convert: refuse the flow, or make them missing")
-                    .label("values that fail")
+                    .label("Values that fail")
                     .choices(&["error", "null"])
                     .or(json!("error")),
             ],
         ),
-        ("filter", "rows", "Filter rows", ANY, vec![p("keep", K::Condition, "keep the rows where this holds").label("keep rows where")]),
+        ("filter", "rows", "Filter rows", ANY, vec![p("keep", K::Condition, "keep the rows where this holds").label("Keep rows where")]),
         (
             "sort",
             "rows",
             "Sort rows",
             ANY,
             vec![
-                columns("sort by these columns, in this order").label("sort by"),
+                columns("sort by these columns, in this order").label("Sort by"),
                 p("descending", K::Bools, "descending, per column").or(json!([])),
-                p("nulls_last", K::Bool, "missing values last").label("missing last").or(json!(false)),
+                p("nulls_last", K::Bool, "missing values last").label("Missing last").or(json!(false)),
             ],
         ),
         (
@@ -104,7 +111,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             &[],
             vec![
                 columns("rows are duplicates when these are equal (all columns when empty)").or(json!([])),
-                p("keep_last", K::Bool, "keep the last of each duplicate instead of the first").or(json!(false)),
+                p("keep_last", K::Bool, "keep the last of each duplicate instead of the first").label("Keep the last").or(json!(false)),
             ],
         ),
         (
@@ -112,7 +119,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             "rows",
             "Keep a range of rows",
             &[],
-            vec![p("rows", K::Integer, "how many rows"), p("offset", K::Integer, "rows to skip first").or(json!(0))],
+            vec![p("rows", K::Integer, "how many rows"), p("offset", K::Integer, "rows to skip first").label("Skip").or(json!(0))],
         ),
         (
             "sample",
@@ -122,7 +129,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             vec![
                 p("fraction", K::Number, "share of rows to keep, between 0 and 1"),
                 p("seed", K::Integer, "the random seed").or(json!(42)),
-                p("stratify", K::Column, "keep the fraction within each value of this column").types(CATS).or(Value::Null),
+                p("stratify", K::Column, "keep the fraction within each value of this column").label("Stratify on").types(CATS).or(Value::Null),
             ],
         ),
         (
@@ -131,7 +138,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             "Treat values as missing",
             TEXT,
             vec![
-                p("values", K::Texts, "text values that mean missing, e.g. ? or N/A"),
+                p("values", K::Texts, "text values that mean missing, e.g. ? or N/A").label("Missing markers"),
                 columns("text columns to look in (every text column when empty)").types(TEXT).or(json!([])),
             ],
         ),
@@ -143,8 +150,8 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             ANY,
             vec![
                 columns("columns to fill"),
-                p("strategy", K::Choice, "a constant, or a statistic of the fit rows").choices(&["mode", "mean", "median", "constant"]),
-                p("value", K::Value, "the constant").or(Value::Null).when("strategy", &["constant"]),
+                p("strategy", K::Choice, "a constant, or a statistic of the fit rows").label("Fill with").choices(&["mode", "mean", "median", "constant"]),
+                p("value", K::Value, "the constant").label("Constant").or(Value::Null).when("strategy", &["constant"]),
             ],
         ),
         (
@@ -175,8 +182,8 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             ANY,
             vec![
                 new_name("the new column's name"),
-                p("when", K::Condition, "true where this holds").label("true when"),
-                p("as_int", K::Bool, "1/0 instead of true/false").label("as 1/0").or(json!(false)),
+                p("when", K::Condition, "true where this holds").label("True when"),
+                p("as_int", K::Bool, "1/0 instead of true/false").label("As 1/0").or(json!(false)),
             ],
         ),
         (
@@ -187,7 +194,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             vec![
                 new_name("the new column's name (an existing one is replaced)"),
                 p("expr", K::Text, "a SQL expression, e.g. num_medications / (time_in_hospital + 1) or CASE WHEN age > 60 THEN 'old' ELSE 'young' END")
-                    .label("expression"),
+                    .label("Expression"),
             ],
         ),
         (
@@ -197,8 +204,8 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             CATS,
             vec![
                 column("a 0/1 column per category"),
-                p("max_categories", K::Integer, "refuse a column with more categories than this").or(json!(50)),
-                p("drop_original", K::Bool, "remove the column itself").or(json!(true)),
+                p("max_categories", K::Integer, "refuse a column with more categories than this").label("At most categories").or(json!(50)),
+                p("drop_original", K::Bool, "remove the column itself").label("Drop the column").or(json!(true)),
             ],
         ),
         (
@@ -220,8 +227,8 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             TEXT,
             vec![
                 column("a text column").types(TEXT),
-                p("min_share", K::Number, "categories rarer than this share become `other`").or(json!(0.01)),
-                p("other", K::Text, "the name of the grouped category").or(json!("Other")),
+                p("min_share", K::Number, "categories rarer than this share become the grouped category").label("Least share").or(json!(0.01)),
+                p("other", K::Text, "the name of the grouped category").label("Grouped as").or(json!("Other")),
             ],
         ),
         (
@@ -279,7 +286,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             vec![
                 columns("numeric columns").types(NUM),
                 p("method", K::Choice, "fences: mean ± k·sd, quartiles ± k·IQR, or the k and 1-k quantiles").choices(&["iqr", "std", "quantile"]),
-                p("k", K::Number, "the fence width (default 1.5 for iqr, 3 for std, 0.01 for quantile)").or(Value::Null),
+                p("k", K::Number, "the fence width (default 1.5 for iqr, 3 for std, 0.01 for quantile)").label("Fence width").or(Value::Null),
                 p("action", K::Choice, "clip values to the fences, or remove the rows").choices(&["clip", "remove"]),
             ],
         ),
@@ -289,7 +296,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             "text",
             "Change case",
             TEXT,
-            vec![columns("text columns").types(TEXT), p("to", K::Choice, "lower or upper case").choices(&["lower", "upper"])],
+            vec![columns("text columns").types(TEXT), p("to", K::Choice, "lower or upper case").label("To").choices(&["lower", "upper"])],
         ),
         (
             "replace_text",
@@ -300,7 +307,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
                 columns("text columns").types(TEXT),
                 p("pattern", K::Text, "a regular expression (or plain text when literal)"),
                 p("replacement", K::Text, "$1 inserts the first group").or(json!("")),
-                p("literal", K::Bool, "the pattern is plain text").or(json!(false)),
+                p("literal", K::Bool, "the pattern is plain text").label("Plain text").or(json!(false)),
             ],
         ),
         (
@@ -322,8 +329,8 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             TEXT,
             vec![
                 column("a text column").types(TEXT),
-                p("by", K::Text, "the separator"),
-                p("index", K::Integer, "which part (0 is the first; -1 the last)"),
+                p("by", K::Text, "the separator").label("Separator"),
+                p("index", K::Integer, "which part (0 is the first; -1 the last)").label("Part"),
                 new_name("the new column's name"),
             ],
         ),
@@ -351,8 +358,8 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             "Time between dates",
             DATES,
             vec![
-                p("start", K::Column, "the earlier date").types(DATES),
-                p("end", K::Column, "the later date").types(DATES),
+                p("start", K::Column, "the earlier date").label("From").types(DATES),
+                p("end", K::Column, "the later date").label("To").types(DATES),
                 p("unit", K::Choice, "whole days, hours or seconds").choices(&["days", "hours", "seconds"]).or(json!("days")),
                 new_name("the new column's name"),
             ],
@@ -364,11 +371,11 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             CATS,
             vec![
                 p("kind", K::Choice, "random, stratified (same class shares in both parts) or by time").choices(&["random", "stratified", "time"]).or(json!("random")),
-                p("test_fraction", K::Number, "share of rows in the test part").or(json!(0.2)),
+                p("test_fraction", K::Number, "share of rows in the test part, between 0 and 1").or(json!(0.2)),
                 p("seed", K::Integer, "the random seed").or(json!(42)),
-                p("stratify", K::Column, "keep this column's class shares").types(CATS).or(Value::Null).when("kind", &["stratified"]),
-                p("time_column", K::Column, "the latest rows are the test part").or(Value::Null).when("kind", &["time"]),
-                p("column", K::NewColumn, "the new column saying train or test").label("new column").or(json!("split")),
+                p("stratify", K::Column, "keep this column's class shares in both parts").label("Stratify on").types(CATS).when("kind", &["stratified"]),
+                p("time_column", K::Column, "the latest rows are the test part").when("kind", &["time"]),
+                p("column", K::NewColumn, "the new column saying train or test").label("New column").or(json!("split")),
             ],
         ),
         (
@@ -378,10 +385,10 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             &[],
             vec![
                 p("source", K::Source, "another source of the flow"),
-                p("how", K::Choice, "which rows to keep").choices(&["inner", "left", "right", "full", "semi", "anti", "cross"]),
-                p("on", K::Columns, "key columns with the same name on both sides").or(json!([])),
-                p("left_on", K::Columns, "or: keys on this side").or(json!([])),
-                p("right_on", K::Texts, "and the matching keys on the other side").or(json!([])),
+                p("how", K::Choice, "which rows to keep").label("Join kind").choices(&["inner", "left", "right", "full", "semi", "anti", "cross"]),
+                p("on", K::Columns, "key columns with the same name on both sides").label("Keys").or(json!([])),
+                p("left_on", K::Columns, "or: keys on this side").label("Keys here").or(json!([])),
+                p("right_on", K::Texts, "and the matching keys on the other side").label("Keys there").or(json!([])),
                 p("suffix", K::Text, "added to the other side's clashing names").or(json!("_right")),
             ],
         ),
@@ -391,7 +398,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             "combine",
             "Group and aggregate",
             &[],
-            vec![p("by", K::Columns, "a row per combination of these"), p("aggs", K::Aggregations, "one column per aggregation").label("aggregations")],
+            vec![p("by", K::Columns, "a row per combination of these").label("Group by"), p("aggs", K::Aggregations, "one column per aggregation").label("Aggregations")],
         ),
         (
             "pivot",
@@ -399,11 +406,11 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             "Pivot (long to wide)",
             &[],
             vec![
-                p("index", K::Columns, "a row per value of these"),
-                p("on", K::Column, "a column per value of this"),
-                p("values", K::Column, "the cells"),
-                p("agg", K::Choice, "how cells with several values are combined").choices(&["first", "sum", "mean", "min", "max", "count"]).or(json!("first")),
-                p("max_columns", K::Integer, "refuse more new columns than this").or(json!(100)),
+                p("index", K::Columns, "a row per value of these").label("Rows"),
+                p("on", K::Column, "a column per value of this").label("Columns from"),
+                p("values", K::Column, "the cells").label("Cells"),
+                p("agg", K::Choice, "how cells with several values are combined").label("Combine by").choices(&["first", "sum", "mean", "min", "max", "count"]).or(json!("first")),
+                p("max_columns", K::Integer, "refuse more new columns than this").label("At most columns").or(json!(100)),
             ],
         ),
         (
@@ -412,10 +419,10 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], V
             "Unpivot (wide to long)",
             &[],
             vec![
-                p("index", K::Columns, "columns kept on every row"),
-                p("on", K::Columns, "columns turned into rows"),
-                p("variable_name", K::Text, "the new column of former column names").or(json!("variable")),
-                p("value_name", K::Text, "the new column of values").or(json!("value")),
+                p("index", K::Columns, "columns kept on every row").label("Keep"),
+                p("on", K::Columns, "columns turned into rows").label("Into rows"),
+                p("variable_name", K::Text, "the new column of former column names").label("Names column").or(json!("variable")),
+                p("value_name", K::Text, "the new column of values").label("Values column").or(json!("value")),
             ],
         ),
     ]
@@ -444,6 +451,28 @@ pub fn catalog() -> Vec<OpSpec> {
             }
         })
         .collect()
+}
+
+/// The catalogue, built once: messages look labels up in it.
+fn cached() -> &'static [OpSpec] {
+    static CATALOG: std::sync::OnceLock<Vec<OpSpec>> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(catalog)
+}
+
+/// The operator's name as the palette shows it (its name when it has no entry).
+pub(crate) fn op_label(op: &str) -> &str {
+    cached().iter().find(|o| o.name == op).map_or(op, |o| o.label.as_str())
+}
+
+/// The label the operator's form gives this parameter, if it is one of its parameters.
+pub(crate) fn field_label(op: &str, param: &str) -> Option<&'static str> {
+    let spec = cached().iter().find(|o| o.name == op)?;
+    spec.params.iter().find(|p| p.name == param).map(|p| p.label.as_str())
+}
+
+/// The labels of the operator's form, in its order.
+pub(crate) fn field_labels(op: &str) -> Vec<&'static str> {
+    cached().iter().find(|o| o.name == op).map(|o| o.params.iter().map(|p| p.label.as_str()).collect()).unwrap_or_default()
 }
 
 /// Operators without a catalogue entry (a test keeps this empty).

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::error::{FlowError, Problem};
-use crate::model::{FlowFile, Source, SourceFormat};
+use crate::model::{FlowFile, SPLIT_OP, Source, SourceFormat};
 use crate::ops::{self, Ctx, TRAIN};
 
 /// How to compile.
@@ -140,6 +140,47 @@ fn step_err(i: usize, op: &str) -> impl Fn(Problem) -> FlowError + '_ {
     move |problem| FlowError::Step { step: i + 1, op: op.into(), problem }
 }
 
+/// The name of step `i`'s operator, for messages.
+fn out_op(flow: &FlowFile, i: usize) -> String {
+    let mut steps = flow.clone();
+    steps.split_first();
+    steps.steps.get(i).map(|s| s.op.clone()).unwrap_or_default()
+}
+
+/// What cannot follow the split: a second split (which rows would train?), and appending rows of other
+/// sources (they would have no train/test mark).
+fn guard_after_split(op: &dyn ops::Op, split_step: usize) -> Result<(), Problem> {
+    match op.name() {
+        SPLIT_OP => Err(Problem::Param {
+            param: "kind".into(),
+            message: format!("the flow has a split already (step {}); a flow has one split: remove one of them", split_step + 1),
+        }),
+        "concat" => Err(Problem::Param {
+            param: "sources".into(),
+            message: format!(
+                "the rows appended here would have no train/test mark (the split, step {}, comes first): append them in a flow of their own and read its output here, before the split",
+                split_step + 1
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The split is the first step, so it sees the source's columns only: a column it names that is not
+/// there is said in those words (a column made by a later step cannot stratify or order the split).
+fn source_only(op: &dyn ops::Op, p: Problem, i: usize) -> Problem {
+    match p {
+        Problem::Column { param, column, available } if op.name() == SPLIT_OP && i == 0 => Problem::Param {
+            param,
+            message: format!(
+                "names column {column:?}, which the source does not have (columns: {}); the split is the first step, so that every later step learns from the train rows only, and it can use the source's columns only — pick the column a later step makes {column:?} from",
+                available.join(", ")
+            ),
+        },
+        p => p,
+    }
+}
+
 /// Compiles the flow; steps are validated in order and the first problem is reported with its step.
 pub fn compile(project: &Path, flow: &FlowFile, opts: &Options) -> Result<Plan, FlowError> {
     compile_nested(project, flow, opts, &mut vec![flow.name.clone()])
@@ -196,8 +237,11 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
     let ctx = Ctx { sources: &sources };
     let mut lf = sources[&first.name].clone();
     let mut out = flow.clone();
+    out.split_first();
     let mut step_inputs = Vec::new();
-    let mut split: Option<String> = None;
+    // The split's column, and once it is gone from the frame, the step that removed it.
+    let mut split: Option<(String, usize)> = None;
+    let mut lost: Option<usize> = None;
     let mut fitted_now = false;
     let fit_on: Option<ops::Cond> = match &out.fit_on {
         Some(v) => Some(serde_json::from_value(v.clone()).map_err(|e| {
@@ -214,15 +258,22 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
         let err = step_err(i, &step.op);
         let op = ops::find(&step.op).ok_or_else(|| FlowError::UnknownOp { step: i + 1, op: step.op.clone() })?;
         let schema = lf.collect_schema().map_err(|e| err(Problem::Engine(e.to_string())))?;
-        op.validate(&step.params, &schema, &ctx).map_err(&err)?;
+        if let Some((_, at)) = &split {
+            guard_after_split(op, *at).map_err(&err)?;
+        }
+        op.validate(&step.params, &schema, &ctx).map_err(|p| err(source_only(op, p, i)))?;
         if !opts.skip_checks {
             op.check(&step.params, &lf).map_err(&err)?;
         }
         if op.fits() && (step.fitted.is_null() || opts.refit) {
-            // Fit rows: the train rows of the latest split still present, otherwise every row; of those,
-            // the ones the flow's `fit_on` condition keeps.
-            let mut rows = match split.as_deref().filter(|c| schema.get(c).is_some()) {
-                Some(c) => lf.clone().filter(col(c).eq(lit(TRAIN))),
+            // Fit rows: the split's train rows (the split is the first step, so every fitting step comes
+            // after it); without a split, every row. Of those, the ones the flow's `fit_on` keeps.
+            let mut rows = match &split {
+                Some((c, _)) if schema.get(c).is_some() => lf.clone().filter(col(c.as_str()).eq(lit(TRAIN))),
+                Some((c, at)) => {
+                    let by = lost.map(|l| format!("step {} ({})", l + 1, out_op(flow, l))).unwrap_or_else(|| "a step".into());
+                    return Err(err(Problem::NoTrainRows { column: c.clone(), split_step: at + 1, removed_by: by }));
+                }
                 None => lf.clone(),
             };
             if let Some(cond) = &fit_on {
@@ -234,7 +285,12 @@ fn compile_nested(project: &Path, flow: &FlowFile, opts: &Options, stack: &mut V
         }
         lf = op.apply(&step.params, &step.fitted, lf, &ctx).map_err(&err)?;
         if let Some(c) = op.split_column(&step.params) {
-            split = Some(c);
+            split = Some((c, i));
+        } else if let Some((c, _)) = &split
+            && lost.is_none()
+            && !lf.collect_schema().map_err(|e| err(Problem::Engine(e.to_string())))?.contains(c)
+        {
+            lost = Some(i);
         }
         step_inputs.push(Some(schema.as_ref().clone()));
     }

@@ -21,6 +21,12 @@ pub enum Problem {
     /// polars refused the step (an engine message, kept verbatim).
     #[error("{0}")]
     Engine(String),
+    /// A step that learns from data comes after a step that removed the split's column, so the train
+    /// rows cannot be told from the test rows: fitting on every row would leak the test rows into it.
+    #[error(
+        "this step learns from the train rows, but column {column:?} that marks them (made by the split, step {split_step}) was removed by {removed_by}: keep {column:?} there (select it, or group by it too), or move this step above {removed_by}"
+    )]
+    NoTrainRows { column: String, split_step: usize, removed_by: String },
 }
 
 /// Anything that can go wrong with a flow.
@@ -47,8 +53,9 @@ pub enum FlowError {
     /// A source cannot be read.
     #[error("source {name:?} ({path}): {message}")]
     Source { name: String, path: String, message: String },
-    /// A step is invalid for its input or failed on the data.
-    #[error("step {step} ({op}): {problem}")]
+    /// A step is invalid for its input or failed on the data. Said in the words of the step's form:
+    /// the operator and its parameters by the labels the user sees, never their names in the file.
+    #[error("step {step} ({}): {}", crate::catalog::op_label(.op), .problem.worded(.op))]
     Step { step: usize, op: String, problem: Problem },
     /// The flow has no source to start from, or names a missing one.
     #[error("{0}")]
@@ -72,7 +79,7 @@ impl FlowError {
             FlowError::Step { problem, .. } => match problem {
                 Problem::Column { .. } => ErrorCode::ColumnNotFound,
                 Problem::Conversion { .. } | Problem::ColumnType { .. } => ErrorCode::TypeMismatch,
-                Problem::Param { .. } | Problem::Engine(_) => ErrorCode::StepInvalid,
+                Problem::Param { .. } | Problem::Engine(_) | Problem::NoTrainRows { .. } => ErrorCode::StepInvalid,
             },
             FlowError::Invalid(_) => ErrorCode::FlowInvalid,
             FlowError::Io { .. } => ErrorCode::Io,
@@ -92,8 +99,8 @@ impl FlowError {
                 Some("an earlier step may have dropped or renamed it; edit this step or the earlier one".into())
             }
             FlowError::Exists { .. } => Some("pick another name, or rename or delete that flow first".into()),
-            FlowError::Step { problem: Problem::Conversion { .. }, .. } => {
-                Some("set \"on_error\": \"null\" to turn these values into missing values".into())
+            FlowError::Step { op, problem: Problem::Conversion { .. }, .. } => {
+                Some(format!("set {} to “null” to make these values missing", field(op, "on_error")))
             }
             _ => None,
         }
@@ -126,4 +133,83 @@ fn list(names: &[String]) -> String {
 
 fn quoted(values: &[String]) -> String {
     values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+}
+
+// ---- wording: a problem in the words of the step's form ----
+
+impl Problem {
+    /// The form field the problem is about, when it is one of the operator's parameters.
+    pub fn param(&self, op: &str) -> Option<&str> {
+        match self {
+            Problem::Param { param, .. } | Problem::Column { param, .. } => {
+                crate::catalog::field_label(op, param).map(|_| param.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The problem as the user of `op`'s form reads it: each parameter named by its label (one lookup in
+    /// the catalogue for every message, so no message names a parameter as the file spells it).
+    pub fn worded(&self, op: &str) -> String {
+        match self {
+            Problem::Param { param, message } => param_message(op, param, message),
+            Problem::Column { param, column, available } => {
+                format!("{} names column {column:?}, which is not in the step's input (columns: {})", field(op, param), list(available))
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// A parameter as the form labels it, in quotes; `fit_on` is the flow's condition on the fit rows; one the
+/// form does not know (a hand-edited file) keeps its name.
+fn field(op: &str, param: &str) -> String {
+    match crate::catalog::field_label(op, param) {
+        Some(label) => format!("“{label}”"),
+        None if param == "fit_on" => "the condition on the rows steps learn from".into(),
+        None => format!("{param:?}"),
+    }
+}
+
+/// What serde says of parameters that do not fit, in the form's words.
+fn param_message(op: &str, param: &str, message: &str) -> String {
+    let ticked = |m: &str| -> Vec<String> { m.split('`').skip(1).step_by(2).map(String::from).collect() };
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let name = ticked(rest).into_iter().next().unwrap_or_else(|| param.to_string());
+        return format!("{} is required", field(op, &name));
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let name = ticked(rest).into_iter().next().unwrap_or_else(|| param.to_string());
+        let known: Vec<String> = crate::catalog::field_labels(op).into_iter().map(|l| format!("“{l}”")).collect();
+        return format!("{name:?} is not a setting of this step (its settings: {})", known.join(", "));
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let mut names = ticked(rest).into_iter();
+        let value = names.next().unwrap_or_default();
+        return format!("{value:?} is not a choice here (the choices: {})", names.collect::<Vec<_>>().join(", "));
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another kind of value"));
+        let expected = match expected {
+            "f64" | "f32" => "a number",
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" | "isize" => "a whole number",
+            "a boolean" => "true or false",
+            "a sequence" => "a list",
+            "a string" => "a text",
+            other => other,
+        };
+        let who = if crate::catalog::field_label(op, param).is_some() { field(op, param) } else { "a setting".into() };
+        return format!("{who} must be {expected}, not {found}");
+    }
+    // Parameters a message names in backticks are named by their labels too.
+    let mut text = String::new();
+    for (i, part) in message.split('`').enumerate() {
+        match crate::catalog::field_label(op, part) {
+            Some(label) if i % 2 == 1 => text.push_str(&format!("“{label}”")),
+            _ if i % 2 == 1 => text.push_str(&format!("`{part}`")),
+            _ => text.push_str(part),
+        }
+    }
+    let glue = if ["is ", "names ", "has "].iter().any(|w| text.starts_with(w)) { " " } else { ": " };
+    format!("{}{glue}{text}", field(op, param))
 }

@@ -13,6 +13,9 @@ use crate::ops;
 /// The flow file format this Cairn writes and the newest it reads.
 pub const FORMAT: u32 = 1;
 
+/// The operator that marks train and test rows; it is always the first step.
+pub const SPLIT_OP: &str = "split";
+
 /// A whole flow: where the data comes from and the ordered steps over it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,9 +154,19 @@ impl FlowFile {
         if found > u64::from(FORMAT) {
             return Err(FlowError::NewerFormat { path: path.into(), found: found as u32, known: FORMAT });
         }
-        let flow: FlowFile = serde_json::from_value(raw).map_err(|e| bad(e.to_string()))?;
+        let mut flow: FlowFile = serde_json::from_value(raw).map_err(|e| bad(e.to_string()))?;
         flow.check_ops()?;
+        flow.split_first();
         Ok(flow)
+    }
+
+    /// Moves the `split` step (and any other, which `compile` refuses) to the front, keeping the order of
+    /// the rest. The split comes first by design: every step that learns from data then learns from the
+    /// train rows alone, whatever order the steps were added in (a split after "fill missing (median)"
+    /// would otherwise let the median see the test rows).
+    pub fn split_first(&mut self) {
+        // A stable partition: `sort_by_key` is stable, so the other steps keep their order.
+        self.steps.sort_by_key(|s| s.op != SPLIT_OP);
     }
 
     /// Every step's operator is known, at a version this Cairn runs.
@@ -217,6 +230,8 @@ pub fn save(project: &Path, flow: &FlowFile) -> Result<PathBuf, FlowError> {
     let path = flow_path(project, &flow.name);
     let io = |e| FlowError::Io { path: path.display().to_string(), source: e };
     std::fs::create_dir_all(project.join("flows")).map_err(io)?;
+    let mut flow = flow.clone();
+    flow.split_first();
     cairn_store::atomic_write(&path, flow.to_text().as_bytes()).map_err(io)?;
     Ok(path)
 }

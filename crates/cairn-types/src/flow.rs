@@ -220,7 +220,15 @@ pub struct PreviewColumn {
 pub struct StepFailure {
     /// 1-based position in the flow's steps.
     pub step: u32,
+    /// The whole problem, `step N (Operator): …`.
     pub error: ApiError,
+    /// The problem alone, in the words of the step's form (shown beside the step or the field).
+    #[serde(default)]
+    pub problem: String,
+    /// The parameter of the step's form the problem is about, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub param: Option<String>,
 }
 
 /// A flow's result on the preview rows.

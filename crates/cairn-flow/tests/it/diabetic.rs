@@ -1,6 +1,7 @@
 //! The check path on diabetic_data.csv: `?` is missing, drop weight and payer_code, impute race,
-//! one-hot admission_type_id, derive readmitted_30, split 80/20 stratified on it; the exported Python
-//! script reproduces the same frame.
+//! one-hot admission_type_id, derive readmitted_30, split 80/20 stratified on readmitted (the split is
+//! the first step, so it stratifies on the source column readmitted_30 is made from, which keeps the
+//! share of readmitted_30 too); the exported Python script reproduces the same frame.
 
 use cairn_flow::{FlowFile, Source, Step};
 use serde_json::json;
@@ -15,7 +16,7 @@ pub fn readmission_flow(path: &str) -> FlowFile {
     f.steps = vec![
         Step::new("drop", json!({"columns": ["weight", "payer_code"]})),
         Step::new("derive", json!({"name": "readmitted_30", "when": {"column": "readmitted", "op": "eq", "value": "<30"}})),
-        Step::new("split", json!({"kind": "stratified", "stratify": "readmitted_30", "test_fraction": 0.2, "seed": 42})),
+        Step::new("split", json!({"kind": "stratified", "stratify": "readmitted", "test_fraction": 0.2, "seed": 42})),
         Step::new("fill_missing", json!({"columns": ["race"], "strategy": "mode"})),
         Step::new("one_hot", json!({"column": "admission_type_id"})),
     ];
@@ -28,6 +29,7 @@ fn the_readmission_check_path_matches_python() {
     let data = shared("diabetic_data.csv");
     let flow = readmission_flow(data.to_str().unwrap());
     let fitted = run_and_export(dir.path(), &flow);
+    assert_eq!(fitted.steps[0].op, "split", "the split comes first");
     assert_eq!(fitted.steps[3].fitted, json!({"values": {"race": "Caucasian"}}));
     let cats = fitted.steps[4].fitted["categories"].as_array().unwrap().len();
     assert_eq!(cats, 8, "{}", fitted.steps[4].fitted);

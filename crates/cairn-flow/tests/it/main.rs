@@ -5,6 +5,7 @@ mod diabetic;
 mod errors;
 mod export;
 mod files;
+mod leak;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
