@@ -1,6 +1,8 @@
 //! A synthetic hospital-readmission table for the demo project: deterministic for a seed, realistic
-//! types (ints, floats, dates, booleans, categories), some values missing, and a 30-day readmission
-//! target that depends on the features the way clinicians would expect.
+//! types (ints, floats, dates, booleans, categories), some values missing, skewed counts, and a 30-day
+//! readmission target that depends on the features the way clinicians would expect, strongly enough that
+//! a newcomer's first model learns it (a default GBM scores a test ROC AUC of about 0.8; cairn-insights'
+//! tests hold it to 0.75).
 
 use polars::prelude::*;
 
@@ -96,8 +98,11 @@ pub fn readmissions(rows: usize, seed: u64) -> PolarsResult<DataFrame> {
         labs.push((r.normal(43.0, 19.0) + s as f64 * 1.5).clamp(1.0, 132.0).round() as i64);
         let m = (r.normal(16.0, 8.0) + s as f64).clamp(1.0, 81.0).round() as i64;
         meds.push(m);
-        diagnoses.push((r.normal(7.4, 2.0).round() as i64).clamp(1, 16));
-        let pr = r.poisson(if a > 70 { 0.8 } else { 0.5 });
+        let nd = (r.normal(7.4, 2.0).round() as i64).clamp(1, 16);
+        diagnoses.push(nd);
+        // Prior stays are skewed: most patients have none, a frail few have many.
+        let frailty = r.normal(0.0, 0.9).exp();
+        let pr = r.poisson((if a > 70 { 0.7 } else { 0.45 }) * frailty).min(20);
         prior.push(pr);
         let dx = r.pick(&[
             ("Circulatory", 30.0),
@@ -129,16 +134,33 @@ pub fn readmissions(rows: usize, seed: u64) -> PolarsResult<DataFrame> {
             ("Left AMA", 0.6),
         ]);
         discharge.push(d);
-        // Risk rises with prior admissions, long stays, many medications, age, and discharge to a facility.
-        let logit = -2.9
-            + 0.45 * pr as f64
-            + 0.06 * (s as f64 - 4.0)
-            + 0.012 * (m as f64 - 16.0)
-            + 0.008 * (a as f64 - 64.0)
-            + if matches!(d, "Skilled nursing" | "Rehab" | "Other facility") { 0.5 } else { 0.0 }
-            + if d == "Left AMA" { 0.9 } else { 0.0 }
-            + if h.is_some_and(|h| h > 8.5) { 0.25 } else { 0.0 }
-            + if ins == "Up" || ins == "Down" { 0.15 } else { 0.0 };
+        // Risk rises with prior admissions, long stays, many medications and diagnoses, age, poor glucose
+        // control, a change of insulin, discharge to a facility or against advice, and some diagnoses.
+        let logit = -3.7
+            + 0.7 * pr.min(6) as f64
+            + 0.14 * (s as f64 - 4.0)
+            + 0.03 * (m as f64 - 16.0)
+            + 0.03 * (a as f64 - 64.0)
+            + 0.1 * (nd as f64 - 7.0)
+            + match d {
+                "Skilled nursing" | "Rehab" | "Other facility" => 1.1,
+                "Left AMA" => 1.6,
+                "Home health" => 0.4,
+                _ => 0.0,
+            }
+            + match dx {
+                "Neoplasms" => 0.9,
+                "Respiratory" => 0.6,
+                "Circulatory" => 0.45,
+                "Diabetes" => 0.3,
+                "Injury" => -0.5,
+                "Musculoskeletal" => -0.6,
+                _ => 0.0,
+            }
+            + if t == "Elective" { -0.8 } else { 0.0 }
+            + if h.is_some_and(|h| h > 8.5) { 0.8 } else { 0.0 }
+            + if g > 200.0 { 0.4 } else { 0.0 }
+            + if ins == "Up" || ins == "Down" { 0.6 } else { 0.0 };
         readmitted.push(r.chance(1.0 / (1.0 + (-logit).exp())));
     }
     let admit = Series::new("admit_date".into(), admit).cast(&DataType::Date)?;

@@ -301,6 +301,10 @@ fn summary(r: &InsightsReport) -> Vec<String> {
     if !constant.is_empty() {
         out.push(format!("Constant or nearly so: {}.", names(&constant)));
     }
+    let text_numbers = flagged(ColumnFlag::NumericAsText);
+    if !text_numbers.is_empty() {
+        out.push(format!("Numbers stored as text: {} (a few placeholder values keep them from being numeric).", names(&text_numbers)));
+    }
     let high = flagged(ColumnFlag::HighCardinality);
     if !high.is_empty() {
         out.push(format!("High-cardinality text: {}.", names(&high)));

@@ -16,6 +16,10 @@ const UNIQUE_KEY: f64 = 0.95;
 const SHARED_KEY_RATIO: f64 = 0.05;
 const SHARED_KEY_MIN: u64 = 100;
 const SKEWED: f64 = 2.0;
+/// A text column is numbers stored as text when at least this share of its values are numbers …
+const NUMERIC_SHARE: f64 = 0.8;
+/// … and the others are at most this many distinct placeholders (`-`, `n/a`), not codes like `V57`.
+const PLACEHOLDERS: usize = 5;
 const NEAR_CONSTANT: f64 = 0.99;
 
 /// Words that end a key's name: `encounter_id`, `patient_nbr`, `customerId`, `order_no`, `sku_code`.
@@ -100,6 +104,44 @@ fn skewness(s: &Series, p: &ColumnProfile) -> Option<f64> {
     // The profile's std is the sample one; skewness uses the population moment.
     let pop = stats.std * ((n - 1.0) / n).sqrt();
     Some(m3 / n / pop.powi(3))
+}
+
+fn is_number(v: &str) -> bool {
+    let t = v.trim();
+    !t.is_empty() && t.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// The values of a text column that are not numbers, most frequent first, when nearly every other
+/// value is one: a column a few placeholders kept from being numeric.
+fn placeholders(s: &Series, p: &ColumnProfile) -> Option<Vec<(String, u64)>> {
+    if p.dtype != DType::String || p.count == 0 {
+        return None;
+    }
+    // The most frequent values rule most columns out without reading them all.
+    let text_top: u64 = p.top.iter().filter(|t| !is_number(&t.value)).map(|t| t.count).sum();
+    let text_kinds = p.top.iter().filter(|t| !is_number(&t.value)).count();
+    if text_kinds > PLACEHOLDERS || text_top as f64 > (1.0 - NUMERIC_SHARE) * p.count as f64 || text_kinds == p.top.len() && p.other == 0 {
+        return None;
+    }
+    let ca = s.str().ok()?;
+    let mut others: Vec<(String, u64)> = Vec::new();
+    let mut numbers = 0u64;
+    for v in ca.iter().flatten() {
+        if is_number(v) {
+            numbers += 1;
+        } else if let Some(o) = others.iter_mut().find(|o| o.0 == v) {
+            o.1 += 1;
+        } else if others.len() == PLACEHOLDERS {
+            return None;
+        } else {
+            others.push((v.to_string(), 1));
+        }
+    }
+    if others.is_empty() || (numbers as f64) < NUMERIC_SHARE * p.count as f64 {
+        return None;
+    }
+    others.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Some(others)
 }
 
 fn flag(flags: &mut Vec<FlagReason>, flag: ColumnFlag, reason: String) {
@@ -191,6 +233,19 @@ fn column(df: &DataFrame, p: &ColumnProfile, target: &Target) -> ColumnQuality {
             format!(
                 "{} distinct values, more than the {MAX_CATEGORIES} a model one-hot encodes: group rare values or encode by frequency in a flow",
                 int(p.distinct)
+            ),
+        );
+    }
+    let text_numbers = if key.is_none() { df.column(&p.name).ok().and_then(|c| placeholders(c.as_materialized_series(), p)) } else { None };
+    if let Some(others) = text_numbers {
+        let listed = others.iter().map(|(v, n)| format!("'{v}' ({})", int(*n))).collect::<Vec<_>>().join(", ");
+        let rest: u64 = others.iter().map(|o| o.1).sum();
+        flag(
+            &mut flags,
+            ColumnFlag::NumericAsText,
+            format!(
+                "numbers stored as text: {} of its values are numbers, the others are {listed}. If those mean missing, read them as missing (Read as missing when importing, or a Treat values as missing step, then Change type) and the column becomes numeric",
+                pct(1.0 - rest as f64 / p.count as f64)
             ),
         );
     }

@@ -53,6 +53,8 @@ pub enum ColumnFlag {
     TargetSource,
     /// Strongly collinear with other numeric columns (VIF above 10).
     Collinear,
+    /// Text whose values are nearly all numbers: a few placeholders (`-`, `n/a`) kept it from being numeric.
+    NumericAsText,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]

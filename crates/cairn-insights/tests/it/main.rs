@@ -1,8 +1,10 @@
 //! The insights report on real data (diabetic_data.csv) and on small frames built to have one problem
 //! each: a leaking feature, a constant column, collinear columns, and targets that cannot be analysed.
 
+mod demo;
 mod edge;
 mod synthetic;
+mod text_numbers;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
