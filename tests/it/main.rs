@@ -3,6 +3,7 @@
 mod api_auth;
 mod clusters_http;
 mod commands_http;
+mod flow_export;
 mod flows;
 mod imports;
 mod projects;
