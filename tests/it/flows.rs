@@ -139,7 +139,7 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     assert_eq!(st, 200, "{py}");
     assert_eq!(py["file_name"], "prep.py");
     let script = py["script"].as_str().unwrap();
-    assert!(script.contains("pl.scan_parquet("), "{script}");
+    assert!(script.contains("read_as_imported(SOURCES[\"people\"]"), "{script}");
     assert!(script.contains(&format!("{median:?}")), "the median {median} is not in the script:\n{script}");
 
     // Editing a step before it makes it learn again: the saved file forgets the fitted value.
@@ -242,7 +242,9 @@ async fn a_failing_step_is_named_while_the_steps_before_it_still_preview() {
     assert_eq!(p["failure"]["step"], 2, "{p}");
     assert_eq!(p["failure"]["error"]["code"], "COLUMN_NOT_FOUND");
     let msg = p["failure"]["error"]["message"].as_str().unwrap();
-    assert!(msg.starts_with("step 2 (fill_missing): parameter `columns` names column \"age\""), "{msg}");
+    assert!(msg.starts_with("step 2 (Fill missing values): “Columns” names column \"age\""), "{msg}");
+    assert_eq!(p["failure"]["param"], "columns");
+    assert!(p["failure"]["problem"].as_str().unwrap().starts_with("“Columns” names column \"age\""), "{p}");
     assert!(p["failure"]["error"]["hint"].as_str().unwrap().contains("dropped or renamed"));
     assert_eq!(p["upto"], 1, "the preview shows the data after step 1");
     assert!(col(&p, "age").is_none() && col(&p, "name").is_some());
@@ -256,7 +258,7 @@ async fn a_failing_step_is_named_while_the_steps_before_it_still_preview() {
     assert_eq!(p["failure"]["error"]["code"], "TYPE_MISMATCH");
     let msg = p["failure"]["error"]["message"].as_str().unwrap();
     assert!(msg.contains("1 of 10 values in column \"code\" cannot be converted") && msg.contains("\"x12\""), "{msg}");
-    assert!(p["failure"]["error"]["hint"].as_str().unwrap().contains("on_error"));
+    assert!(p["failure"]["error"]["hint"].as_str().unwrap().contains("“Values that fail”"));
     assert_eq!(p["upto"], 1);
     // With on_error null, the same cast works.
     let (_, p) = s.post(&url, preview(json!([step("cast", json!({"columns": ["code"], "to": "int64", "on_error": "null"}))]))).await;

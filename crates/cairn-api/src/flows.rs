@@ -217,7 +217,7 @@ impl Studio {
             columns_after: p.after.width() as u32,
             sample_rows: sample,
             source_rows: first_rows.unwrap_or(sample),
-            failure: p.failure.map(|(step, e)| StepFailure { step: step as u32, error: e.to_api() }),
+            failure: p.failure.map(|(step, e)| failure(step, &e)),
             ms: started.elapsed().as_millis() as u64,
         })
     }
@@ -332,6 +332,15 @@ impl Studio {
         });
         Ok(TaskStarted { task_id })
     }
+}
+
+/// A preview's failing step: the whole error, and for the step's form the problem alone and its field.
+fn failure(step: usize, e: &FlowError) -> StepFailure {
+    let (problem, param) = match e {
+        FlowError::Step { op, problem, .. } => (problem.worded(op), problem.param(op).map(String::from)),
+        other => (other.to_string(), None),
+    };
+    StepFailure { step: step as u32, error: e.to_api(), problem, param }
 }
 
 /// True when the dataset is an output of the flow `flow` (its source is one of that flow's output files).

@@ -445,12 +445,26 @@ pub fn catalog() -> Vec<OpSpec> {
                 group,
                 version: op.version(),
                 fits: op.fits(),
-                doc: op.doc().into(),
+                doc: form_doc(op.doc(), &params),
                 params,
                 for_columns,
             }
         })
         .collect()
+}
+
+/// An operator's doc as its form shows it: the parameters it names (in backticks, or snake_case names) by
+/// their labels.
+fn form_doc(doc: &str, params: &[OpParam]) -> String {
+    let mut out = doc.to_string();
+    for p in params {
+        let label = format!("“{}”", p.label);
+        out = out.replace(&format!("`{}`", p.name), &label);
+        if p.name.contains('_') {
+            out = out.replace(&p.name, &label);
+        }
+    }
+    out
 }
 
 /// The catalogue, built once: messages look labels up in it.

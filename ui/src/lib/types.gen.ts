@@ -658,7 +658,19 @@ export type StepFailure = {
 /**
  * 1-based position in the flow's steps.
  */
-step: number, error: ApiError, };
+step: number, 
+/**
+ * The whole problem, `step N (Operator): …`.
+ */
+error: ApiError, 
+/**
+ * The problem alone, in the words of the step's form (shown beside the step or the field).
+ */
+problem: string, 
+/**
+ * The parameter of the step's form the problem is about, when it is one.
+ */
+param?: string, };
 
 export type FlowPreview = { 
 /**

@@ -268,7 +268,7 @@ fn fit_on_narrows_the_rows_fitting_steps_learn_from() {
     // A fit_on naming a column the fitting step does not see is named; one that is not a condition too.
     flow.fit_on = Some(json!({"column": "agee", "op": "ge", "value": 40}));
     let e = compile(dir.path(), &flow, &Options::default()).err().expect("refused");
-    assert!(e.to_string().contains("step 2 (fill_missing): parameter `fit_on` names column \"agee\""), "{e}");
+    assert!(e.to_string().contains("step 2 (Fill missing values): the condition on the rows steps learn from names column \"agee\""), "{e}");
     flow.fit_on = Some(json!("age > 40"));
     let e = compile(dir.path(), &flow, &Options::default()).err().expect("refused");
     assert!(e.to_string().contains("fit_on is not a condition"), "{e}");
