@@ -98,22 +98,61 @@ test('wrangling diabetic_data: the check path point-and-click, run to a dataset,
   await previewAfter(page, 'After 5 steps');
   await expect(page.locator('[data-testid="col-header"][data-col="readmitted_30"]')).toHaveAttribute('data-change', 'added');
 
-  // 6. Split 80/20 stratified on it, from its header.
+  // A step just added opens for editing (its params were once reactive proxies the form could not copy).
+  await page.getByTestId('step-item').nth(4).getByTestId('step-edit').click();
+  await expect(page.getByTestId('step-form')).toHaveAttribute('data-op', 'derive');
+  await expect(page.getByTestId('param-name').getByRole('textbox')).toHaveValue('readmitted_30');
+  await page.getByTestId('step-form').getByRole('button', { name: 'Cancel' }).click();
+
+  // 6. Split 80/20 stratified, added last from readmitted_30's header: the split comes first, so it sees
+  // the source's columns only; readmitted_30 is not offered, and a stratified split without a column is
+  // refused next to the field instead of being added.
   await fromHeader(page, 'readmitted_30', 'split');
+  await expect(page.getByTestId('form-note')).toContainText('It will be step 1');
   await page.getByTestId('param-kind').getByRole('combobox').selectOption('stratified');
-  await expect(page.getByTestId('param-stratify').getByRole('combobox')).toHaveValue('readmitted_30');
+  await expect(page.getByTestId('param-stratify').getByRole('combobox')).toHaveValue('');
+  await page.getByTestId('form-submit').click();
+  await expect(page.getByTestId('param-stratify').getByTestId('param-error')).toHaveText('choose a column');
+  await expect(page.getByTestId('step-item')).toHaveCount(5);
+  await page.getByTestId('param-stratify').getByRole('combobox').selectOption('readmitted');
   await expect(page.getByTestId('param-test_fraction').getByRole('spinbutton')).toHaveValue('0.2');
   await page.getByTestId('form-submit').click();
   await previewAfter(page, 'After 6 steps');
-  await expect(page.locator('[data-testid="col-header"][data-col="split"]')).toHaveAttribute('data-change', 'added');
   await expect(page.getByTestId('step-item')).toHaveCount(6);
+  await expect(page.getByTestId('step-item').first()).toHaveAttribute('data-op', 'split');
+  await expect(page.getByTestId('step-item').first()).toHaveAttribute('data-pinned', 'true');
+  await expect(page.getByTestId('step-item').first()).toContainText('80/20 stratified on readmitted');
+  await expect(page.getByTestId('split-note')).toContainText('every step learns from the train rows only');
+  await expect(page.locator('[data-testid="col-header"][data-col="split"]')).toHaveCount(1);
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  // The saved file has it first too.
+  const flows = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows`, { headers: auth })).json();
+  const saved = await (await request.get(`${ORIGIN}/api/projects/${pid}/flows/${encodeURIComponent(flows[0].name)}`, { headers: auth })).json();
+  expect(saved.steps.map((st: { op: string }) => st.op)).toEqual(['split', 'mark_missing', 'drop', 'fill_missing', 'one_hot', 'derive']);
+  await settled(page);
+  await shot(page, 'wrangle-split-first');
+  // Nothing moves above the split, and the split does not move down.
+  await expect(page.getByTestId('step-item').nth(0).getByTestId('step-up')).toBeDisabled();
+  await expect(page.getByTestId('step-item').nth(0).getByTestId('step-down')).toBeDisabled();
+  await expect(page.getByTestId('step-item').nth(1).getByTestId('step-up')).toBeDisabled();
+  await expect(page.getByTestId('step-item').nth(2).getByTestId('step-up')).toBeEnabled();
+  // Asking for a second split opens the one there is.
+  await page.getByTestId('add-step').click();
+  await page.locator('[data-testid="palette-op"][data-op="split"]').click();
+  await expect(page.getByTestId('tab-steps')).toHaveText('Edit step 1');
+  await expect(page.getByTestId('form-note')).toContainText('A flow has one split');
+  await page.getByTestId('step-form').getByRole('button', { name: 'Cancel' }).click();
 
-  // A step moved above the column it needs fails, named with its message; the steps before still preview.
-  await page.getByTestId('step-item').nth(5).getByTestId('step-up').click();
+  // 7. Drop the raw readmitted; moved above the step that reads it, that step fails, named in the words
+  // of its form; the steps before still preview.
+  await fromHeader(page, 'readmitted', 'drop');
+  await page.getByTestId('form-submit').click();
+  await previewAfter(page, 'After 7 steps');
+  await page.getByTestId('step-item').nth(6).getByTestId('step-up').click();
   await expect(page.locator('[data-testid="step-item"][data-failed="true"]')).toHaveCount(1);
-  await expect(page.getByTestId('step-error')).toContainText('readmitted_30');
-  await expect(page.getByTestId('preview-failure')).toContainText('Step 5 fails; showing the data after step 4');
+  await expect(page.getByTestId('step-error')).toContainText('“True when” names column "readmitted"');
+  await expect(page.getByTestId('step-error')).not.toContainText('parameter');
+  await expect(page.getByTestId('preview-failure')).toContainText('Step 7 fails; showing the data after step 6');
   await settled(page);
   await shot(page, 'wrangle-failing-step');
   // Undo (keyboard) puts it back; redo and undo again with the buttons.
@@ -124,7 +163,9 @@ test('wrangling diabetic_data: the check path point-and-click, run to a dataset,
   await expect(page.locator('[data-testid="step-item"][data-failed="true"]')).toHaveCount(1);
   await page.getByTestId('undo').click();
   await expect(page.locator('[data-testid="step-item"][data-failed="true"]')).toHaveCount(0);
-  await expect(page.getByTestId('step-item').nth(5)).toHaveAttribute('data-op', 'split');
+  await expect(page.getByTestId('step-item').nth(6)).toHaveAttribute('data-op', 'drop');
+  // The target stays for the charts and the output: step 7 goes.
+  await page.getByTestId('step-item').nth(6).getByTestId('step-delete').click();
   await previewAfter(page, 'After 6 steps');
 
   // Charts beside the grid.
@@ -158,6 +199,9 @@ test('wrangling diabetic_data: the check path point-and-click, run to a dataset,
   await page.getByTestId('export-python').click();
   const script = (await page.getByTestId('python-script').textContent())!;
   expect(script).toContain('import polars as pl');
+  // It reads the file the dataset was imported from, named at the top, not Cairn's internal copy.
+  expect(script).toContain(`SOURCES = {\n    "diabetic_raw": ${JSON.stringify(dataFile('diabetic_data.csv'))},`);
+  expect(script).not.toContain('.cairn/artifacts');
   const py = workFile('wrangle_diabetic.py');
   writeFileSync(py, script);
   const theirs = workFile('wrangle_diabetic.python.parquet');

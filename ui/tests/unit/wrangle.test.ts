@@ -3,11 +3,14 @@ import type { FlowDoc, FlowStep, OpSpec } from '../../src/lib/types.gen';
 import {
   History,
   addStep,
+  canMove,
   conditionComplete,
   flatten,
   initialValues,
   moveStep,
+  newStep,
   opsForColumn,
+  pinned,
   removeStep,
   stepSummary,
   toParams,
@@ -48,7 +51,7 @@ const split: OpSpec = {
     { name: 'kind', label: 'kind', kind: 'choice', required: false, default: 'random', choices: ['random', 'stratified', 'time'], column_types: [], when: [], help: '' },
     { name: 'test_fraction', label: 'test fraction', kind: 'number', required: false, default: 0.2, choices: [], column_types: [], when: [], help: '' },
     { name: 'seed', label: 'seed', kind: 'integer', required: false, default: 42, choices: [], column_types: [], when: [], help: '' },
-    { name: 'stratify', label: 'stratify', kind: 'column', required: false, default: null, choices: [], column_types: [], when: ['kind', 'stratified'], help: '' },
+    { name: 'stratify', label: 'Stratify on', kind: 'column', required: true, default: null, choices: [], column_types: [], when: ['kind', 'stratified'], help: '' },
   ],
 };
 
@@ -105,6 +108,32 @@ describe('step edits', () => {
   });
 });
 
+describe('the split comes first', () => {
+  const three = doc([step('mark_missing', { values: ['?'] }), step('fill_missing', { columns: ['b'], strategy: 'median' }, { values: { b: 1 } }), step('one_hot', { column: 'c' })]);
+  it('adds a split as step 1 whatever was added before, and forgets what the steps after it learned', () => {
+    const d = addStep(three, step('split', { kind: 'random' }));
+    expect(d.steps.map((s) => s.op)).toEqual(['split', 'mark_missing', 'fill_missing', 'one_hot']);
+    expect(d.steps.every((s) => s.fitted === null)).toBe(true);
+    expect(pinned(d.steps, 0)).toBe(true);
+    expect(pinned(three.steps, 0)).toBe(false);
+    // Later steps go after it, never above it.
+    expect(addStep(d, step('trim', { columns: ['s'] }), 0).steps.map((s) => s.op)).toEqual(['split', 'trim', 'mark_missing', 'fill_missing', 'one_hot']);
+    // A second split is not added: a flow has one.
+    expect(addStep(d, step('split', { kind: 'time', time_column: 't' }))).toBe(d);
+  });
+  it('moves nothing above the split, nor the split below a step', () => {
+    const d = addStep(three, step('split', {}));
+    expect(canMove(d.steps, 1, 0)).toBe(false);
+    expect(canMove(d.steps, 0, 1)).toBe(false);
+    expect(moveStep(d, 1, 0)).toBe(d);
+    expect(moveStep(d, 0, 2)).toBe(d);
+    expect(canMove(d.steps, 2, 1)).toBe(true);
+    expect(moveStep(d, 2, 1).steps.map((s) => s.op)).toEqual(['split', 'fill_missing', 'mark_missing', 'one_hot']);
+    // Without a split every step moves.
+    expect(canMove(three.steps, 1, 0)).toBe(true);
+  });
+});
+
 describe('forms from parameter schemas', () => {
   it('starts from defaults and puts a clicked column in the first column picker', () => {
     expect(initialValues(fill)).toEqual({ columns: [], strategy: 'mode', value: '' });
@@ -119,7 +148,7 @@ describe('forms from parameter schemas', () => {
   });
   it('builds params: required ones named, hidden and empty optional ones left out, values typed by column', () => {
     const v = initialValues(fill);
-    expect(toParams(fill, v).errors).toEqual({ columns: 'required' });
+    expect(toParams(fill, v).errors).toEqual({ columns: 'choose at least one' });
     v.columns = ['age'];
     v.value = '7';
     expect(toParams(fill, v)).toEqual({ params: { columns: ['age'], strategy: 'mode' }, errors: {} });
@@ -128,6 +157,8 @@ describe('forms from parameter schemas', () => {
     expect(toParams(fill, v, { age: 'string' }).params.value).toBe('7');
     const s = initialValues(split);
     s.kind = 'stratified';
+    // A stratified split names its column before it can be added (it was once titled "stratified on undefined").
+    expect(toParams(split, s).errors).toEqual({ stratify: 'choose a column' });
     s.stratify = 'y';
     s.test_fraction = '0.25';
     expect(toParams(split, s).params).toEqual({ kind: 'stratified', test_fraction: 0.25, seed: 42, stratify: 'y' });
@@ -136,6 +167,17 @@ describe('forms from parameter schemas', () => {
   });
   it('edits an existing step from its params', () => {
     expect(valuesOf(fill, { columns: ['x'], strategy: 'constant', value: 0 })).toEqual({ columns: ['x'], strategy: 'constant', value: 0 });
+  });
+  it('opens a step just added from the form: its params are plain data, not reactive proxies', () => {
+    // Form values are Svelte state, i.e. proxies, which structuredClone refuses (the edit form then failed
+    // until a reload).
+    const proxied = new Proxy({ columns: new Proxy(['race'], {}), strategy: 'mode' }, {});
+    expect(() => structuredClone(proxied)).toThrow();
+    const d = addStep(doc([]), newStep(fill, proxied));
+    expect(structuredClone(d.steps[0].params)).toEqual({ columns: ['race'], strategy: 'mode' });
+    expect(valuesOf(fill, proxied as Record<string, unknown>)).toEqual({ columns: ['race'], strategy: 'mode', value: '' });
+    const e = updateStep(d, 0, proxied);
+    expect(structuredClone(e.steps[0].params)).toEqual({ columns: ['race'], strategy: 'mode' });
   });
   it('offers operators for a column by its type', () => {
     expect(opsForColumn([fill, split], 'int').map((o) => o.name)).toEqual(['fill_missing']);

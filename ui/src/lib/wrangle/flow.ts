@@ -49,18 +49,52 @@ export function withSteps(doc: FlowDoc, steps: FlowStep[], from: number): FlowDo
   return { ...doc, steps: steps.map((s, i) => (i >= from && s.fitted !== null ? { ...s, fitted: null } : s)) };
 }
 
-export function newStep(op: OpSpec, params: Record<string, unknown>): FlowStep {
-  return { op: op.name, version: op.version, params, fitted: null, enabled: true };
+/**
+ * A plain copy of JSON data. Form values are Svelte state (proxies), which `structuredClone` refuses; a
+ * step's params must be plain data before they go into the flow.
+ */
+export function plain<T>(x: T): T {
+  return x === undefined ? x : (JSON.parse(JSON.stringify(x)) as T);
 }
 
-export function addStep(doc: FlowDoc, step: FlowStep, at = doc.steps.length): FlowDoc {
+export function newStep(op: OpSpec, params: Record<string, unknown>): FlowStep {
+  return { op: op.name, version: op.version, params: plain(params), fitted: null, enabled: true };
+}
+
+// ---- the split comes first ----
+
+/** The operator that marks train and test rows. A flow has one, always its first step. */
+export const SPLIT = 'split';
+
+/** The step `i` is the split pinned at the top of the flow. */
+export function pinned(steps: FlowStep[], i: number): boolean {
+  return i === 0 && steps[0]?.op === SPLIT;
+}
+
+/** The index of the flow's split, or -1. */
+export function splitIndex(doc: FlowDoc): number {
+  return doc.steps.findIndex((s) => s.op === SPLIT);
+}
+
+/**
+ * Where a new step of this operator goes: a split first (so every step that learns from data learns
+ * from the train rows only, whatever order the steps were added in), anything else at the end.
+ */
+export function insertAt(doc: FlowDoc, op: string): number {
+  return op === SPLIT ? 0 : doc.steps.length;
+}
+
+export function addStep(doc: FlowDoc, step: FlowStep, at = insertAt(doc, step.op)): FlowDoc {
+  // A second split is refused by the engine: the form edits the one there is instead.
+  if (step.op === SPLIT && splitIndex(doc) >= 0) return doc;
+  const pos = step.op === SPLIT ? 0 : Math.max(at, pinned(doc.steps, 0) ? 1 : 0);
   const steps = [...doc.steps];
-  steps.splice(at, 0, step);
-  return withSteps(doc, steps, at);
+  steps.splice(pos, 0, step);
+  return withSteps(doc, steps, pos);
 }
 
 export function updateStep(doc: FlowDoc, i: number, params: Record<string, unknown>): FlowDoc {
-  return withSteps(doc, doc.steps.map((s, k) => (k === i ? { ...s, params } : s)), i);
+  return withSteps(doc, doc.steps.map((s, k) => (k === i ? { ...s, params: plain(params) } : s)), i);
 }
 
 export function toggleStep(doc: FlowDoc, i: number): FlowDoc {
@@ -71,9 +105,14 @@ export function removeStep(doc: FlowDoc, i: number): FlowDoc {
   return withSteps(doc, doc.steps.filter((_, k) => k !== i), i);
 }
 
-/** Moves step `i` to position `j`. */
+/** Step `i` can move to position `j`: neither is the split pinned at the top. */
+export function canMove(steps: FlowStep[], i: number, j: number): boolean {
+  return j >= 0 && j < steps.length && i !== j && !pinned(steps, i) && !pinned(steps, j);
+}
+
+/** Moves step `i` to position `j` (nothing moves above or below the split: it stays first). */
 export function moveStep(doc: FlowDoc, i: number, j: number): FlowDoc {
-  if (j < 0 || j >= doc.steps.length || i === j) return doc;
+  if (!canMove(doc.steps, i, j)) return doc;
   const steps = [...doc.steps];
   const [s] = steps.splice(i, 1);
   steps.splice(j, 0, s);
@@ -83,6 +122,9 @@ export function moveStep(doc: FlowDoc, i: number, j: number): FlowDoc {
 // ---- forms ----
 
 export type FormValues = Record<string, unknown>;
+
+/** Why the flow refuses a step: the message, and the form field it is about (null: the step as a whole). */
+export type StepProblem = { param: string | null; message: string };
 
 const LIST_KINDS = new Set(['columns', 'choices', 'texts', 'values', 'sources', 'bools', 'aggregations']);
 
@@ -98,7 +140,7 @@ function empty(p: OpParam): unknown {
 /** The form's first values: defaults, and `column` in the first column picker (a header was clicked). */
 export function initialValues(op: OpSpec, column?: string): FormValues {
   const v: FormValues = {};
-  for (const p of op.params) v[p.name] = p.default !== null && p.default !== undefined ? structuredClone(p.default) : empty(p);
+  for (const p of op.params) v[p.name] = p.default !== null && p.default !== undefined ? plain(p.default) : empty(p);
   if (column) {
     const first = op.params.find((p) => p.kind === 'column' || p.kind === 'columns' || p.kind === 'condition');
     if (first?.kind === 'column') v[first.name] = column;
@@ -112,7 +154,7 @@ export function initialValues(op: OpSpec, column?: string): FormValues {
 /** Values of an existing step, for editing it. */
 export function valuesOf(op: OpSpec, params: Record<string, unknown>): FormValues {
   const v = initialValues(op);
-  for (const [k, x] of Object.entries(params ?? {})) v[k] = structuredClone(x);
+  for (const [k, x] of Object.entries(params ?? {})) v[k] = plain(x);
   return v;
 }
 
@@ -142,6 +184,14 @@ export function coerce(text: unknown, dtype: DType | undefined): unknown {
   return text;
 }
 
+/** What a required field left empty says. */
+function missing(p: OpParam): string {
+  if (p.kind === 'column' || p.kind === 'source') return `choose ${p.kind === 'column' ? 'a column' : 'a source'}`;
+  if (p.kind === 'columns' || p.kind === 'sources' || p.kind === 'choices') return 'choose at least one';
+  if (p.kind === 'new_column') return 'give the new column a name';
+  return 'required';
+}
+
 /**
  * The step's params from the form, and what is missing or wrong per parameter. Hidden and empty
  * optional parameters are left out (the operator's default applies); numbers are parsed.
@@ -168,7 +218,7 @@ export function toParams(op: OpSpec, values: FormValues, types: Record<string, D
       continue;
     }
     if (isEmpty(x)) {
-      if (p.required && p.kind !== 'bool') errors[p.name] = 'required';
+      if (p.required && p.kind !== 'bool') errors[p.name] = missing(p);
       continue;
     }
     params[p.name] = x;
@@ -273,8 +323,11 @@ export function stepSummary(step: FlowStep, op: OpSpec | undefined): string {
       return `${label}: ${list(p.values)}${Array.isArray(p.columns) && p.columns.length ? ` in ${list(p.columns)}` : ''}`;
     case 'fill_missing':
       return `${label}: ${list(p.columns)} (${String(p.strategy)}${p.strategy === 'constant' ? ` ${JSON.stringify(p.value)}` : ''})`;
-    case 'split':
-      return `${label}: ${Math.round(100 - Number(p.test_fraction ?? 0.2) * 100)}/${Math.round(Number(p.test_fraction ?? 0.2) * 100)}${p.kind === 'stratified' ? ` stratified on ${String(p.stratify)}` : p.kind === 'time' ? ` by ${String(p.time_column)}` : ''}`;
+    case 'split': {
+      const test = Number(p.test_fraction ?? 0.2);
+      const how = p.kind === 'stratified' ? ` stratified on ${String(p.stratify ?? '(no column)')}` : p.kind === 'time' ? ` by ${String(p.time_column ?? '(no column)')}` : '';
+      return `${label}: ${Math.round(100 - test * 100)}/${Math.round(test * 100)}${how}`;
+    }
     case 'rename':
       return `${label}: ${Object.entries((p.mapping as Record<string, string>) ?? {}).map(([a, b]) => `${a} → ${b}`).join(', ')}`;
   }
