@@ -7,8 +7,8 @@ use std::time::Duration;
 use cairn_jobs::{Executor, JobKind, JobSpec, LocalExecutor, Poll, SPEC_VERSION, Submitted};
 use cairn_store::{JobRecord, Project, TrackingStore};
 use cairn_types::{
-    ApiError, DatasetInput, DatasetRef, ErrorCode, JobInfo, JobState, ModelInfo, Param, RunStatus, Tag, TrainSpec,
-    TrainStarted, Validation,
+    ApiError, DatasetInput, DatasetRef, ErrorCode, JobInfo, JobState, ModelInfo, Param, RunStatus, Tag, TrainCheck, TrainSpec,
+    TrainStarted,
 };
 
 use crate::{Studio, new_id};
@@ -23,19 +23,29 @@ pub(crate) fn user() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "cairn".into())
 }
 
-fn validation_params(v: &Validation) -> Vec<(String, String)> {
-    match v {
-        Validation::Holdout { test_fraction } => {
-            vec![("validation".into(), "holdout".into()), ("test_fraction".into(), test_fraction.to_string())]
-        }
-        Validation::KFold { folds } => vec![("validation".into(), "kfold".into()), ("folds".into(), folds.to_string())],
-    }
-}
-
 impl Studio {
     /// The models Cairn can train, with their hyperparameters.
     pub fn models(&self) -> Vec<ModelInfo> {
         cairn_ml::catalog()
+    }
+
+    /// What training `spec` would do, without starting it: the task, the features used and those left out
+    /// (with why), which rows train and which test, and the warnings. The train dialog shows it.
+    pub fn check_training(&self, pid: &str, mut spec: TrainSpec) -> Result<TrainCheck, ApiError> {
+        let project = self.project(pid)?;
+        let ds = project.get_dataset(&spec.dataset)?;
+        spec.dataset = ds.id.clone();
+        let frame = self.frame(&project, &ds)?;
+        let c = cairn_ml::check(&frame, &spec)?;
+        Ok(TrainCheck {
+            task: c.task,
+            features: c.features,
+            left_out: c.left_out,
+            classes: c.classes,
+            positive_class: c.positive_class,
+            rows: c.rows,
+            warnings: c.warnings,
+        })
     }
 
     /// Checks the spec against the data, records a run and starts its job. Everything that can be
@@ -86,7 +96,7 @@ impl Studio {
             ("features".into(), checked.features.len().to_string()),
             ("seed".into(), spec.seed.to_string()),
         ];
-        params.extend(validation_params(&spec.validation));
+        params.extend(checked.validation_params(&spec));
         params.extend(checked.params.iter().map(|(k, v)| (k.clone(), v.clone())));
         let params: Vec<Param> = params.into_iter().map(|(key, value)| Param { key, value }).collect();
         for chunk in params.chunks(100) {

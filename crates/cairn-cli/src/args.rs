@@ -119,12 +119,15 @@ pub struct TrainArgs {
     /// classification or regression (default: from the target).
     #[arg(long)]
     pub task: Option<String>,
-    /// `holdout:0.2` (default) or `kfold:5`.
-    #[arg(long, default_value = "holdout:0.2")]
+    /// `auto` (default: the data's split column when it has one — train on its train rows, test on its
+    /// test rows — otherwise holdout:0.2), `holdout:0.2` or `kfold:5` (with a split column, these divide
+    /// its train rows only).
+    #[arg(long, default_value = "auto")]
     pub validation: String,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Feature columns, comma-separated (default: all but the target).
+    /// Feature columns, comma-separated (default: all but the target, the split column, identifiers and
+    /// constant or empty columns, each left out with its reason).
     #[arg(long, value_delimiter = ',')]
     pub features: Option<Vec<String>>,
     #[arg(long)]

@@ -16,7 +16,10 @@ fn invalid(msg: String, hint: &str) -> ApiError {
 }
 
 fn parse_validation(v: &str) -> Result<Validation, ApiError> {
-    let bad = || invalid(format!("--validation {v:?} is not understood"), "use holdout:0.2 or kfold:5");
+    let bad = || invalid(format!("--validation {v:?} is not understood"), "use auto, holdout:0.2 or kfold:5");
+    if matches!(v.trim(), "auto" | "split") {
+        return Ok(Validation::Auto);
+    }
     let (kind, n) = v.split_once(':').ok_or_else(bad)?;
     match kind {
         "holdout" => Ok(Validation::Holdout { test_fraction: n.parse().map_err(|_| bad())? }),

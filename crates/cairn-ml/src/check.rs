@@ -4,15 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use cairn_types::{ModelKind, Task, TrainSpec, Validation};
+use cairn_types::{LeftOutColumn, ModelKind, RowsPlan, Task, TrainSpec, Validation};
 use polars::prelude::*;
 
 use crate::MlError;
+use crate::columns;
 use crate::params::{self, Params};
+use crate::rows::{self, Scheme};
 use crate::table::{SourceKind, close_names, kind_of};
 
-/// A text feature with more distinct values than this is refused (one-hot would explode).
-pub(crate) const MAX_CATEGORIES: usize = 50;
 /// An integer target with at most this many distinct values is taken for classes.
 const MAX_INT_CLASSES: usize = 20;
 /// More classes than this is almost surely a mistaken target.
@@ -29,6 +29,12 @@ pub struct Checked {
     pub warnings: Vec<String>,
     /// Effective hyperparameters, defaults included, in canonical spelling.
     pub params: BTreeMap<String, String>,
+    /// Columns left out by default, with why.
+    pub left_out: Vec<LeftOutColumn>,
+    /// Which rows are fitted on and which scored.
+    pub rows: RowsPlan,
+    /// Classification: the class scored by ROC and PR curves.
+    pub positive_class: Option<String>,
 }
 
 /// The target as the models see it.
@@ -64,6 +70,28 @@ pub(crate) struct Prepared {
     /// Classification: the class scored by ROC/PR (binary: positive class; multiclass: one-vs-rest).
     pub positive: Option<usize>,
     pub params: Params,
+    /// The rows each fit and each score uses.
+    pub scheme: Scheme,
+    /// Every row fitting may see: all of them, or the split's train rows.
+    pub pool: Vec<usize>,
+}
+
+impl Checked {
+    /// The params a run logs about its validation: `validation` (split, holdout or kfold) and its
+    /// `test_fraction`, `folds` or `split_column`.
+    pub fn validation_params(&self, spec: &TrainSpec) -> Vec<(String, String)> {
+        let mut out = vec![("validation".to_string(), self.rows.kind.clone())];
+        if let Some(c) = &self.rows.split_column {
+            out.push(("split_column".into(), c.clone()));
+        }
+        match spec.validation {
+            Validation::Holdout { test_fraction } => out.push(("test_fraction".into(), test_fraction.to_string())),
+            Validation::Auto if self.rows.kind == "holdout" => out.push(("test_fraction".into(), "0.2".into())),
+            Validation::KFold { folds } => out.push(("folds".into(), folds.to_string())),
+            Validation::Auto => {}
+        }
+        out
+    }
 }
 
 /// Checks a spec against the data without training anything.
@@ -102,6 +130,7 @@ pub(crate) fn prepare(frame: &DataFrame, spec: &TrainSpec) -> Result<Prepared, M
             "choose a target column that has values",
         ));
     }
+    let dropped = frame.height() - kept;
     let frame = if kept < frame.height() {
         warnings.push(format!(
             "{} row(s) without a value in '{}' were left out",
@@ -132,6 +161,18 @@ pub(crate) fn prepare(frame: &DataFrame, spec: &TrainSpec) -> Result<Prepared, M
         return Err(wrong_task(spec.model, task));
     }
 
+    let split_column = columns::split_column(&frame, &spec.target);
+    let fit_rows = match &split_column {
+        Some(c) => rows::marked(&frame, c)?.0,
+        None => (0..frame.height()).collect(),
+    };
+    // The validation as it will run: the data's split, or a holdout or k-fold over the fit rows.
+    let validation = match spec.validation {
+        Validation::Auto if split_column.is_some() => None,
+        Validation::Auto => Some(Validation::Holdout { test_fraction: 0.2 }),
+        v => Some(v),
+    };
+
     let (target, classes, positive) = match task {
         Task::Classification => {
             let (classes, y) = class_labels(&target_col)?;
@@ -155,9 +196,23 @@ pub(crate) fn prepare(frame: &DataFrame, spec: &TrainSpec) -> Result<Prepared, M
                 ));
             }
             let positive = positive_class(spec, &classes, &counts)?;
-            check_validation(&spec.validation, kept, Some((&classes, &counts)))?;
-            if matches!(spec.validation, Validation::Holdout { .. }) {
-                let single: Vec<&String> = classes.iter().zip(&counts).filter(|(_, n)| **n == 1).map(|(c, _)| c).collect();
+            let fit_y: Vec<usize> = fit_rows.iter().map(|&r| y[r]).collect();
+            let fit_counts = class_counts(&fit_y, classes.len());
+            if fit_counts.iter().filter(|n| **n > 0).count() < 2 {
+                return Err(MlError::cannot(
+                    format!(
+                        "the rows marked train in the split column '{}' hold one class of '{}' only",
+                        split_column.as_deref().unwrap_or_default(),
+                        spec.target
+                    ),
+                    "a classifier needs at least two classes to learn from: check the flow's split (stratify it on the target)",
+                ));
+            }
+            if let Some(v) = &validation {
+                check_validation(v, fit_rows.len(), Some((&classes, &fit_counts)))?;
+            }
+            if matches!(validation, Some(Validation::Holdout { .. })) {
+                let single: Vec<&String> = classes.iter().zip(&fit_counts).filter(|(_, n)| **n == 1).map(|(c, _)| c).collect();
                 if !single.is_empty() {
                     let names: Vec<String> = single.iter().map(|c| format!("'{c}'")).collect();
                     warnings.push(format!(
@@ -182,25 +237,43 @@ pub(crate) fn prepare(frame: &DataFrame, spec: &TrainSpec) -> Result<Prepared, M
                     "there is nothing to learn: choose another target",
                 ));
             }
-            check_validation(&spec.validation, kept, None)?;
+            if let Some(v) = &validation {
+                check_validation(v, fit_rows.len(), None)?;
+            }
             (Target::Value(y), Vec::new(), None)
         }
     };
 
-    let (features, kinds) = check_features(&frame, spec, &mut warnings)?;
+    let (features, kinds, left_out) =
+        columns::choose(&frame, &spec.target, split_column.as_deref(), spec.features.as_deref(), &mut warnings)?;
+    check_values(&frame, &features, &kinds)?;
     let params = params::resolve(spec.model, &spec.params)?;
+    let (scheme, rows) = rows::plan(&frame, &target, &spec.validation, split_column.as_deref(), spec.seed, dropped, &mut warnings)?;
     if spec.model == ModelKind::Svm {
         let max_rows = params.usize("max_rows");
-        let train_rows = match spec.validation {
-            Validation::Holdout { test_fraction } => (kept as f64 * (1.0 - test_fraction)) as usize,
-            Validation::KFold { .. } => kept,
-        };
+        let train_rows = rows.train_rows as usize;
         if train_rows > max_rows {
             warnings.push(format!("the SVM trains on a sample of {max_rows} of the {train_rows} training rows (max_rows)"));
         }
     }
-    let checked = Checked { task, features, classes, warnings, params: params.0.clone() };
-    Ok(Prepared { checked, frame, kinds, target, positive, params })
+    let positive_class = positive.and_then(|i| classes.get(i).cloned());
+    let checked = Checked { task, features, classes, warnings, params: params.0.clone(), left_out, rows, positive_class };
+    Ok(Prepared { checked, frame, kinds, target, positive, params, scheme, pool: fit_rows })
+}
+
+/// Values no model can take: infinite numbers.
+fn check_values(frame: &DataFrame, features: &[String], kinds: &[SourceKind]) -> Result<(), MlError> {
+    for (name, kind) in features.iter().zip(kinds) {
+        let s = frame.column(name)?.as_materialized_series();
+        if *kind == SourceKind::Number && s.dtype().is_float() {
+            let f = s.cast(&DataType::Float64)?;
+            let infinite = f.f64()?.iter().filter(|v| v.is_some_and(f64::is_infinite)).count();
+            if infinite > 0 {
+                return Err(MlError::Infinite { column: name.clone(), count: infinite });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn wrong_task(model: ModelKind, task: Task) -> MlError {
@@ -278,6 +351,8 @@ fn check_validation(v: &Validation, rows: usize, classes: Option<(&[String], &[u
         counts.iter().enumerate().min_by_key(|(_, c)| **c).map(|(i, c)| (names[i].clone(), *c))
     });
     match *v {
+        // Resolved before it is checked: the data's split, or a holdout.
+        Validation::Auto => {}
         Validation::Holdout { test_fraction } => {
             if !(test_fraction > 0.0 && test_fraction < 1.0) {
                 return Err(MlError::invalid(
@@ -313,75 +388,4 @@ fn check_validation(v: &Validation, rows: usize, classes: Option<(&[String], &[u
         }
     }
     Ok(())
-}
-
-fn check_features(
-    frame: &DataFrame,
-    spec: &TrainSpec,
-    warnings: &mut Vec<String>,
-) -> Result<(Vec<String>, Vec<SourceKind>), MlError> {
-    let names: Vec<String> = match &spec.features {
-        Some(f) => f.clone(),
-        None => frame.get_column_names().into_iter().map(|c| c.to_string()).filter(|c| *c != spec.target).collect(),
-    };
-    let mut seen = std::collections::HashSet::new();
-    let (mut features, mut kinds) = (Vec::new(), Vec::new());
-    for name in names {
-        if name == spec.target {
-            return Err(MlError::invalid(
-                format!("'{name}' is the target, so it cannot also be a feature"),
-                "remove it from the features",
-            ));
-        }
-        if !seen.insert(name.clone()) {
-            return Err(MlError::invalid(format!("the feature '{name}' is listed twice"), "list each feature once"));
-        }
-        let s = frame
-            .column(&name)
-            .map_err(|_| MlError::FeatureNotFound { name: name.clone(), close: close_names(frame, &name) })?
-            .as_materialized_series();
-        let Some(kind) = kind_of(s.dtype()) else {
-            if matches!(s.dtype(), DataType::Null) {
-                warnings.push(format!("'{name}' is empty in every row and was left out"));
-                continue;
-            }
-            return Err(MlError::cannot(
-                format!("the column '{name}' holds {} values, which cannot be used as a feature", s.dtype()),
-                "leave it out of the features, or convert it in a flow",
-            ));
-        };
-        if s.null_count() == s.len() {
-            warnings.push(format!("'{name}' is empty in every row and was left out"));
-            continue;
-        }
-        if kind == SourceKind::Text {
-            let distinct = s.drop_nulls().n_unique()?;
-            if distinct > MAX_CATEGORIES {
-                return Err(MlError::TooManyCategories { column: name, distinct, max: MAX_CATEGORIES });
-            }
-        }
-        if s.dtype().is_float() {
-            let f = s.cast(&DataType::Float64)?;
-            let ca = f.f64()?;
-            let infinite = ca.iter().filter(|v| v.is_some_and(f64::is_infinite)).count();
-            if infinite > 0 {
-                return Err(MlError::Infinite { column: name, count: infinite });
-            }
-            if ca.iter().all(|v| v.is_none_or(f64::is_nan)) {
-                warnings.push(format!("'{name}' is empty in every row and was left out"));
-                continue;
-            }
-        }
-        if s.dtype().is_integer() && s.len() >= 50 && s.n_unique()? == s.len() {
-            warnings.push(format!(
-                "'{name}' has a different value in every row, like an identifier; leave it out unless it carries meaning"
-            ));
-        }
-        features.push(name);
-        kinds.push(kind);
-    }
-    if features.is_empty() {
-        return Err(MlError::cannot("there are no features to learn from", "choose at least one feature column"));
-    }
-    Ok((features, kinds))
 }

@@ -19,11 +19,6 @@ pub enum MlError {
     #[error("{name} = '{value}' is out of range: allowed {allowed}")]
     ParamOutOfRange { name: String, value: String, allowed: String },
 
-    #[error(
-        "the text column '{column}' has {distinct} distinct values, too many to encode automatically (at most {max})"
-    )]
-    TooManyCategories { column: String, distinct: usize, max: usize },
-
     #[error("the column '{column}' holds {count} infinite value(s)")]
     Infinite { column: String, count: usize },
 
@@ -77,7 +72,7 @@ impl MlError {
             MlError::UnknownParam { .. } | MlError::ParamOutOfRange { .. } | MlError::InvalidInput { .. } => {
                 ErrorCode::InvalidInput
             }
-            MlError::TooManyCategories { .. } | MlError::Infinite { .. } | MlError::CannotTrain { .. } => {
+            MlError::Infinite { .. } | MlError::CannotTrain { .. } => {
                 ErrorCode::CannotTrain
             }
             MlError::Cancelled => ErrorCode::Cancelled,
@@ -95,7 +90,6 @@ impl MlError {
             MlError::FeatureNotFound { .. } => Some("remove it from the features, or pick an existing column".into()),
             MlError::UnknownParam { .. } => Some("remove it, or use one of the names listed".into()),
             MlError::ParamOutOfRange { .. } => Some("give a value inside the allowed range".into()),
-            MlError::TooManyCategories { .. } => Some("leave it out of the features, or encode it in a flow".into()),
             MlError::Infinite { .. } => {
                 Some("replace or filter the infinite values in a flow, or leave the column out".into())
             }

@@ -56,6 +56,8 @@ pub(crate) fn charts(truth: &Target, scores: &Scores, classes: &[String], positi
         train_rows: 0,
         test_rows: truth.len() as u64,
         fit_seconds: 0.0,
+        rows: None,
+        left_out: Vec::new(),
     };
     match (truth, scores) {
         (Target::Class(y), Scores::Proba { k, p }) => {

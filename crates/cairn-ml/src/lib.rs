@@ -5,6 +5,7 @@
 //! through a `Reporter`; `Model::predict` takes raw rows and repeats the training's preprocessing.
 
 mod check;
+pub mod columns;
 mod error;
 mod evaluate;
 mod matrix;
@@ -13,8 +14,10 @@ mod model;
 mod models;
 mod params;
 mod preprocess;
+mod rows;
 mod split;
 mod table;
+mod target_stats;
 mod train;
 
 pub use check::{Checked, check};

@@ -123,8 +123,17 @@ fn table(kind: ModelKind) -> Vec<P> {
             choice("index", "Search index", "kd_tree", &["kd_tree", "ball_tree"], "Spatial index for the neighbour search; ball_tree suits many features."),
         ],
         ModelKind::Gbm => vec![
-            int("iterations", "Trees", "100", 1.0, 10_000.0, "Boosting rounds (one tree each, per class when multiclass)."),
-            float("learning_rate", "Learning rate", "0.3", (0.0, OPEN), 1.0, "Shrinks each tree's contribution; lower needs more trees."),
+            int("iterations", "Trees", "500", 1.0, 10_000.0, "Boosting rounds at most (one tree each, per class when multiclass); early stopping usually ends sooner."),
+            float("learning_rate", "Learning rate", "0.1", (0.0, OPEN), 1.0, "Shrinks each tree's contribution; lower needs more trees."),
+            int(
+                "early_stopping_rounds",
+                "Early stopping",
+                "20",
+                0.0,
+                1000.0,
+                "Stop when the loss on a validation share of the training rows has not improved for this many rounds, and keep the best round's trees (0: off, all rounds).",
+            ),
+            float("validation_fraction", "Validation share", "0.1", (0.0, CLOSED), 0.5, "Share of the training rows watched for early stopping (never the test rows)."),
             int("max_depth", "Max depth", "5", 1.0, 30.0, "Levels of splits per tree at most."),
             float("min_leaf_weight", "Min leaf weight", "1", (0.0, CLOSED), 1e6, "Minimum hessian sum in a leaf; larger is more conservative."),
             float("l2", "L2 penalty", "1", (0.0, CLOSED), 1e6, "Shrinks leaf weights."),
@@ -201,6 +210,10 @@ impl Params {
     }
     pub fn usize(&self, name: &str) -> usize {
         self.0.get(name).and_then(|v| v.parse().ok()).unwrap_or(1)
+    }
+    /// A whole number that may be 0 (off), with its fallback for a model file that lacks it.
+    pub fn usize_or(&self, name: &str, fallback: usize) -> usize {
+        self.0.get(name).and_then(|v| v.parse().ok()).unwrap_or(fallback)
     }
     pub fn str(&self, name: &str) -> &str {
         self.0.get(name).map(String::as_str).unwrap_or("")

@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::check::Target;
 use crate::matrix::Matrix;
 use crate::table::{MISSING, RawColumn};
+use crate::target_stats::TargetStats;
+
+/// A text column with more categories than this is one-hot encoded as its most frequent ones and an
+/// "other" indicator (linear models, kNN, SVM, naive Bayes).
+pub(crate) const MAX_ONE_HOT: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,10 +26,11 @@ pub(crate) enum Encoding {
     Centered,
     /// Numbers imputed; text one-hot (naive Bayes).
     Plain,
-    /// Numbers imputed; text as one ordinal code per column. Trees split a code range in one
-    /// threshold, so codes ordered by the training target mean let a single split separate high from
-    /// low categories (the optimal split for two classes and squared error, Breiman et al. 1984) with
-    /// one column instead of dozens, which keeps linfa's tree fit (linear in columns) fast.
+    /// Numbers imputed; text as its categories' target statistics (`target_stats`): the smoothed
+    /// target mean, out of fold on the training rows, and the category's share. Trees split the mean's
+    /// range in one threshold, which separates high from low categories (the optimal split for two
+    /// classes and squared error, Breiman et al. 1984) with one column however many categories there
+    /// are. (Model files written before kept in-sample ordinal codes: `FeaturePrep::Ordinal`.)
     Ordinal,
     /// As `Ordinal`, but missing numbers stay NaN: forust learns where missing values go.
     Native,
@@ -45,9 +51,18 @@ pub(crate) fn encoding_for(kind: ModelKind) -> Encoding {
 enum FeaturePrep {
     /// `(x - mean) / std` after imputation; mean 0 and std 1 when not scaled. `impute` false keeps NaN.
     Number { median: f64, mean: f64, std: f64, impute: bool },
-    /// One indicator per category, then one for missing if training saw any; unseen values are all
-    /// zeros. `centers` (train means) are subtracted when non-empty.
-    OneHot { categories: Vec<String>, missing_indicator: bool, centers: Vec<f64> },
+    /// One indicator per category, then one for missing if training saw any, then (`other`) one for
+    /// the categories beyond the most frequent and for unseen values; without `other`, unseen values
+    /// are all zeros. `centers` (train means) are subtracted when non-empty.
+    OneHot {
+        categories: Vec<String>,
+        missing_indicator: bool,
+        centers: Vec<f64>,
+        #[serde(default)]
+        other: bool,
+    },
+    /// Target statistics of each category (trees): `width` smoothed means and the share.
+    Stats { stats: TargetStats },
     /// Code `i` for `categories[i]`; missing gets `missing_code` when training saw it. Unseen values
     /// become NaN, which the trees send down their larger branch.
     Ordinal { categories: Vec<String>, missing_code: Option<f64> },
@@ -96,57 +111,44 @@ fn lookup(dict: &[String], categories: &[String]) -> Vec<Option<usize>> {
 }
 
 impl Preprocessor {
-    /// Fits on `rows` of `raw` and returns the training matrix too.
-    pub fn fit(encoding: Encoding, names: &[String], raw: &[RawColumn], rows: &[usize], y: &Target) -> (Self, Matrix) {
+    /// Fits on `rows` of `raw` and returns the training matrix too (text statistics out of fold).
+    pub fn fit(
+        encoding: Encoding,
+        names: &[String],
+        raw: &[RawColumn],
+        rows: &[usize],
+        y: &Target,
+        classes: usize,
+        seed: u64,
+    ) -> (Self, Matrix) {
         let scaled = matches!(encoding, Encoding::Scaled | Encoding::Centered);
+        let mut own: Vec<Option<Vec<f64>>> = vec![None; raw.len()];
         let features: Vec<FeaturePrep> = raw
             .iter()
-            .map(|col| match col {
+            .enumerate()
+            .map(|(f, col)| match col {
                 RawColumn::Num(v) => {
                     let train: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
                     let median = median(train.clone());
                     let (mean, std) = if scaled { mean_std(train.into_iter()) } else { (0.0, 1.0) };
                     FeaturePrep::Number { median, mean, std, impute: encoding != Encoding::Native }
                 }
-                RawColumn::Text { dict, codes } => {
-                    let mut count = vec![0usize; dict.len()];
-                    let mut missing = 0;
-                    for &r in rows {
-                        match codes[r] {
-                            MISSING => missing += 1,
-                            c => count[c as usize] += 1,
-                        }
+                RawColumn::Text { dict, codes } => match encoding {
+                    Encoding::Ordinal | Encoding::Native => {
+                        let (stats, oof) = TargetStats::fit(dict, codes, rows, y, classes, seed.wrapping_add(f as u64));
+                        own[f] = Some(oof);
+                        FeaturePrep::Stats { stats }
                     }
-                    let mut seen: Vec<usize> = (0..dict.len()).filter(|&i| count[i] > 0).collect();
-                    match encoding {
-                        Encoding::Ordinal | Encoding::Native => {
-                            let order = category_order(codes, rows, &count, missing, y);
-                            let mut keyed: Vec<(f64, String, Option<usize>)> =
-                                seen.iter().map(|&i| (order(Some(i)), dict[i].clone(), Some(i))).collect();
-                            if missing > 0 {
-                                keyed.push((order(None), String::new(), None));
-                            }
-                            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-                            let missing_code = keyed.iter().position(|k| k.2.is_none()).map(|p| p as f64);
-                            let categories = keyed.into_iter().filter(|k| k.2.is_some()).map(|k| k.1).collect();
-                            // The missing code sits among the category codes, at its own target mean.
-                            FeaturePrep::Ordinal { categories, missing_code }
-                        }
-                        _ => {
-                            seen.sort_by(|&a, &b| dict[a].cmp(&dict[b]));
-                            let categories = seen.iter().map(|&i| dict[i].clone()).collect();
-                            FeaturePrep::OneHot { categories, missing_indicator: missing > 0, centers: Vec::new() }
-                        }
-                    }
-                }
+                    _ => one_hot(dict, codes, rows),
+                },
             })
             .collect();
         let mut prep = Preprocessor { encoding, features, kept: Vec::new(), names: Vec::new(), sources: Vec::new() };
-        let (full, full_names, full_sources) = prep.encode(raw, rows, names);
+        let (full, full_names, full_sources) = prep.encode(raw, rows, names, &own);
         if encoding == Encoding::Centered {
             prep.center(&full);
         }
-        let full = if encoding == Encoding::Centered { prep.encode(raw, rows, names).0 } else { full };
+        let full = if encoding == Encoding::Centered { prep.encode(raw, rows, names, &own).0 } else { full };
         prep.kept = (0..full.cols)
             .map(|c| {
                 let mut values = full.col(c).iter().filter(|x| !x.is_nan());
@@ -166,8 +168,9 @@ impl Preprocessor {
         for f in &mut self.features {
             match f {
                 FeaturePrep::Number { .. } | FeaturePrep::Ordinal { .. } => c += 1,
-                FeaturePrep::OneHot { categories, missing_indicator, centers } => {
-                    let width = categories.len() + usize::from(*missing_indicator);
+                FeaturePrep::Stats { stats } => c += stats.width + 1,
+                FeaturePrep::OneHot { categories, missing_indicator, centers, other } => {
+                    let width = categories.len() + usize::from(*missing_indicator) + usize::from(*other);
                     *centers = (c..c + width)
                         .map(|j| full.col(j).iter().sum::<f64>() / full.rows.max(1) as f64)
                         .collect();
@@ -192,13 +195,14 @@ impl Preprocessor {
                 &all
             }
         };
-        let (full, _, _) = self.encode(raw, rows, &[]);
+        let (full, _, _) = self.encode(raw, rows, &[], &[]);
         let keep: Vec<usize> = (0..full.cols).filter(|&c| self.kept.get(c).copied().unwrap_or(false)).collect();
         full.select_cols(&keep)
     }
 
-    /// Every encoded column (kept or not), with names (when `names` is given) and sources.
-    fn encode(&self, raw: &[RawColumn], rows: &[usize], names: &[String]) -> (Matrix, Vec<String>, Vec<usize>) {
+    /// Every encoded column (kept or not), with names (when `names` is given) and sources. `own` holds,
+    /// per feature, the training rows' out-of-fold statistics to use instead of the fitted ones.
+    fn encode(&self, raw: &[RawColumn], rows: &[usize], names: &[String], own: &[Option<Vec<f64>>]) -> (Matrix, Vec<String>, Vec<usize>) {
         let n = rows.len();
         let mut data = Vec::new();
         let (mut out_names, mut sources) = (Vec::new(), Vec::new());
@@ -213,15 +217,16 @@ impl Preprocessor {
                     out_names.push(name(f));
                     sources.push(f);
                 }
-                (FeaturePrep::OneHot { categories, missing_indicator, centers }, RawColumn::Text { dict, codes }) => {
+                (FeaturePrep::OneHot { categories, missing_indicator, centers, other }, RawColumn::Text { dict, codes }) => {
                     let map = lookup(dict, categories);
-                    let width = categories.len() + usize::from(*missing_indicator);
+                    let width = categories.len() + usize::from(*missing_indicator) + usize::from(*other);
+                    let other_at = other.then_some(width - 1);
                     let start = data.len();
                     data.resize(start + width * n, 0.0);
                     for (i, &r) in rows.iter().enumerate() {
                         let hot = match codes[r] {
                             MISSING => missing_indicator.then_some(categories.len()),
-                            c => map[c as usize],
+                            c => map[c as usize].or(other_at),
                         };
                         if let Some(j) = hot {
                             data[start + j * n + i] = 1.0;
@@ -238,6 +243,30 @@ impl Preprocessor {
                         out_names.push(format!("{}=(missing)", name(f)));
                         sources.push(f);
                     }
+                    if *other {
+                        out_names.push(format!("{}=(other)", name(f)));
+                        sources.push(f);
+                    }
+                }
+                (FeaturePrep::Stats { stats }, RawColumn::Text { dict, codes }) => {
+                    let map = stats.lookup(dict);
+                    let w = stats.width;
+                    let slot = |r: usize| match codes[r] {
+                        MISSING => Some(stats.missing_slot()),
+                        c => map[c as usize],
+                    };
+                    let mine = own.get(f).and_then(Option::as_ref).filter(|o| o.len() == n * w);
+                    for j in 0..w {
+                        data.extend(rows.iter().enumerate().map(|(i, &r)| match mine {
+                            Some(o) => o[i * w + j],
+                            None => stats.means_of(slot(r))[j],
+                        }));
+                        out_names.push(if w == 1 { format!("{} (target mean)", name(f)) } else { format!("{} (target mean {j})", name(f)) });
+                        sources.push(f);
+                    }
+                    data.extend(rows.iter().map(|&r| stats.share_of(slot(r))));
+                    out_names.push(format!("{} (share)", name(f)));
+                    sources.push(f);
                 }
                 (FeaturePrep::Ordinal { categories, missing_code }, RawColumn::Text { dict, codes }) => {
                     let map = lookup(dict, categories);
@@ -257,9 +286,10 @@ impl Preprocessor {
                 // kinds); if it did, it is encoded as missing rather than panicking.
                 (prep, _) => {
                     let width = match prep {
-                        FeaturePrep::OneHot { categories, missing_indicator, .. } => {
-                            categories.len() + usize::from(*missing_indicator)
+                        FeaturePrep::OneHot { categories, missing_indicator, other, .. } => {
+                            categories.len() + usize::from(*missing_indicator) + usize::from(*other)
                         }
+                        FeaturePrep::Stats { stats } => stats.width + 1,
                         _ => 1,
                     };
                     data.extend(std::iter::repeat_n(f64::NAN, width * n));
@@ -273,44 +303,24 @@ impl Preprocessor {
     }
 }
 
-/// Sort key of each category (None: missing) for ordinal codes: the share of class 1 (two classes),
-/// the mean (regression), or minus the count (several classes, where no single order is best).
-fn category_order<'a>(
-    codes: &'a [u32],
-    rows: &'a [usize],
-    count: &'a [usize],
-    missing: usize,
-    y: &'a Target,
-) -> impl Fn(Option<usize>) -> f64 + 'a {
-    let mut sums = vec![0.0; count.len() + 1];
-    let mut total = 0.0;
-    let value = |r: usize| match y {
-        Target::Class(c) => c[r] as f64,
-        Target::Value(v) => v[r],
-    };
-    let by_mean = match y {
-        Target::Class(c) => c.iter().all(|&k| k <= 1),
-        Target::Value(_) => true,
-    };
+/// One-hot encoding of a text column fitted on `rows`: every category seen, or, past `MAX_ONE_HOT`, the
+/// most frequent ones and an "other" indicator for the rest.
+fn one_hot(dict: &[String], codes: &[u32], rows: &[usize]) -> FeaturePrep {
+    let mut count = vec![0usize; dict.len()];
+    let mut missing = 0;
     for &r in rows {
-        let slot = match codes[r] {
-            MISSING => count.len(),
-            c => c as usize,
-        };
-        sums[slot] += value(r);
-        total += value(r);
-    }
-    let global = total / rows.len().max(1) as f64;
-    move |cat: Option<usize>| {
-        let (slot, n) = match cat {
-            Some(i) => (i, count[i]),
-            None => (count.len(), missing),
-        };
-        if by_mean {
-            // Shrunk towards the global mean so a category seen once does not land at an extreme.
-            (sums[slot] + global) / (n as f64 + 1.0)
-        } else {
-            -(n as f64)
+        match codes[r] {
+            MISSING => missing += 1,
+            c => count[c as usize] += 1,
         }
     }
+    let mut seen: Vec<usize> = (0..dict.len()).filter(|&i| count[i] > 0).collect();
+    let other = seen.len() > MAX_ONE_HOT;
+    if other {
+        seen.sort_by(|&a, &b| count[b].cmp(&count[a]).then_with(|| dict[a].cmp(&dict[b])));
+        seen.truncate(MAX_ONE_HOT - 1);
+    }
+    seen.sort_by(|&a, &b| dict[a].cmp(&dict[b]));
+    let categories = seen.iter().map(|&i| dict[i].clone()).collect();
+    FeaturePrep::OneHot { categories, missing_indicator: missing > 0, centers: Vec::new(), other }
 }

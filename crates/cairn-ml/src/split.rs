@@ -93,11 +93,12 @@ pub(crate) fn kfold(target: &Target, k: usize, seed: u64) -> Vec<Vec<usize>> {
     folds
 }
 
-/// Every row not in `test`, sorted.
-pub(crate) fn complement(n: usize, test: &[usize]) -> Vec<usize> {
+/// Every row of `all` not in `test`, in `all`'s order.
+pub(crate) fn complement(all: &[usize], test: &[usize]) -> Vec<usize> {
+    let n = all.iter().chain(test).copied().max().map_or(0, |m| m + 1);
     let mut in_test = vec![false; n];
     test.iter().for_each(|&r| in_test[r] = true);
-    (0..n).filter(|&r| !in_test[r]).collect()
+    all.iter().copied().filter(|&r| !in_test[r]).collect()
 }
 
 /// At most `max` of `rows`, stratified by class, in their original order.

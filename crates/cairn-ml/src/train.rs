@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use cairn_types::{Evaluation, TrainSpec, Validation};
+use cairn_types::{Evaluation, TrainSpec};
 use polars::prelude::DataFrame;
 
 use crate::check::{Prepared, Target, prepare};
@@ -12,6 +12,7 @@ use crate::matrix::Matrix;
 use crate::model::{Model, Parts};
 use crate::models::{self, Estimator, FitInput, Scores};
 use crate::preprocess::{Preprocessor, encoding_for};
+use crate::rows::Scheme;
 use crate::split;
 use crate::table::{self, RawColumn};
 use crate::{MlError, Reporter};
@@ -52,7 +53,7 @@ impl Run<'_> {
         let p = self.prepared;
         let target = &p.target;
         let (prep, x) =
-            Preprocessor::fit(encoding_for(self.spec.model), &p.checked.features, self.raw, train, target);
+            Preprocessor::fit(encoding_for(self.spec.model), &p.checked.features, self.raw, train, target, self.classes(), self.spec.seed);
         if prep.width() == 0 {
             return Err(MlError::cannot(
                 "every feature is constant on the training rows, so there is nothing to learn from",
@@ -137,27 +138,23 @@ fn train_as(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter, final_
     let target = &prepared.target;
     let positive = prepared.positive;
     let classes = &prepared.checked.classes;
-    let n = target.len();
 
     let mut params = prepared.params.0.clone();
     params.insert("seed".into(), spec.seed.to_string());
-    let (model, mut evaluation) = match spec.validation {
-        Validation::Holdout { test_fraction } => {
-            params.insert("validation".into(), "holdout".into());
-            params.insert("test_fraction".into(), test_fraction.to_string());
-            let (train_rows, test_rows) = split::holdout(target, test_fraction, spec.seed);
-            reporter.log(&format!(
-                "fitting {} on {} rows, testing on {}",
-                spec.model.as_str(),
-                train_rows.len(),
-                test_rows.len()
-            ));
+    let plan = &prepared.checked.rows;
+    params.extend(prepared.checked.validation_params(spec));
+    reporter.log(&format!("{} {}", spec.model.as_str(), plan.summary));
+    for l in &prepared.checked.left_out {
+        reporter.log(&format!("left out '{}': {}", l.column, l.reason));
+    }
+    let (model, mut evaluation) = match &prepared.scheme {
+        Scheme::Fixed { train: train_rows, test: test_rows } => {
             // Models that cannot report inside their fit still show a started phase (not just its end).
             reporter.progress("fit", 0, 1);
-            let (fitted, test_x) = run.fit(&train_rows, Some(&test_rows), true)?;
+            let (fitted, test_x) = run.fit(train_rows, Some(test_rows), true)?;
             let test_x = test_x.ok_or_else(|| MlError::Internal("no test matrix".into()))?;
             reporter.progress("evaluate", 0, 1);
-            let truth = target.select(&test_rows);
+            let truth = target.select(test_rows);
             let scores = fitted.estimator.predict(&test_x)?;
             let mut e = evaluate::charts(&truth, &scores, classes, positive);
             e.metrics = evaluate::metrics(&truth, &scores, positive);
@@ -166,19 +163,16 @@ fn train_as(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter, final_
             e.fit_seconds = fitted.seconds;
             (run.model(fitted), e)
         }
-        Validation::KFold { folds } => {
-            params.insert("validation".into(), "kfold".into());
-            params.insert("folds".into(), folds.to_string());
-            let k = folds as usize;
-            let folds = split::kfold(target, k, spec.seed);
+        Scheme::Folds { rows: all, folds } => {
+            let k = folds.len();
             let (mut per_fold, mut seconds) = (Vec::new(), 0.0);
-            let mut pooled_rows = Vec::with_capacity(n);
+            let mut pooled_rows = Vec::with_capacity(all.len());
             let mut pooled: Option<Scores> = None;
             let mut first: Option<(Fitted, Matrix, Target)> = None;
             for (i, test_rows) in folds.iter().enumerate() {
                 reporter.log(&format!("fitting fold {}/{k}", i + 1));
                 reporter.progress("folds", i as u64, k as u64);
-                let train_rows = split::complement(n, test_rows);
+                let train_rows = split::complement(all, test_rows);
                 let (fitted, test_x) = run.fit(&train_rows, Some(test_rows), false)?;
                 let test_x = test_x.ok_or_else(|| MlError::Internal("no test matrix".into()))?;
                 seconds += fitted.seconds;
@@ -199,11 +193,10 @@ fn train_as(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter, final_
             let pooled = pooled.ok_or_else(|| MlError::Internal("no folds".into()))?;
             let mut e = evaluate::charts(&target.select(&pooled_rows), &pooled, classes, positive);
             e.metrics = evaluate::mean_metrics(&per_fold);
-            // The model kept: one fit on every row, or (cross-validation only) the first fold's.
+            // The model kept: one fit on every fold's rows, or (cross-validation only) the first fold's.
             let (fitted, held_out) = if final_fit {
-                reporter.log(&format!("fitting the final model on all {n} rows"));
-                let all: Vec<usize> = (0..n).collect();
-                let (fitted, _) = run.fit(&all, None, true)?;
+                reporter.log(&format!("fitting the final model on all {} rows", all.len()));
+                let (fitted, _) = run.fit(all, None, true)?;
                 seconds += fitted.seconds;
                 (fitted, first.map(|(f, x, t)| (Some(f), x, t)))
             } else {
@@ -219,17 +212,19 @@ fn train_as(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter, final_
                     None => (Vec::new(), "permutation".into()),
                 },
             };
-            e.train_rows = n as u64;
+            e.train_rows = all.len() as u64;
             e.fit_seconds = seconds;
             (run.model(fitted), e)
         }
     };
     evaluation.task = prepared.checked.task;
+    evaluation.rows = Some(plan.clone());
+    evaluation.left_out = prepared.checked.left_out.clone();
     reporter.progress("evaluate", 1, 1);
     Ok(Trained { model, evaluation, params })
 }
 
-/// Fits on every row, holding none out: a final model whose evaluation is known already, or a
+/// Fits on every row the data lets fitting see (all of them, or its split's train rows), holding none out: a final model whose evaluation is known already, or a
 /// benchmark that scores on a file of its own. Per-round series are not reported.
 pub fn fit_all(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Result<Model, MlError> {
     let prepared = prepare(frame, spec)?;
@@ -241,8 +236,7 @@ pub fn fit_all(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> 
         .map(|(name, kind)| table::read(&prepared.frame, name, *kind))
         .collect::<Result<Vec<_>, _>>()?;
     let run = Run { spec, prepared: &prepared, raw: &raw, reporter };
-    let all: Vec<usize> = (0..prepared.target.len()).collect();
-    let (fitted, _) = run.fit(&all, None, false)?;
+    let (fitted, _) = run.fit(&prepared.pool, None, false)?;
     Ok(run.model(fitted))
 }
 

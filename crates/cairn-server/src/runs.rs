@@ -19,6 +19,7 @@ pub fn routes() -> Router {
     Router::new()
         .route("/api/models", get(models))
         .route("/api/projects/{pid}/train", post(train))
+        .route("/api/projects/{pid}/train/check", post(check_training))
         .route("/api/projects/{pid}/experiments", post(create_experiment))
         .route("/api/projects/{pid}/experiments/search", post(search_experiments))
         .route("/api/projects/{pid}/runs/search", post(search_runs))
@@ -48,6 +49,13 @@ pub struct TrainQuery {
 pub async fn train(State(s): State<AppState>, Path(pid): Path<String>, Query(q): Query<TrainQuery>, Json(spec): Json<TrainSpec>) -> Answer<TrainStarted> {
     let on = q.on.filter(|o| !o.is_empty() && o != "local");
     Ok(Json(blocking(move || s.studio.start_training_on(&pid, spec, on.as_deref())).await?))
+}
+
+/// What a training would do, without starting it: the features used and left out (with why), which rows
+/// train and which test, the warnings; or why it would be refused.
+#[utoipa::path(post, path = "/api/projects/{pid}/train/check", request_body = TrainSpec, responses((status = 200, body = TrainCheck), (status = 422, body = ApiError)))]
+pub async fn check_training(State(s): State<AppState>, Path(pid): Path<String>, Json(spec): Json<TrainSpec>) -> Answer<TrainCheck> {
+    Ok(Json(blocking(move || s.studio.check_training(&pid, spec)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/experiments", request_body = CreateExperiment, responses((status = 200, body = Experiment)))]

@@ -65,10 +65,14 @@ impl ModelKind {
     }
 }
 
-/// How a model is validated. Classification splits are stratified by class.
+/// How a model is validated. Classification splits are stratified by class. When the data has a split
+/// column (a flow's `split` step: "train"/"test"), its test rows are never fitted on: `Auto` trains on
+/// its train rows and tests on its test rows; a holdout or k-fold asked for divides its train rows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Validation {
+    /// The data's own split when it has one, otherwise a stratified holdout of a fifth of the rows.
+    Auto,
     /// Train on `1 - test_fraction` of the rows, score on the rest.
     Holdout { test_fraction: f64 },
     /// Cross-validation: the metrics are the mean over folds; the saved model is fitted on all rows.
@@ -77,8 +81,56 @@ pub enum Validation {
 
 impl Default for Validation {
     fn default() -> Self {
-        Validation::Holdout { test_fraction: 0.2 }
+        Validation::Auto
     }
+}
+
+/// Which rows a training fits on and which it scores on, in counts and in words (the train dialog and
+/// the run show it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct RowsPlan {
+    /// "split" (the data's split column), "holdout" or "kfold".
+    pub kind: String,
+    /// The column marking train and test rows, when the data has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub split_column: Option<String>,
+    /// Rows fitted on (k-fold: every fold's rows together).
+    #[ts(type = "number")]
+    pub train_rows: u64,
+    /// Rows scored on (k-fold: each row once, by the fold that left it out).
+    #[ts(type = "number")]
+    pub test_rows: u64,
+    /// Rows used for neither: no target value, or outside the split's train rows.
+    #[ts(type = "number")]
+    pub unused_rows: u64,
+    /// One sentence for people, e.g. "trains on the 81,412 rows marked train in column split and tests on
+    /// the 20,354 marked test".
+    pub summary: String,
+}
+
+/// A column the training leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct LeftOutColumn {
+    pub column: String,
+    pub reason: String,
+}
+
+/// What a training spec would do on its data, checked before anything runs: the train dialog shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct TrainCheck {
+    pub task: Task,
+    /// The feature columns used, in order.
+    pub features: Vec<String>,
+    /// Columns left out by default (identifiers, constant or empty columns, the split column), with why.
+    pub left_out: Vec<LeftOutColumn>,
+    #[serde(default)]
+    pub classes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub positive_class: Option<String>,
+    pub rows: RowsPlan,
+    pub warnings: Vec<String>,
 }
 
 /// What to train. Serializable and versioned: it is stored with the run and sent to the worker.
@@ -218,6 +270,13 @@ pub struct Evaluation {
     #[ts(type = "number")]
     pub test_rows: u64,
     pub fit_seconds: f64,
+    /// Which rows were fitted on and which scored (absent in runs made before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rows: Option<RowsPlan>,
+    /// Columns the training left out, with why.
+    #[serde(default)]
+    pub left_out: Vec<LeftOutColumn>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]

@@ -52,21 +52,57 @@ fn booster(input: &FitInput, objective: ObjectiveType) -> GradientBooster {
         .set_parallel(true)
 }
 
+/// Training rows held out to stop boosting, when early stopping is on and there are enough rows.
+const MIN_ROWS_TO_STOP_EARLY: usize = 200;
+
+/// The training rows boosting fits on, and those it watches to stop early (a stratified share of the
+/// training rows, never the test rows).
+fn watch_split(input: &FitInput) -> (Vec<usize>, Vec<usize>) {
+    let rows = input.x.rows;
+    let all: Vec<usize> = (0..rows).collect();
+    let fraction = input.params.f64("validation_fraction");
+    if input.params.usize_or("early_stopping_rounds", 0) == 0 || rows < MIN_ROWS_TO_STOP_EARLY || fraction <= 0.0 {
+        return (all, Vec::new());
+    }
+    crate::split::holdout(input.y, fraction, input.seed ^ 0x5709)
+}
+
 pub(crate) fn fit(input: &FitInput) -> Result<GbmModel, MlError> {
-    let x = input.x;
+    let (fit_rows, watch_rows) = watch_split(input);
+    let (x, y, watch) = if watch_rows.is_empty() {
+        (input.x.clone(), input.y.clone(), None)
+    } else {
+        (
+            input.x.select_rows(&fit_rows),
+            input.y.select(&fit_rows),
+            Some((input.x.select_rows(&watch_rows), input.y.select(&watch_rows))),
+        )
+    };
     let data = FMatrix::new(&x.data, x.rows, x.cols);
     let weights = vec![1.0; x.rows];
-    let (objective, targets): (Objective, Vec<Vec<f64>>) = match input.y {
-        Target::Value(v) => (Objective::Regression, vec![v.clone()]),
-        Target::Class(y) if input.classes == 2 => {
-            (Objective::Binary, vec![y.iter().map(|&c| f64::from(c == 1)).collect()])
+    let watch_weights = watch.as_ref().map(|(wx, _)| vec![1.0; wx.rows]).unwrap_or_default();
+    let patience = input.params.usize_or("early_stopping_rounds", 0);
+    let targets_of = |y: &Target| -> Vec<Vec<f64>> {
+        match y {
+            Target::Value(v) => vec![v.clone()],
+            Target::Class(c) if input.classes == 2 => vec![c.iter().map(|&k| f64::from(k == 1)).collect()],
+            Target::Class(c) => (0..input.classes).map(|k| c.iter().map(|&v| f64::from(v == k)).collect()).collect(),
         }
-        Target::Class(y) => (
-            Objective::OneVsRest,
-            (0..input.classes).map(|k| y.iter().map(|&c| f64::from(c == k)).collect()).collect(),
-        ),
     };
+    let watch_targets = watch.as_ref().map(|(_, wy)| targets_of(wy));
+    let objective = match &y {
+        Target::Value(_) => Objective::Regression,
+        Target::Class(_) if input.classes == 2 => Objective::Binary,
+        Target::Class(_) => Objective::OneVsRest,
+    };
+    let targets = targets_of(&y);
     let regression = objective == Objective::Regression;
+    if let Some((wx, _)) = &watch {
+        input.reporter.log(&format!(
+            "boosting on {} training rows, watching {} others to stop when their loss stops improving ({} rounds without)",
+            x.rows, wx.rows, patience
+        ));
+    }
     let mut boosters = Vec::with_capacity(targets.len());
     for (i, y) in targets.iter().enumerate() {
         if input.reporter.cancelled() {
@@ -76,7 +112,21 @@ pub(crate) fn fit(input: &FitInput) -> Result<GbmModel, MlError> {
             input.reporter.log(&format!("boosting class {}/{} (one-vs-rest)", i + 1, targets.len()));
         }
         let mut b = booster(input, if regression { ObjectiveType::SquaredLoss } else { ObjectiveType::LogLoss });
-        b.fit(&data, y, &weights, None).map_err(|e| failed("gradient boosting", e))?;
+        let eval = match (&watch, &watch_targets) {
+            (Some((wx, _)), Some(wt)) => {
+                b = b.set_early_stopping_rounds(Some(patience));
+                Some(vec![(FMatrix::new(&wx.data, wx.rows, wx.cols), wt[i].as_slice(), watch_weights.as_slice())])
+            }
+            _ => None,
+        };
+        b.fit(&data, y, &weights, eval).map_err(|e| failed("gradient boosting", e))?;
+        // Keep the trees up to the best round only: the ones after it made the watched loss worse.
+        if let Some(best) = b.best_iteration.filter(|_| watch.is_some()) {
+            b.trees.truncate(best + 1);
+            b.prediction_iteration = None;
+            b.evaluation_history = None;
+        }
+        input.reporter.log(&format!("boosted {} rounds", b.trees.len()));
         boosters.push(b);
         input.reporter.progress("fit", (i + 1) as u64, targets.len() as u64);
     }
@@ -125,7 +175,8 @@ impl GbmModel {
     /// Reports `{set}_log_loss` or `{set}_rmse` after each round, adding one tree per booster at a time.
     fn replay(&self, input: &FitInput, set: &str, x: &Matrix, y: &Target) -> Result<(), MlError> {
         let data = FMatrix::new(&x.data, x.rows, x.cols);
-        let rounds = self.boosters.iter().map(|b| b.trees.len()).min().unwrap_or(0);
+        // Boosters that stopped early (one-vs-rest) add nothing after their last round.
+        let rounds = self.boosters.iter().map(|b| b.trees.len()).max().unwrap_or(0);
         let mut margins: Vec<Vec<f64>> = self.boosters.iter().map(|b| vec![b.base_score; x.rows]).collect();
         let key = match self.objective {
             Objective::Regression => format!("{set}_rmse"),
@@ -135,7 +186,7 @@ impl GbmModel {
             if input.reporter.cancelled() {
                 return Err(MlError::Cancelled);
             }
-            for (b, m) in self.boosters.iter().zip(margins.iter_mut()) {
+            for (b, m) in self.boosters.iter().zip(margins.iter_mut()).filter(|(b, _)| t < b.trees.len()) {
                 let add = b.trees[t].predict(&data, true, &b.missing);
                 m.iter_mut().zip(add).for_each(|(a, v)| *a += v);
             }

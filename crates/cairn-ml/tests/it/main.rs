@@ -5,6 +5,7 @@ mod bad_input;
 mod metrics;
 mod model_file;
 mod models;
+mod rows;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

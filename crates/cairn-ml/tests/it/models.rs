@@ -122,7 +122,7 @@ fn models_refuse_tasks_they_cannot_do() {
 #[test]
 fn multiclass_on_diabetic() {
     let frame = diabetic(3000);
-    for (model, params) in [(ModelKind::Logistic, vec![]), (ModelKind::Gbm, vec![("iterations", "30")])] {
+    for (model, params) in [(ModelKind::Logistic, vec![]), (ModelKind::Gbm, vec![("iterations", "30"), ("early_stopping_rounds", "0")])] {
         let mut s = with(spec("readmitted", model), &params);
         s.features = Some(DIABETIC_FEATURES.iter().map(|f| f.to_string()).collect());
         let rec = Recorder::default();
@@ -144,7 +144,7 @@ fn multiclass_on_diabetic() {
 #[test]
 fn gbm_reports_loss_per_round() {
     let rec = Recorder::default();
-    train(&adult(2000), &with(spec("class", ModelKind::Gbm), &[("iterations", "25")]), &rec).unwrap();
+    train(&adult(2000), &with(spec("class", ModelKind::Gbm), &[("iterations", "25"), ("early_stopping_rounds", "0")]), &rec).unwrap();
     let trainl = rec.series("train_log_loss");
     let valid = rec.series("valid_log_loss");
     assert_eq!(trainl.iter().map(|s| s.0).collect::<Vec<_>>(), (1..=25).collect::<Vec<_>>());
