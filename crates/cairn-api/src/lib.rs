@@ -29,6 +29,7 @@ pub use cairn_ml::catalog as model_catalog;
 pub use cairn_jobs::Resources;
 pub use command_job::CommandJob;
 pub use datasets::ImportObserver;
+pub use projects::ProjectWatch;
 pub use tasks::{TaskHandle, Tasks};
 pub use cairn_data::DataFrame;
 pub use worker::run_worker;

@@ -14,10 +14,10 @@ use crate::sse;
     info(title = "Cairn API", description = "The API the Cairn UI uses, in the desktop app and in the browser. \
         Every request needs `Authorization: Bearer <token>`; errors are `{code, message, hint}` with stable codes."),
     paths(
-        routes::info, routes::ready, routes::pick, routes::recent_projects, routes::create_project, routes::open_project,
+        routes::info, routes::ready, routes::pick, routes::recent_projects, routes::forget_recent_project, routes::create_project, routes::open_project,
         routes::project, routes::datasets, routes::preview_import, routes::start_import, routes::upload, routes::dataset,
         routes::delete_dataset, routes::rows, routes::dataset_versions, routes::profile, routes::start_profile, routes::tasks, routes::task,
-        routes::cancel_task, sse::task_events,
+        routes::cancel_task, sse::task_events, sse::project_changes,
         runs::models, runs::train, runs::create_experiment, runs::search_experiments, runs::search_runs, runs::run_keys,
         runs::run, runs::update_run, runs::delete_run, runs::evaluation, runs::metric, runs::set_tag, runs::delete_tag,
         runs::artifacts, runs::artifact, runs::run_job,

@@ -26,7 +26,9 @@ pub fn api() -> Router {
         .route("/api/projects", post(create_project))
         .route("/api/projects/open", post(open_project))
         .route("/api/projects/recent", get(recent_projects))
+        .route("/api/projects/recent/{pid}", axum::routing::delete(forget_recent_project))
         .route("/api/projects/{pid}", get(project))
+        .route("/api/projects/{pid}/changes", get(crate::sse::project_changes))
         .route("/api/projects/{pid}/datasets", get(datasets))
         .route("/api/projects/{pid}/imports/preview", post(preview_import))
         .route("/api/projects/{pid}/imports", post(start_import))
@@ -79,6 +81,12 @@ pub async fn pick(State(s): State<AppState>, Json(req): Json<PickRequest>) -> An
 #[utoipa::path(get, path = "/api/projects/recent", responses((status = 200, body = Vec<RecentProject>)))]
 pub async fn recent_projects(State(s): State<AppState>) -> Answer<Vec<RecentProject>> {
     Ok(Json(blocking(move || Ok(s.studio.recent_projects())).await?))
+}
+
+/// Takes a project off the recent list (the folder is not touched); answers the entry as it was.
+#[utoipa::path(delete, path = "/api/projects/recent/{pid}", responses((status = 200, body = RecentProject), (status = 404, body = ApiError)))]
+pub async fn forget_recent_project(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<RecentProject> {
+    Ok(Json(blocking(move || s.studio.forget_recent_project(&pid)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects", request_body = CreateProjectRequest, responses((status = 200, body = ProjectInfo), (status = 409, body = ApiError)))]

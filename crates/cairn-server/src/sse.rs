@@ -53,3 +53,42 @@ pub async fn task_events(
     use futures_util::StreamExt;
     Ok(Sse::new(stream.flatten()).keep_alive(KeepAlive::default()))
 }
+
+/// How often a followed project is looked at (one PRAGMA when nothing committed), and so the most
+/// change events a stream sends per second while a script logs metric after metric.
+const PROJECT_POLL: Duration = Duration::from_millis(700);
+
+/// The project's counts now, then again after every commit to it, from whatever process (the studio, a
+/// training worker, `cairn train`, a Python client). The stream ends if the project cannot be read; the
+/// UI reconnects and starts from the counts again.
+#[utoipa::path(get, path = "/api/projects/{pid}/changes", responses((status = 200, description = "text/event-stream of ProjectChanges", body = cairn_types::ProjectChanges)))]
+pub async fn project_changes(State(s): State<AppState>, Path(pid): Path<String>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
+    let watch = {
+        let s = s.clone();
+        crate::error::blocking(move || s.studio.watch_project(&pid)).await?
+    };
+    let stream = futures_util::stream::unfold((s, watch, true), |(s, mut watch, first)| async move {
+        if !first {
+            tokio::time::sleep(PROJECT_POLL).await;
+        }
+        loop {
+            let studio = s.studio.clone();
+            let (back, changes) = tokio::task::spawn_blocking(move || {
+                let changes = studio.project_changes(&mut watch);
+                (watch, changes)
+            })
+            .await
+            .ok()?;
+            watch = back;
+            match changes {
+                Ok(Some(c)) => return Some((Ok(Event::default().json_data(c).unwrap_or_default()), (s, watch, false))),
+                Ok(None) => tokio::time::sleep(PROJECT_POLL).await,
+                Err(e) => {
+                    tracing::warn!("project changes stream ended: {}", e.message);
+                    return None;
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

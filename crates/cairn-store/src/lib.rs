@@ -12,6 +12,7 @@ mod recent;
 mod registry;
 mod run_keys;
 pub mod tracking;
+mod watch;
 
 pub use conn::Conn;
 pub use error::StoreError;
@@ -22,3 +23,4 @@ pub use project::{Project, project_id};
 pub use recent::RecentProjects;
 pub use models_registry::RegistryError;
 pub use tracking::{TrackingError, TrackingStore};
+pub use watch::ChangeWatch;

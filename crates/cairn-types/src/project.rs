@@ -30,6 +30,27 @@ pub struct RecentProject {
     pub exists: bool,
 }
 
+/// What a project holds, counted; sent on the project's change stream (`GET /api/projects/{pid}/changes`)
+/// whenever something is committed to it — by the studio, a training worker, `cairn train` in a terminal
+/// or a Python client — so the screens follow without a reload.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema, TS)]
+pub struct ProjectChanges {
+    /// Grows by one with each change seen on this stream (the first event is 1).
+    #[ts(type = "number")]
+    pub version: u64,
+    #[ts(type = "number")]
+    pub datasets: u64,
+    /// Active experiments.
+    #[ts(type = "number")]
+    pub experiments: u64,
+    /// Active runs in every active experiment.
+    #[ts(type = "number")]
+    pub runs: u64,
+    /// Jobs queued or running.
+    #[ts(type = "number")]
+    pub jobs_active: u64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
 pub struct OpenProjectRequest {
     pub path: String,

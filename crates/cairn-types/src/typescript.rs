@@ -11,6 +11,7 @@ pub fn render() -> String {
         ApiError::decl(),
         ProjectInfo::decl(),
         RecentProject::decl(),
+        ProjectChanges::decl(),
         OpenProjectRequest::decl(),
         CreateProjectRequest::decl(),
         ServerInfo::decl(),

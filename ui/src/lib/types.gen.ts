@@ -28,6 +28,24 @@ export type RecentProject = { id: string, name: string, path: string, opened_at:
  */
 exists: boolean, };
 
+export type ProjectChanges = { 
+/**
+ * Grows by one with each change seen on this stream (the first event is 1).
+ */
+version: number, datasets: number, 
+/**
+ * Active experiments.
+ */
+experiments: number, 
+/**
+ * Active runs in every active experiment.
+ */
+runs: number, 
+/**
+ * Jobs queued or running.
+ */
+jobs_active: number, };
+
 export type OpenProjectRequest = { path: string, };
 
 export type CreateProjectRequest = { path: string, 
