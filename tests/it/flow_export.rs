@@ -70,7 +70,7 @@ async fn the_exported_script_reads_the_imported_file_and_runs_elsewhere() {
     let want = [("id", "int"), ("city", "string"), ("score", "float"), ("visit", "date"), ("member", "bool")];
     assert_eq!(types, want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>());
 
-    let (st, flow) = s.post(&format!("/api/projects/{pid}/flows"), json!({"name": "visits", "dataset": "visits"})).await;
+    let (st, flow) = s.post(&format!("/api/projects/{pid}/flows"), json!({"name": "visit-log", "dataset": "visits"})).await;
     assert_eq!(st, 200, "{flow}");
     let mut doc = flow.clone();
     let step = |op: &str, params: Value| json!({"op": op, "version": 1, "params": params, "fitted": null, "enabled": true});
@@ -81,17 +81,20 @@ async fn the_exported_script_reads_the_imported_file_and_runs_elsewhere() {
         step("date_parts", json!({"column": "visit", "parts": ["month", "weekday"]})),
         step("derive", json!({"name": "south", "when": {"column": "city", "op": "eq", "value": "Nîmes"}, "as_int": true})),
     ]);
-    let r = s.http.put(format!("{}/api/projects/{pid}/flows/visits", s.base)).bearer_auth(&s.token).json(&doc).send().await.unwrap();
+    let r = s.http.put(format!("{}/api/projects/{pid}/flows/visit-log", s.base)).bearer_auth(&s.token).json(&doc).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let (st, t) = s.post(&format!("/api/projects/{pid}/flows/visits/run"), json!({})).await;
+    let (st, t) = s.post(&format!("/api/projects/{pid}/flows/visit-log/run"), json!({})).await;
     assert_eq!(st, 200, "{t}");
     let end = s.events(t["task_id"].as_str().unwrap()).await;
     let result: &Value = &end.last().unwrap()["result"];
     let cairn = PathBuf::from(result["parquet"].as_str().expect("the output's Parquet"));
 
-    let (st, py) = s.get(&format!("/api/projects/{pid}/flows/visits/python")).await;
+    let (st, py) = s.get(&format!("/api/projects/{pid}/flows/visit-log/python")).await;
     assert_eq!(st, 200, "{py}");
     let script = py["script"].as_str().unwrap().to_string();
+    // The file it is offered as is the one its usage line names.
+    assert_eq!(py["file_name"], "visit_log.py");
+    assert!(script.contains("Usage: python visit_log.py [OUT.parquet | OUT.csv]"), "{script}");
     let original = csv.canonicalize().unwrap();
     assert!(
         script.contains(&format!("SOURCES = {{\n    \"visits\": {:?},  # dataset visits, imported from this file\n}}", original.to_str().unwrap())),
@@ -111,7 +114,7 @@ async fn the_exported_script_reads_the_imported_file_and_runs_elsewhere() {
     let mut changed = latin1.clone();
     changed.extend_from_slice(b"41;Lyon;1.5;2024-01-01;true\n");
     std::fs::write(&csv, changed).unwrap();
-    let (_, py) = s.get(&format!("/api/projects/{pid}/flows/visits/python")).await;
+    let (_, py) = s.get(&format!("/api/projects/{pid}/flows/visit-log/python")).await;
     let script = py["script"].as_str().unwrap().to_string();
     assert!(script.contains(".cairn/artifacts/datasets/") && script.contains("has changed since it was imported"), "{script}");
     same_as_cairn(s.dir.path(), &script, None, &cairn);

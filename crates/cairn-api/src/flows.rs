@@ -243,8 +243,7 @@ impl Studio {
             cairn_flow::save(project.root(), &plan.flow)?;
         }
         let script = cairn_flow::export_python(project.root(), &plan)?;
-        let file_name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-        Ok(PythonScript { file_name: format!("{file_name}.py"), script })
+        Ok(PythonScript { file_name: cairn_flow::script_name(name), script })
     }
 
     /// Runs the saved flow over all rows as a task: its output becomes a new dataset of the project

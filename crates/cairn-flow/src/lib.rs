@@ -21,7 +21,7 @@ pub use error::{FlowError, Problem};
 pub use model::{DatasetRef, FORMAT, FlowFile, Source, SourceFormat, Step, flow_path, load, remove, rename, save};
 pub use polars::prelude::DataFrame;
 pub use preview::{Preview, preview};
-pub use python::{POLARS_PIN, export_python};
+pub use python::{POLARS_PIN, export_python, script_name};
 pub use run::{Lineage, Output, RunReport, execute, lineage, outputs_dir, run, write};
 
 /// An operator as listed for people and the UI.

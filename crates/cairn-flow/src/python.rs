@@ -21,6 +21,12 @@ use crate::py;
 /// The polars version the exported scripts are tested with.
 pub const POLARS_PIN: &str = "1.44.2";
 
+/// The script's file name for a flow: its name with anything but ASCII letters and digits as `_`.
+pub fn script_name(flow: &str) -> String {
+    let stem: String = flow.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    format!("{stem}.py")
+}
+
 /// A flow name as part of a Python identifier.
 fn ident(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
@@ -246,10 +252,10 @@ pub fn export_python(project: &Path, plan: &Plan) -> Result<String, FlowError> {
     let mut out = String::new();
     out.push_str("#!/usr/bin/env python3\n");
     out.push_str(&format!(
-        "\"\"\"Flow {:?}, exported by Cairn (flow digest {}).\n\nReproduces the flow's output with polars (tested with polars {POLARS_PIN}).\nUsage: python {}.py [OUT.parquet | OUT.csv]\nThe files it reads are listed in SOURCES below; to run it elsewhere, point them at your copies.\nTo prepare other data the same way, call run(sources) with your own LazyFrames.\n\"\"\"\n",
+        "\"\"\"Flow {:?}, exported by Cairn (flow digest {}).\n\nReproduces the flow's output with polars (tested with polars {POLARS_PIN}).\nUsage: python {} [OUT.parquet | OUT.csv]\nThe files it reads are listed in SOURCES below; to run it elsewhere, point them at your copies.\nTo prepare other data the same way, call run(sources) with your own LazyFrames.\n\"\"\"\n",
         flow.name,
         &flow.digest()[..16],
-        flow.name
+        script_name(&flow.name)
     ));
     out.push_str("import sys\n\nimport polars as pl\n\n");
     out.push_str(&sources_block(&ctx.inputs));
