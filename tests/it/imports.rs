@@ -128,28 +128,143 @@ async fn a_large_import_shows_a_preview_and_can_be_cancelled() {
     assert_eq!(list.as_array().unwrap().len(), 0, "a cancelled import registers nothing");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_browser_upload_lands_in_the_project_data_folder() {
-    let s = Server::start().await;
-    let pid = s.project("p").await;
+/// Uploads a file's bytes as the browser does; answers the path where the upload waits to be imported.
+async fn upload(s: &Server, pid: &str, name: &str, body: impl Into<reqwest::Body>) -> (u16, serde_json::Value) {
     let r = s
         .http
-        .post(format!("{}/api/projects/{pid}/uploads?name=sales.csv", s.base))
+        .post(format!("{}/api/projects/{pid}/uploads?name={name}", s.base))
         .bearer_auth(&s.token)
-        .body("region,amount\nnorth,10.5\nsouth,7\n")
+        .body(body)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
-    let up: serde_json::Value = r.json().await.unwrap();
-    assert!(up["path"].as_str().unwrap().ends_with("p/data/sales.csv"), "{up}");
-    let last = s.import(&pid, std::path::Path::new(up["path"].as_str().unwrap()), json!({})).await;
+    let st = r.status().as_u16();
+    (st, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+async fn discard(s: &Server, pid: &str, path: &str) -> u16 {
+    let url = reqwest::Url::parse_with_params(&format!("{}/api/projects/{pid}/uploads", s.base), &[("path", path)]).unwrap();
+    s.http.delete(url).bearer_auth(&s.token).send().await.unwrap().status().as_u16()
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push(e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_upload_joins_the_data_folder_when_it_is_imported() {
+    let s = Server::start().await;
+    let pid = s.project("p").await;
+    let (st, up) = upload(&s, &pid, "sales.csv", "region,amount\nnorth,10.5\nsouth,7\n").await;
+    assert_eq!(st, 200, "{up}");
+    let staged = up["path"].as_str().unwrap().to_string();
+    assert!(staged.contains("/p/.cairn/uploads/") && staged.ends_with("/sales.csv"), "{up}");
+    assert!(files(&s.path("p/data")).is_empty(), "nothing in data/ before the import");
+    let last = s.import(&pid, std::path::Path::new(&staged), json!({})).await;
     assert_eq!(last["result"]["rows"], 2);
     assert_eq!(last["result"]["columns"][1]["dtype"], "float");
-    // A name that tries to climb out of the folder is reduced to its last part, inside data/.
+    // Imported, the file is in the data folder and the dataset reads it from there.
+    let source = last["result"]["source"]["path"].as_str().unwrap();
+    assert_eq!(std::path::Path::new(source), s.path("p/data/sales.csv").canonicalize().unwrap());
+    assert!(!std::path::Path::new(&staged).exists());
+    assert!(files(&s.path("p/.cairn/uploads")).is_empty());
+
+    // The same name again gets a name of its own in data/.
+    let (_, up) = upload(&s, &pid, "sales.csv", "region,amount\neast,1\n").await;
+    let last = s.import(&pid, std::path::Path::new(up["path"].as_str().unwrap()), json!({"name": "sales-again"})).await;
+    assert!(last["result"]["source"]["path"].as_str().unwrap().ends_with("/p/data/sales-2.csv"), "{last}");
+    assert_eq!(files(&s.path("p/data")), ["sales-2.csv", "sales.csv"]);
+
+    // A name that tries to climb out of the folder is reduced to its last part.
     let (st, up) = s.post(&format!("/api/projects/{pid}/uploads?name=..%2F..%2Fx.csv"), json!(null)).await;
     assert_eq!(st, 200, "{up}");
-    assert_eq!(std::path::Path::new(up["path"].as_str().unwrap()), s.path("p/data/x.csv").canonicalize().unwrap());
+    let p = std::path::Path::new(up["path"].as_str().unwrap());
+    assert_eq!(p.file_name().unwrap(), "x.csv");
+    assert!(p.starts_with(s.path("p/.cairn/uploads").canonicalize().unwrap()), "{up}");
+    assert_eq!(discard(&s, &pid, up["path"].as_str().unwrap()).await, 204);
     let (st, e) = s.post(&format!("/api/projects/{pid}/uploads?name=..%2F..%2F"), json!(null)).await;
     assert_eq!((st, e["code"].as_str()), (422, Some("INVALID_INPUT")), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_the_import_refuses_leaves_no_file_behind() {
+    let s = Server::start().await;
+    let pid = s.project("p").await;
+    std::fs::create_dir_all(s.path("p/data")).unwrap();
+    std::fs::write(s.path("p/data/mine.csv"), "a\n1\n").unwrap();
+    let before = files(&s.path("p/data"));
+    let wide: String = (0..20_000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",") + "\n" + &"1,".repeat(19_999) + "1,2\n";
+    let refused: [(&str, Vec<u8>, &str); 5] = [
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), "WRONG_FORMAT"),
+        ("empty.csv", Vec::new(), "EMPTY_FILE"),
+        ("latin.csv", b"city\nZ\xfcrich\n".to_vec(), "BAD_ENCODING"),
+        ("ragged.csv", b"a,b\n1,2\n3\n".to_vec(), "RAGGED_ROWS"),
+        ("wide.csv", wide.into_bytes(), "RAGGED_ROWS"),
+    ];
+    for (name, bytes, code) in refused {
+        let (st, up) = upload(&s, &pid, name, bytes).await;
+        assert_eq!(st, 200, "{up}");
+        let staged = up["path"].as_str().unwrap().to_string();
+        let (st, e) = s.post(&format!("/api/projects/{pid}/imports/preview"), json!({"path": staged})).await;
+        if name == "latin.csv" {
+            // The dialog's preview guesses Latin-1 for it; read as UTF-8 the import refuses it.
+            assert_eq!((st, e["encoding"].as_str()), (200, Some("latin1")), "{e}");
+        } else {
+            assert_eq!((st, e["code"].as_str()), (422, Some(code)), "{name}: {e}");
+        }
+        // An import tried anyway fails and moves nothing.
+        let last = s.import(&pid, std::path::Path::new(&staged), json!({"name": name, "encoding": "utf8"})).await;
+        assert_eq!((last["type"].as_str(), last["error"]["code"].as_str()), (Some("failed"), Some(code)), "{name}: {last}");
+        assert_eq!(files(&s.path("p/data")), before, "{name} reached data/");
+        // The dialog, closed, discards the upload.
+        assert_eq!(discard(&s, &pid, &staged).await, 204);
+        assert!(!std::path::Path::new(&staged).exists());
+    }
+    assert!(files(&s.path("p/.cairn/uploads")).is_empty(), "{:?}", files(&s.path("p/.cairn/uploads")));
+    // Only uploads can be discarded: the user's own files are refused, and kept.
+    assert_eq!(discard(&s, &pid, &s.path("p/data/mine.csv").to_string_lossy()).await, 422);
+    assert!(s.path("p/data/mine.csv").exists());
+    let (_, list) = s.get(&format!("/api/projects/{pid}/datasets")).await;
+    assert_eq!(list.as_array().unwrap().len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_upload_leaves_no_file_behind() {
+    let s = Server::start().await;
+    let pid = s.project("p").await;
+    // A body cut short, as when the browser tab closes mid-upload: 1000 bytes announced, 8 sent.
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", s.port)).await.unwrap();
+        let head = format!(
+            "POST /api/projects/{pid}/uploads?name=cut.csv HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {}\r\nContent-Length: 1000\r\n\r\na,b\n1,2\n",
+            s.port, s.token
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        tcp.flush().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    // The server notices the broken body a moment later.
+    for _ in 0..50 {
+        if files(&s.path("p/.cairn/uploads")).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(s.path("p/.cairn/uploads").is_dir(), "the upload never reached the server");
+    assert!(files(&s.path("p/.cairn/uploads")).is_empty(), "{:?}", files(&s.path("p/.cairn/uploads")));
+    assert!(files(&s.path("p/data")).is_empty());
 }

@@ -222,7 +222,7 @@ impl Studio {
                 Ok(p)
             }
             None => Err(ApiError::new(ErrorCode::NotComputed, format!("dataset `{}` has no profile yet", ds.name))
-                .with_hint("compute it (POST …/profile, or `cairn profile`)")),
+                .with_hint("open its Profile tab to compute it")),
         }
     }
 
@@ -251,7 +251,9 @@ impl Studio {
         Ok(TaskStarted { task_id })
     }
 
-    /// Where an uploaded file is kept: the project's data folder, under a name not yet taken.
+    /// Where an uploaded file is kept until it is imported: a folder of its own under `.cairn/uploads`.
+    /// A successful import moves it into the project's data folder; an upload the import refuses, or that
+    /// the user gives up on, never reaches it (`discard_upload`, and a sweep of day-old ones here).
     pub fn upload_target(&self, pid: &str, file_name: &str) -> Result<PathBuf, ApiError> {
         let project = self.project(pid)?;
         project.ensure_writable("an uploaded file")?;
@@ -265,20 +267,72 @@ impl Studio {
         if clean.is_empty() || clean.starts_with('.') {
             return Err(ApiError::new(ErrorCode::InvalidInput, format!("{file_name:?} is not a usable file name")));
         }
-        let dir = project.data_dir();
+        let staging = uploads_dir(&project);
+        sweep_uploads(&staging, std::time::Duration::from_secs(24 * 3600));
+        let dir = staging.join(new_id("up"));
         std::fs::create_dir_all(&dir).map_err(|e| cairn_store::StoreError::io(&dir, e))?;
-        let (stem, ext) = match clean.rsplit_once('.') {
-            Some((s, e)) => (s.to_string(), format!(".{e}")),
-            None => (clean.clone(), String::new()),
-        };
-        let mut target = dir.join(&clean);
-        let mut k = 2;
-        while target.exists() {
-            target = dir.join(format!("{stem}-{k}{ext}"));
-            k += 1;
-        }
-        Ok(target)
+        Ok(dir.join(clean))
     }
+
+    /// Deletes an upload that was not imported (the import dialog closed, or another file chosen). Only
+    /// a file still waiting in `.cairn/uploads` can be discarded; an imported one is in the data folder.
+    pub fn discard_upload(&self, pid: &str, path: &str) -> Result<(), ApiError> {
+        let project = self.project(pid)?;
+        match staged(&project, Path::new(path)) {
+            Some(dir) => {
+                std::fs::remove_dir_all(&dir).map_err(|e| cairn_store::StoreError::io(&dir, e))?;
+                Ok(())
+            }
+            None if !Path::new(path).exists() => Ok(()),
+            None => Err(ApiError::new(ErrorCode::InvalidInput, format!("{path} is not an upload waiting to be imported"))
+                .with_hint("only a file uploaded in the import dialog, and not imported yet, can be discarded")),
+        }
+    }
+}
+
+/// Uploads waiting to be imported, each in a folder of its own.
+fn uploads_dir(project: &Project) -> PathBuf {
+    project.root().join(".cairn/uploads")
+}
+
+/// The staging folder of `path` when it is an upload waiting to be imported.
+fn staged(project: &Project, path: &Path) -> Option<PathBuf> {
+    let root = uploads_dir(project).canonicalize().ok()?;
+    let dir = path.canonicalize().ok()?.parent()?.to_path_buf();
+    (dir.parent() == Some(root.as_path())).then_some(dir)
+}
+
+/// Removes uploads older than `age`: ones whose dialog was closed by a crash or a closed browser tab.
+fn sweep_uploads(staging: &Path, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(staging) else { return };
+    for e in entries.flatten() {
+        let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|d| d > age);
+        if old {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Moves an imported upload from its staging folder into the project's data folder, under a name not
+/// yet taken there. Returns where it now is; other files are left where they are.
+fn settle_upload(project: &Project, path: &Path) -> Result<PathBuf, ApiError> {
+    let Some(dir) = staged(project, path) else { return Ok(path.to_path_buf()) };
+    let data = project.data_dir();
+    std::fs::create_dir_all(&data).map_err(|e| cairn_store::StoreError::io(&data, e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "upload".into());
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+        _ => (name.clone(), String::new()),
+    };
+    let mut target = data.join(&name);
+    let mut k = 2;
+    while target.exists() {
+        target = data.join(format!("{stem}-{k}{ext}"));
+        k += 1;
+    }
+    std::fs::rename(path, &target).map_err(|e| cairn_store::StoreError::io(&target, e))?;
+    let _ = std::fs::remove_dir(&dir);
+    Ok(target)
 }
 
 fn compute_profile(project: &Project, ds: &Dataset, frame: &cairn_data::DataFrame, obs: &dyn Observer) -> Result<Profile, ApiError> {
@@ -317,6 +371,12 @@ pub(crate) fn import_as(
 ) -> Result<Dataset, ApiError> {
     let started = std::time::Instant::now();
     let imported = cairn_data::read_file(path, opts, obs)?;
+    if obs.cancelled() {
+        return Err(ApiError::new(ErrorCode::Cancelled, "cancelled"));
+    }
+    // An upload joins the data folder only now that it has been read: a refused one never does.
+    let staged_at = staged(project, path).map(|_| path.to_path_buf());
+    let path = &settle_upload(project, path)?;
     let mut options = imported.options.clone();
     options.name = Some(name.to_string());
     let mut key = blake3::Hasher::new();
@@ -327,9 +387,6 @@ pub(crate) fn import_as(
     key.update(serde_json::to_string(&read_opts).unwrap_or_default().as_bytes());
     let version = key.finalize().to_hex()[..32].to_string();
 
-    if obs.cancelled() {
-        return Err(ApiError::new(ErrorCode::Cancelled, "cancelled"));
-    }
     let stored = data_path(project, &version)?;
     let frame = Arc::new(imported.frame);
     let id = previous.map(|p| p.id.clone()).unwrap_or_else(|| new_id("ds"));
@@ -351,9 +408,16 @@ pub(crate) fn import_as(
         created_at: now,
         import_ms: started.elapsed().as_millis() as u64,
     };
-    match previous {
-        Some(_) => project.replace_dataset_version(&ds)?,
-        None => project.insert_dataset(&ds)?,
+    let registered = match previous {
+        Some(_) => project.replace_dataset_version(&ds),
+        None => project.insert_dataset(&ds),
+    };
+    if let Err(e) = registered {
+        // Nothing half-done: an upload goes back to wait for another try.
+        if let Some(back) = staged_at {
+            let _ = std::fs::rename(path, back);
+        }
+        return Err(e.into());
     }
     save_profile(project, &profile);
     frames.insert(&version, frame.clone());

@@ -15,7 +15,7 @@ use crate::sse;
         Every request needs `Authorization: Bearer <token>`; errors are `{code, message, hint}` with stable codes."),
     paths(
         routes::info, routes::ready, routes::pick, routes::recent_projects, routes::forget_recent_project, routes::create_project, routes::open_project,
-        routes::project, routes::datasets, routes::preview_import, routes::start_import, routes::upload, routes::dataset,
+        routes::project, routes::datasets, routes::preview_import, routes::start_import, routes::upload, routes::discard_upload, routes::dataset,
         routes::delete_dataset, routes::rows, routes::dataset_versions, routes::profile, routes::start_profile, routes::tasks, routes::task,
         routes::cancel_task, sse::task_events, sse::project_changes,
         runs::models, runs::train, runs::create_experiment, runs::search_experiments, runs::search_runs, runs::run_keys,

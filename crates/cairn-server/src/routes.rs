@@ -32,7 +32,7 @@ pub fn api() -> Router {
         .route("/api/projects/{pid}/datasets", get(datasets))
         .route("/api/projects/{pid}/imports/preview", post(preview_import))
         .route("/api/projects/{pid}/imports", post(start_import))
-        .route("/api/projects/{pid}/uploads", post(upload).layer(DefaultBodyLimit::disable()))
+        .route("/api/projects/{pid}/uploads", post(upload).delete(discard_upload).layer(DefaultBodyLimit::disable()))
         .route("/api/projects/{pid}/datasets/{did}", get(dataset).delete(delete_dataset))
         .route("/api/projects/{pid}/datasets/{did}/rows", get(rows))
         .route("/api/projects/{pid}/datasets/{did}/versions", get(dataset_versions))
@@ -125,29 +125,52 @@ pub struct UploadQuery {
     name: String,
 }
 
-/// Streams the request body into the project's data folder (a browser cannot hand over a path).
+/// Streams the request body into the project, where it waits to be imported (a browser cannot hand over
+/// a path); a successful import moves it into the data folder. A failed upload leaves nothing behind.
 #[utoipa::path(post, path = "/api/projects/{pid}/uploads", params(UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 200, body = Uploaded)))]
 pub async fn upload(State(s): State<AppState>, Path(pid): Path<String>, Query(q): Query<UploadQuery>, body: Body) -> Answer<Uploaded> {
     let target = blocking(move || s.studio.upload_target(&pid, &q.name)).await?;
+    match receive(&target, body).await {
+        Ok(bytes) => Ok(Json(Uploaded { path: target.to_string_lossy().into_owned(), bytes })),
+        Err(e) => {
+            // The upload has a folder of its own: remove it with whatever part arrived.
+            if let Some(dir) = target.parent() {
+                let _ = tokio::fs::remove_dir_all(dir).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Writes the body to a `.part` file beside `target`, then renames it, so a half-received file never
+/// carries the real name.
+async fn receive(target: &std::path::Path, body: Body) -> Result<u64, Failure> {
     let part = target.with_extension("part");
     let io = |e: std::io::Error| Failure(ApiError::new(ErrorCode::Io, format!("cannot save the upload to {}: {e}", part.display())));
     let mut file = tokio::fs::File::create(&part).await.map_err(io)?;
     let mut stream = body.into_data_stream();
     let mut bytes = 0u64;
     while let Some(chunk) = stream.next().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&part).await;
-                return Err(Failure(ApiError::new(ErrorCode::BadRequest, format!("the upload was interrupted: {e}"))));
-            }
-        };
+        let chunk = chunk.map_err(|e| Failure(ApiError::new(ErrorCode::BadRequest, format!("the upload was interrupted: {e}"))))?;
         bytes += chunk.len() as u64;
         file.write_all(&chunk).await.map_err(io)?;
     }
     file.sync_all().await.map_err(io)?;
-    tokio::fs::rename(&part, &target).await.map_err(io)?;
-    Ok(Json(Uploaded { path: target.to_string_lossy().into_owned(), bytes }))
+    tokio::fs::rename(&part, target).await.map_err(io)?;
+    Ok(bytes)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DiscardQuery {
+    /// The path the upload answered.
+    path: String,
+}
+
+/// Deletes an upload that was not imported (the import dialog closed, or another file was chosen).
+#[utoipa::path(delete, path = "/api/projects/{pid}/uploads", params(DiscardQuery), responses((status = 204), (status = 422, body = ApiError)))]
+pub async fn discard_upload(State(s): State<AppState>, Path(pid): Path<String>, Query(q): Query<DiscardQuery>) -> Result<StatusCode, Failure> {
+    blocking(move || s.studio.discard_upload(&pid, &q.path)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}", responses((status = 200, body = Dataset), (status = 404, body = ApiError)))]
