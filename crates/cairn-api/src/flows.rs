@@ -193,10 +193,7 @@ impl Studio {
         let flow = from_doc(&req.flow)?;
         let (inputs, first_rows) = self.flow_inputs(&project, &flow, Some(PREVIEW_ROWS))?;
         let opts = Options { inputs, head: Some(PREVIEW_ROWS), ..Default::default() };
-        let sample_rows = match opts.inputs.get(&flow.sources[0].name) {
-            Some(df) => Some(df.height() as u64),
-            None => None,
-        };
+        let sample_rows = opts.inputs.get(&flow.sources[0].name).map(|df| df.height() as u64);
         let p = cairn_flow::preview(project.root(), &flow, req.upto.map(|u| u as usize), &opts)?;
         let send = req.rows.unwrap_or(PREVIEW_SEND).min(PREVIEW_SEND_MAX) as u64;
         let page = cairn_data::page(&p.after, 0, send, p.after.height() as u64);

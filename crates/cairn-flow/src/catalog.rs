@@ -62,8 +62,10 @@ impl P {
     }
 }
 
-/// (name, group, label, offered for these column types, parameters)
-fn table() -> Vec<(&'static str, &'static str, &'static str, &'static [DType], Vec<P>)> {
+/// An operator's entry: (name, group, label, offered for these column types, parameters).
+type Entry = (&'static str, &'static str, &'static str, &'static [DType], Vec<P>);
+
+fn table() -> Vec<Entry> {
     let columns = |h: &str| p("columns", K::Columns, h);
     let column = |h: &str| p("column", K::Column, h);
     let new_name = |h: &str| p("name", K::NewColumn, h).label("New column");
