@@ -1,4 +1,5 @@
-import { href, parseHash, type Route } from './routes';
+import { href, mlflowLink, parseHash, type Route } from './routes';
+import { app } from './state/app.svelte';
 
 export type { Route };
 export { href };
@@ -10,7 +11,13 @@ class Router {
     if (typeof window !== 'undefined') {
       // Back/forward between pushState entries fires popstate; a typed or linked hash fires hashchange.
       const sync = () => {
-        this.route = parseHash(location.hash);
+        // A run link the `mlflow` client printed (#/experiments/1/runs/…), pasted into an open tab: it
+        // names a run of the project the server logs into. (On a first load, App resolves it once the
+        // server's info is in.)
+        const pid = app.info?.initial_project;
+        const link = pid ? mlflowLink(location.hash, pid) : null;
+        if (link) this.go(link, { replace: true });
+        else this.route = parseHash(location.hash);
       };
       window.addEventListener('hashchange', sync);
       window.addEventListener('popstate', sync);

@@ -104,6 +104,13 @@ test('a GBM run page shows its evaluation and lineage; comparing it with a logis
     await expect(page.locator('[data-testid=metric-row][data-key=roc_auc] td.best')).toHaveCount(1);
 
     await expect(page.locator('[data-testid=metric-bar][data-key=roc_auc] canvas')).toBeVisible();
+    // Every bar chart's value axis starts at zero (two AUCs a hair apart are not drawn as one bar a fraction of the other).
+    const bars = page.getByTestId('metric-bar');
+    expect(await bars.count()).toBeGreaterThan(1);
+    for (const min of await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-axis-min'))))) expect(min).toBeLessThanOrEqual(0);
+    await expect(page.locator('[data-testid=metric-bar][data-key=roc_auc]')).toHaveAttribute('data-axis-min', '0');
+    await page.getByTestId('metric-bars').scrollIntoViewIfNeeded();
+    await shot(page, 'compare-bars');
     await expect(page.getByTestId('parallel').locator('canvas')).toBeVisible();
     await expect(legend(page, 'parallel')).toHaveText([/gbm-e2e/, /\S/]);
     await expect(page.getByTestId('scatter').locator('canvas')).toBeVisible();

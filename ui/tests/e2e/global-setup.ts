@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = process.env.CAIRN_BIN ?? '/root/.cache/cairn/target/debug/cairn';
@@ -40,6 +40,29 @@ function stop(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+/**
+ * The user's own recent-projects lists, wherever Cairn would look for them outside the tests (the same
+ * rule as cairn_api::default_config_dir), with their bytes now (null: no file).
+ */
+function userRecentLists(): Map<string, string | null> {
+  const dirs = [process.env.CAIRN_CONFIG_DIR, process.env.XDG_CONFIG_HOME && join(process.env.XDG_CONFIG_HOME, 'cairn'), join(homedir(), '.config', 'cairn')];
+  const out = new Map<string, string | null>();
+  for (const d of dirs) {
+    if (!d) continue;
+    const f = join(d, 'recent-projects.json');
+    out.set(f, existsSync(f) ? readFileSync(f, 'utf8') : null);
+  }
+  return out;
+}
+
+/** Fails the run when a test wrote into the user's own recent list (it must only ever see the test's own). */
+function checkUntouched(before: Map<string, string | null>): void {
+  for (const [file, was] of before) {
+    const now = existsSync(file) ? readFileSync(file, 'utf8') : null;
+    if (now !== was) throw new Error(`the tests changed the user's own recent projects list ${file}: every cairn they start must get CAIRN_CONFIG_DIR pointing into their temporary folder`);
+  }
+}
+
 /** Starts `cairn serve` on a fresh demo project; the returned function (Playwright's teardown) stops it and deletes everything. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   // A debug server reads ui/dist from disk: build it so the tests run against the current source.
@@ -47,11 +70,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8', timeout: 180_000 });
     if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
   }
+  const userLists = userRecentLists();
   const tmp = mkdtempSync(join(tmpdir(), 'cairn-e2e-'));
   let server: ChildProcess | undefined;
   const teardown = async () => {
     await stop(server);
     rmSync(tmp, { recursive: true, force: true });
+    checkUntouched(userLists);
   };
   // Ctrl-C during the run must not leave a server or temp files behind either.
   const onSignal = () => {
@@ -67,6 +92,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     mkdirSync(config);
     mkdirSync(work);
     const env = { ...process.env, CAIRN_CONFIG_DIR: config };
+    // Specs that run cairn themselves inherit it too.
+    process.env.CAIRN_CONFIG_DIR = config;
+    process.env.CAIRN_E2E_CONFIG = config;
     const made = spawnSync(BIN, ['demo', demo], { env, encoding: 'utf8', timeout: 120_000 });
     if (made.status !== 0) throw new Error(`${BIN} demo failed (${made.status ?? made.error?.message}):\n${made.stdout}\n${made.stderr}`);
 

@@ -136,8 +136,64 @@ test('runs logged by the mlflow client: nested in the table, parent and children
     for (const id of logged.children) await expect(page).toHaveURL(new RegExp(id));
   });
 
-  await test.step('the run link the mlflow client prints opens the run', async () => {
+  await test.step('a run link in MLflow\'s form opens the run', async () => {
     await page.goto(`${ORIGIN}/?token=${TOKEN}#/experiments/${logged.experiment}/runs/${logged.children[1]}`);
     await expect(page.getByTestId('run-parent')).toHaveText('sweep-e2e');
+  });
+});
+
+// One run, as a first script does it; mlflow prints "🏃 View run NAME at: URL" when the run ends.
+const ONE_RUN = `
+import mlflow
+mlflow.set_experiment("linked (e2e)")
+with mlflow.start_run(run_name="linked-e2e") as run:
+    mlflow.log_param("alpha", 0.5)
+    mlflow.log_metric("rmse", 1.25)
+print("RUN " + run.info.run_id)
+`;
+
+test('the link the mlflow client prints opens its run, in a new tab and pasted into an open one; the sidebar counts the run as it arrives', async ({ page, context, request }) => {
+  test.setTimeout(120_000);
+  test.skip(!existsSync(PYTHON), `no mlflow client at ${PYTHON} (run \`make mlflow-test\` once, or set CAIRN_MLFLOW_PYTHON)`);
+  const pid = await projectId(request);
+  await openApp(page, `#/p/${pid}/runs`);
+  const total = page.getByTestId('runs-total');
+  await expect(total).toHaveText(/^\d[\d,]*$/);
+  const before = Number((await total.textContent())!.replace(/,/g, ''));
+
+  const path = workFile('one_run_e2e.py');
+  writeFileSync(path, ONE_RUN);
+  const env = { ...process.env, MLFLOW_TRACKING_URI: ORIGIN, MLFLOW_TRACKING_TOKEN: TOKEN, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' };
+  const r = spawnSync(PYTHON, [path], { env, cwd: workFile(''), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`the mlflow script failed (${r.status ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`);
+  const runId = /^RUN (\w+)$/m.exec(r.stdout)?.[1];
+  const url = /View run linked-e2e at: (\S+)/.exec(r.stdout)?.[1];
+  expect(runId, r.stdout).toBeTruthy();
+  // Exactly what mlflow printed, in MLflow's own UI format.
+  expect(url).toMatch(new RegExp(`^${ORIGIN.replace(/[.]/g, '\\.')}/#/experiments/\\d+/runs/${runId}$`));
+
+  await test.step('the open page counted the run without a reload', async () => {
+    await expect(total).toHaveText(String(before + 1));
+    await expect(page.locator('[data-testid=sidebar-experiment][data-experiment="linked (e2e)"]')).toBeVisible();
+    await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-run-name', 'linked-e2e');
+    // An mlflow run with an rmse is a regression run: its metric is among the default columns.
+    await expect(page.locator('[data-testid=run-row][data-run-name=linked-e2e] [data-testid=run-cell][data-col="metrics.rmse"]')).toHaveText('1.250');
+  });
+
+  await test.step('opened in a new tab of the same browser (no token in the link), it shows the run', async () => {
+    const tab = await context.newPage();
+    await tab.goto(url!);
+    await expect(tab.getByTestId('run-page')).toBeVisible();
+    await expect(tab.getByTestId('run-name')).toHaveText('linked-e2e');
+    await expect(tab).toHaveURL(new RegExp(`#/p/${pid}/r/${runId}$`));
+    await shot(tab, 'mlflow-link-run');
+    await tab.close();
+  });
+
+  await test.step('pasted into a tab that is already open, it shows the run', async () => {
+    await page.goto(url!);
+    await expect(page.getByTestId('run-page')).toBeVisible();
+    await expect(page.getByTestId('run-name')).toHaveText('linked-e2e');
+    await expect(page).toHaveURL(new RegExp(`#/p/${pid}/r/${runId}$`));
   });
 });

@@ -217,3 +217,63 @@ test('the column picker adds a param column and keeps the choice', async ({ page
   await page.getByTestId('columns-panel').getByRole('button', { name: 'Defaults' }).click();
   await expect(header).toHaveCount(0);
 });
+
+test('runs trained over HTTP while the runs page is open: the sidebar counts follow, a regression run gets r2/rmse/mae and its dataset', async ({ page, request }) => {
+  test.setTimeout(300_000);
+  const adult = await importViaApi(request, dataFile('adult.csv'), 'adult');
+  const pid = await projectId(request);
+  const experiment = 'Regression (e2e)';
+  const train = async (params: Record<string, string>, name: string) => {
+    const res = await request.post(`${ORIGIN}/api/projects/${pid}/train`, {
+      headers: auth,
+      data: { dataset: adult.id, target: 'age', task: 'regression', model: 'gbm', params, validation: { kind: 'holdout', test_fraction: 0.2 }, seed: 3, experiment, run_name: name },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+    return (await res.json()) as { run_id: string; job_id: string };
+  };
+
+  await openApp(page, `#/p/${pid}/runs`);
+  const total = page.getByTestId('runs-total');
+  await expect(total).toHaveText(/^\d[\d,]*$/);
+  const before = Number((await total.textContent())!.replace(/,/g, ''));
+  await expect(page.getByTestId('jobs-running')).toHaveCount(0);
+
+  await test.step('a job started elsewhere shows as running, and its run is counted, without a reload', async () => {
+    const long = await train({ iterations: '5000', learning_rate: '0.01' }, 'regression-long-e2e');
+    await expect(page.getByTestId('jobs-running')).toHaveText('1 running');
+    await expect(total).toHaveText(String(before + 1));
+    await expect(page.locator(`[data-testid=sidebar-experiment][data-experiment="${experiment}"]`)).toBeVisible();
+    // The table (all experiments, newest first) has it on top.
+    await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-run-name', 'regression-long-e2e');
+    await shot(page, 'runs-job-arrives');
+    const cancelled = await request.post(`${ORIGIN}/api/projects/${pid}/jobs/${long.job_id}/cancel`, { headers: auth });
+    expect(cancelled.ok(), await cancelled.text()).toBeTruthy();
+    await expect(page.getByTestId('jobs-running')).toHaveCount(0, { timeout: 30_000 });
+  });
+
+  await test.step('a finished regression run: r2, rmse, mae by default, and the dataset it was trained on', async () => {
+    const short = await train({ iterations: '30' }, 'regression-e2e');
+    await expect(total).toHaveText(String(before + 2));
+    await page.locator(`[data-testid=sidebar-experiment][data-experiment="${experiment}"]`).click();
+    await expect(row(page, 'regression-e2e').getByTestId('run-status')).toHaveAttribute('data-status', 'FINISHED', { timeout: TRAINED });
+    const cols = page.getByTestId('runs-col');
+    await expect(cols).toHaveText([/Run/, /Status/, /Started/, /Duration/, /Model/, /r2/, /rmse/, /mae/, /Dataset/, /Tags/, /Note/]);
+    await expect(page.locator('[data-testid=runs-col][data-col="metrics.roc_auc"]')).toHaveCount(0);
+    const r = row(page, 'regression-e2e');
+    await expect(r.locator('[data-testid=run-cell][data-col="metrics.r2"]')).toHaveText(/^0\.\d{4}$/);
+    await expect(r.locator('[data-testid=run-cell][data-col="metrics.rmse"]')).toHaveText(/^\d+\.\d+$/);
+    await expect(r.locator('[data-testid=run-cell][data-col=dataset]')).toHaveText('adult');
+    await shot(page, 'runs-regression-columns');
+    // The user's own choice still wins over the task's defaults, and survives a reload.
+    await page.getByTestId('columns-button').click();
+    await page.locator('[data-testid=column-option][data-col="metrics.mae"]').uncheck();
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await expect(page.locator('[data-testid=runs-col][data-col="metrics.mae"]')).toHaveCount(0);
+    await expect(page.locator('[data-testid=runs-col][data-col="metrics.r2"]')).toBeVisible();
+    await page.getByTestId('columns-button').click();
+    await page.getByTestId('columns-panel').getByRole('button', { name: 'Defaults' }).click();
+    await expect(page.locator('[data-testid=runs-col][data-col="metrics.mae"]')).toBeVisible();
+    expect(short.run_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+});

@@ -151,6 +151,40 @@ describe('followTask', () => {
   });
 });
 
+describe('watchProject', () => {
+  const counts = (version: number, runs: number) => JSON.stringify({ version, datasets: 1, experiments: 1, runs, jobs_active: 0 });
+
+  it('delivers every event, reconnects when the stream ends, and stops when aborted', async () => {
+    const ctl = new AbortController();
+    let n = 0;
+    const { b, calls } = backendWith(() => {
+      n++;
+      if (n === 1) return sse(`data: ${counts(1, 2)}\n\ndata: ${counts(2, 3)}\n\n`);
+      if (n === 2) throw new TypeError('network down');
+      if (n === 3) return sse(`data: not json\n\ndata: ${counts(1, 4)}\n\n`);
+      ctl.abort();
+      return sse('');
+    });
+    const seen: number[] = [];
+    await b.watchProject('p 1', (c) => seen.push(c.runs), ctl.signal);
+    expect(seen).toEqual([2, 3, 4]);
+    expect(calls.map((c) => c.url)).toEqual(Array(4).fill('/api/projects/p%201/changes'));
+    expect((calls[0].init.headers as Record<string, string>).accept).toBe('text/event-stream');
+  });
+
+  it('gives up on a project the server does not know', async () => {
+    const { b } = backendWith(() => json(404, { code: 'PROJECT_NOT_FOUND', message: 'no open project has id `x`' }));
+    const err = (await b.watchProject('x', () => {}, new AbortController().signal).catch((e: unknown) => e)) as BackendError;
+    expect(err.code).toBe('PROJECT_NOT_FOUND');
+  });
+
+  it('removes a recent project with DELETE', async () => {
+    const { b, calls } = backendWith(() => json(200, { id: 'a b', name: 'A', path: '/a', opened_at: 1, exists: true }));
+    expect((await b.forgetRecentProject('a b')).path).toBe('/a');
+    expect([calls[0].init.method, calls[0].url]).toEqual(['DELETE', '/api/projects/recent/a%20b']);
+  });
+});
+
 describe('token', () => {
   it('takes the token from the URL, stores it and removes it from the address bar', () => {
     const store = new Map<string, string>();

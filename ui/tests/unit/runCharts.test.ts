@@ -21,23 +21,40 @@ describe('bar axes', () => {
     expect(niceStep(7)).toBe(10);
     expect(niceStep(0)).toBe(1);
   });
-  it('starts below the smallest value, on a tick, never below 0 for scores', () => {
-    const r = barRange([{ value: 0.9276 }, { value: 0.9066 }, { value: null }]);
-    expect(r.min).toBeLessThan(0.9066);
-    expect(r.min).toBeGreaterThan(0.85);
-    expect(r.max).toBeGreaterThanOrEqual(0.9276);
-    expect(Math.abs((r.min! / r.interval!) - Math.round(r.min! / r.interval!))).toBeLessThan(1e-6);
-    expect(barRange([{ value: 0.01 }, { value: 0.9 }]).min).toBe(0);
-    expect(barRange([{ value: null }])).toEqual({ scale: true });
+  it('starts at zero, so bar lengths compare as the values do', () => {
+    // Two AUCs a hair apart: the axis is not cut under them.
+    expect(barRange([{ value: 0.9276 }, { value: 0.9066 }, { value: null }])).toEqual({ min: 0, max: 1, interval: 0.5 });
+    // Errors on their own scale, still from zero, ending on a round tick above the largest.
+    const e = barRange([{ value: 12.3 }, { value: 11.9 }]);
+    expect(e.min).toBe(0);
+    expect(e.max).toBeGreaterThanOrEqual(12.3);
+    expect(Math.abs(e.max / e.interval - Math.round(e.max / e.interval))).toBeLessThan(1e-6);
+    // A negative r2 hangs below zero; zero stays on the axis.
+    const r2 = barRange([{ value: -0.4 }, { value: 0.8 }]);
+    expect(r2.min).toBeLessThanOrEqual(-0.4);
+    expect(r2.max).toBeGreaterThanOrEqual(0.8);
+    expect(barRange([{ value: -2 }, { value: -1 }]).max).toBe(0);
+    expect(barRange([{ value: null }])).toEqual({ min: 0, max: 1, interval: 0.5 });
+  });
+  it('prints each value on its bar, the best one starred', () => {
+    const o = metricBarOption([
+      { name: 'a', color: '#111111', value: 0.9276, best: true },
+      { name: 'b', color: '#222222', value: 0.9066, best: false },
+      { name: 'c', color: '#333333', value: null, best: false },
+    ]) as Opt;
+    const data = o.series[0].data as { label: { show: boolean; formatter: () => string } }[];
+    expect(data.map((d) => d.label.show)).toEqual([true, true, false]);
+    expect(data.slice(0, 2).map((d) => d.label.formatter())).toEqual(['★ 0.9276', '0.9066']);
+    expect((o.yAxis as { min: number }).min).toBe(0);
   });
   it('stars only the best bar and fades the others', () => {
     const o = metricBarOption([
       { name: 'a', color: '#111111', value: 0.9, best: true },
       { name: 'b', color: '#222222', value: 0.8, best: false },
     ]) as Opt;
-    const data = o.series[0].data as { itemStyle: { opacity: number }; label: { show: boolean } }[];
-    expect(data.map((d) => d.itemStyle.opacity)).toEqual([1, 0.35]);
-    expect(data.map((d) => d.label.show)).toEqual([true, false]);
+    const data = o.series[0].data as { itemStyle: { color: string }; label: { formatter: () => string } }[];
+    expect(data.map((d) => d.itemStyle.color)).toEqual(['#111111', 'rgba(34, 34, 34, 0.35)']);
+    expect(data.map((d) => d.label.formatter().startsWith('★'))).toEqual([true, false]);
   });
 });
 

@@ -3,6 +3,9 @@ import {
   columnFor,
   defaultColumnIds,
   formatAgoShort,
+  listedTasks,
+  runDataset,
+  runTask,
   formatMetric,
   formatSpan,
   nextSort,
@@ -13,6 +16,7 @@ import {
 } from '../../src/lib/runs/table/columns';
 import { pageToken, RunPages, type RunsFetcher } from '../../src/lib/runs/table/runPages';
 import type { Run, RunsPage } from '../../src/lib/types.gen';
+import { makeRun } from './runFixtures';
 
 function fakeRun(i: number, status: Run['info']['status'] = 'FINISHED'): Run {
   return {
@@ -113,14 +117,43 @@ describe('RunPages', () => {
 });
 
 describe('run columns', () => {
-  it('picks the main metrics present, then tags and note', () => {
+  it('picks the main metrics present, then dataset, tags and note, when the task is unknown', () => {
     expect(
       defaultColumnIds({ metrics: ['f1', 'log_loss', 'roc_auc', 'accuracy', 'precision', 'train_log_loss'], params: ['model', 'dataset'], tags: [] }),
-    ).toEqual(['metrics.roc_auc', 'metrics.accuracy', 'metrics.f1', 'tags', 'note']);
-    expect(defaultColumnIds({ metrics: ['rmse', 'r2', 'mae', 'mse'], params: [], tags: [] })).toEqual(['metrics.rmse', 'metrics.r2', 'metrics.mae', 'tags', 'note']);
+    ).toEqual(['metrics.roc_auc', 'metrics.accuracy', 'metrics.f1', 'dataset', 'tags', 'note']);
+    expect(defaultColumnIds({ metrics: ['rmse', 'r2', 'mae', 'mse'], params: [], tags: [] })).toEqual(['metrics.r2', 'metrics.rmse', 'metrics.mae', 'dataset', 'tags', 'note']);
     // Per-round curves only when there is nothing else.
-    expect(defaultColumnIds({ metrics: ['train_loss', 'custom'], params: [], tags: [] })).toEqual(['metrics.custom', 'tags', 'note']);
-    expect(defaultColumnIds({ metrics: ['train_loss'], params: [], tags: [] })).toEqual(['metrics.train_loss', 'tags', 'note']);
+    expect(defaultColumnIds({ metrics: ['train_loss', 'custom'], params: [], tags: [] })).toEqual(['metrics.custom', 'dataset', 'tags', 'note']);
+    expect(defaultColumnIds({ metrics: ['train_loss'], params: [], tags: [] })).toEqual(['metrics.train_loss', 'dataset', 'tags', 'note']);
+  });
+
+  it("follows the listed runs' task: r2, rmse, mae for regression even when the keys hold both", () => {
+    const both = { metrics: ['accuracy', 'f1', 'log_loss', 'mae', 'r2', 'rmse', 'roc_auc'], params: [], tags: [] };
+    expect(defaultColumnIds(both, ['regression'])).toEqual(['metrics.r2', 'metrics.rmse', 'metrics.mae', 'dataset', 'tags', 'note']);
+    expect(defaultColumnIds(both, ['classification'])).toEqual(['metrics.roc_auc', 'metrics.accuracy', 'metrics.f1', 'dataset', 'tags', 'note']);
+    expect(defaultColumnIds(both, ['classification', 'regression'])).toEqual(['metrics.roc_auc', 'metrics.accuracy', 'metrics.r2', 'metrics.rmse', 'dataset', 'tags', 'note']);
+    // A task whose metrics no run logged (an mlflow script's own names): the main metrics present instead.
+    expect(defaultColumnIds({ metrics: ['final_auc', 'val_loss'], params: [], tags: [] }, ['classification'])).toEqual(['metrics.final_auc', 'metrics.val_loss', 'dataset', 'tags', 'note']);
+  });
+
+  it("tells a run's task from its task param, else from its metrics", () => {
+    expect(runTask(makeRun('a', { params: { task: 'regression' }, metrics: { accuracy: 1 } }))).toBe('regression');
+    expect(runTask(makeRun('b', { metrics: { rmse: 3, r2: 0.5 } }))).toBe('regression');
+    expect(runTask(makeRun('c', { metrics: { training_accuracy_score: 0.9, val_roc_auc: 0.8 } }))).toBe('classification');
+    expect(runTask(makeRun('d', { metrics: { loss: 0.1 } }))).toBeUndefined();
+    // Both kinds of metric and no param: cannot tell.
+    expect(runTask(makeRun('e', { metrics: { accuracy: 0.9, rmse: 0.1 } }))).toBeUndefined();
+    expect(listedTasks([makeRun('b', { metrics: { r2: 0.5 } }), makeRun('c', { params: { task: 'classification' } }), makeRun('d')])).toEqual(['classification', 'regression']);
+    expect(listedTasks([])).toEqual([]);
+  });
+
+  it("names a run's dataset from Cairn's tag, a param, or its logged input", () => {
+    expect(runDataset(makeRun('a', { tags: { 'cairn.dataset': 'adult' }, params: { dataset: 'other' } }))).toBe('adult');
+    expect(runDataset(makeRun('b', { params: { dataset: 'diabetes' } }))).toBe('diabetes');
+    const logged = makeRun('c');
+    logged.inputs.dataset_inputs.push({ dataset: { name: 'wine-train', digest: 'd1', source_type: 'local', source: '/x.csv' }, tags: [] });
+    expect(runDataset(logged)).toBe('wine-train');
+    expect(runDataset(makeRun('d'))).toBeUndefined();
   });
 
   it('makes columns from ids, quoting keys for the server', () => {

@@ -32,6 +32,7 @@ import type {
   Profile,
   InsightsReport,
   InsightsRequest,
+  ProjectChanges,
   ProjectInfo,
   RecentProject,
   ServerInfo,
@@ -85,9 +86,18 @@ export interface Backend {
   pick(kind: PickKind): Promise<string | null>;
 
   recentProjects(): Promise<RecentProject[]>;
+  /** Takes a project off the recent list (its folder is left alone); resolves with the entry as it was. */
+  forgetRecentProject(pid: string): Promise<RecentProject>;
   createProject(path: string, name?: string): Promise<ProjectInfo>;
   openProject(path: string): Promise<ProjectInfo>;
   project(pid: string): Promise<ProjectInfo>;
+
+  /**
+   * Follows a project: `onChange` gets its counts at once, then again after every commit to it (by this
+   * studio, a training job, `cairn train` in a terminal, a Python script). Reconnects when the stream
+   * drops, until `signal` aborts (then it resolves); rejects only when the server refuses (no such project).
+   */
+  watchProject(pid: string, onChange: (c: ProjectChanges) => void, signal: AbortSignal): Promise<void>;
 
   datasets(pid: string): Promise<Dataset[]>;
   dataset(pid: string, did: string): Promise<Dataset>;

@@ -33,6 +33,7 @@ import type {
   Profile,
   InsightsReport,
   InsightsRequest,
+  ProjectChanges,
   ProjectInfo,
   RecentProject,
   ServerInfo,
@@ -150,6 +151,9 @@ export class HttpBackend implements Backend {
   }
   recentProjects() {
     return this.json<RecentProject[]>('GET', '/api/projects/recent');
+  }
+  forgetRecentProject(pid: string) {
+    return this.json<RecentProject>('DELETE', `/api/projects/recent/${enc(pid)}`);
   }
   createProject(path: string, name?: string) {
     return this.json<ProjectInfo>('POST', '/api/projects', name ? { path, name } : { path });
@@ -311,6 +315,38 @@ export class HttpBackend implements Backend {
         throw new BackendError({ code: 'IO', message: `lost the connection to task ${tid} (“${info.title}”)`, hint: 'the task may still be running; reload the page to check' });
       }
       await this.sleep(Math.min(3000, 100 * 2 ** failures), signal);
+    }
+  }
+
+  async watchProject(pid: string, onChange: (c: ProjectChanges) => void, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const res = await this.send('GET', `${this.p(pid)}/changes`, undefined, signal, 'text/event-stream');
+        if (!res.body) throw new BackendError({ code: 'INTERNAL', message: 'the project change stream has no body' });
+        for await (const msg of readSse(res.body)) {
+          let c: ProjectChanges;
+          try {
+            c = JSON.parse(msg.data) as ProjectChanges;
+          } catch {
+            continue;
+          }
+          failures = 0;
+          onChange(c);
+        }
+      } catch (e) {
+        if (isAbort(e) || signal.aborted) return;
+        // A project the server does not know (or a bad token) will not come back by retrying.
+        if (e instanceof BackendError && e.status >= 400 && e.status < 500) throw e;
+      }
+      // The stream ended (server restart, sleep, a proxy's timeout): each new stream starts with the
+      // counts as they are, so nothing is missed. Following is a nicety: retried slowly, forever.
+      failures++;
+      try {
+        await this.sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)), signal);
+      } catch {
+        return;
+      }
     }
   }
 

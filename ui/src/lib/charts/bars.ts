@@ -50,25 +50,31 @@ export interface MetricBar {
 }
 
 /**
- * Where the bars start. Runs often differ in the third decimal, so bars from zero would look equal; from
- * just under the smallest value the smallest would vanish. The axis starts below the smallest value by
- * most of the spread, so every bar shows and the differences read (the axis labels say where it starts).
+ * The value axis of a comparison: it always includes zero, so each bar's length is its value and two
+ * bars compare as their values do. A cut axis (starting just under the smallest value) made 0.925
+ * against 0.927 look like one bar three times the other; with zero in, runs that differ in the third
+ * decimal look alike, which is the truth about them. The value printed on each bar, the starred best
+ * and the table beside tell them apart. Negative values (an r2 below zero) hang below the zero line.
  */
-export function barRange(bars: { value: number | null }[]): { min?: number; max?: number; interval?: number; scale: boolean } {
+export function barRange(bars: { value: number | null }[]): { min: number; max: number; interval: number } {
   const vs = bars.map((b) => b.value).filter((v): v is number => v !== null && Number.isFinite(v));
-  if (!vs.length) return { scale: true };
-  const lo = Math.min(...vs);
-  const hi = Math.max(...vs);
-  const spread = hi - lo || Math.abs(hi) * 0.1 || 1;
-  let from = lo - spread * 0.8;
-  // Scores in [0, 1] never need an axis below 0; neither do non-negative errors.
-  if (lo >= 0) from = Math.max(0, from);
-  // Ticks on round numbers with the axis starting on one, so no label crowds another (0.84, not 0.8372).
-  const interval = niceStep((hi - from) / 3);
-  const min = Math.floor(from / interval) * interval;
-  const max = Math.ceil((hi + spread * 0.05) / interval) * interval;
+  const lo = Math.min(0, ...vs);
+  const hi = Math.max(0, ...vs);
+  if (lo === hi) return { min: 0, max: 1, interval: 0.5 };
+  // Ticks on round numbers, about three of them, so no label crowds another.
+  const interval = niceStep((hi - lo) / 3);
   const round = (x: number) => Number(x.toPrecision(8));
-  return { min: round(min), max: round(max), interval: round(interval), scale: true };
+  // A little room beyond the longest bar for its printed value; none past a zero the bars hang from.
+  const pad = (hi - lo) * 0.02;
+  const min = Math.floor((lo < 0 ? lo - pad : 0) / interval) * interval;
+  const max = Math.ceil((hi > 0 ? hi + pad : 0) / interval) * interval;
+  return { min: round(min), max: round(max), interval: round(interval) };
+}
+
+/** `#rrggbb` at `alpha`; other colour forms are returned as they are. */
+export function faded(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  return m ? `rgba(${parseInt(m[1], 16)}, ${parseInt(m[2], 16)}, ${parseInt(m[3], 16)}, ${alpha})` : color;
 }
 
 /** 1, 2, 2.5 or 5 times a power of ten, at least `x`. */
@@ -79,7 +85,10 @@ export function niceStep(x: number): number {
   return 10 * p;
 }
 
-/** One metric, one bar per run in the run's color; the best run's bar is solid and starred, the others faded. */
+/**
+ * One metric, one bar per run in the run's color, on an axis from zero (see barRange); each bar carries
+ * its value (labels that would overlap are dropped, the best run's last); the best is solid and starred.
+ */
 export function metricBarOption(bars: MetricBar[]): ChartOption {
   const anyBest = bars.some((b) => b.best);
   return {
@@ -100,10 +109,19 @@ export function metricBarOption(bars: MetricBar[]): ChartOption {
       {
         type: 'bar',
         barMaxWidth: 28,
+        labelLayout: { hideOverlap: true },
         data: bars.map((b) => ({
           value: b.value ?? '-',
-          itemStyle: { color: b.color, opacity: !anyBest || b.best ? 1 : 0.35, borderRadius: [2, 2, 0, 0] },
-          label: b.best ? { show: true, position: 'top', color: INK_2, fontSize: 11, formatter: '★' } : { show: false },
+          // Faded through the colour, not `opacity`, which would fade the printed value with the bar.
+          itemStyle: { color: !anyBest || b.best ? b.color : faded(b.color, 0.35), borderRadius: [2, 2, 0, 0] },
+          label: {
+            show: b.value !== null,
+            position: b.value !== null && b.value < 0 ? 'bottom' : 'top',
+            color: INK_2,
+            fontSize: 10,
+            fontWeight: b.best ? 600 : 400,
+            formatter: () => (b.best ? `★ ${formatMetric(b.value)}` : formatMetric(b.value)),
+          },
         })),
       },
     ],

@@ -1,7 +1,7 @@
 import type { Run, RunKeys, RunStatus } from '../../types.gen';
 
 /** Where a column's values come from. */
-export type ColumnKind = 'name' | 'status' | 'start' | 'duration' | 'model' | 'metric' | 'param' | 'tag' | 'tags' | 'note';
+export type ColumnKind = 'name' | 'status' | 'start' | 'duration' | 'model' | 'dataset' | 'metric' | 'param' | 'tag' | 'tags' | 'note';
 
 export interface RunColumn {
   /** Stable id: `name`, `metrics.roc_auc`, `params.max_depth`, `tags.stage`, `tags`, `note`… */
@@ -46,25 +46,73 @@ export const FIXED_COLUMNS: RunColumn[] = [
 
 /** The optional columns that are not keys. */
 export const EXTRA_COLUMNS: RunColumn[] = [
+  // From a tag, a param or the run's inputs (see runDataset): no single key the server could sort by.
+  { id: 'dataset', kind: 'dataset', label: 'Dataset', width: 132, numeric: false },
   { id: 'tags', kind: 'tags', label: 'Tags', width: 164, numeric: false },
   // Usually last: it also takes whatever width the window has left.
   { id: 'note', kind: 'note', label: 'Note', width: 150, numeric: false },
 ];
 
-/** Metrics shown first when present, in this order: the ones data scientists compare runs by. */
-const MAIN_METRICS = ['roc_auc', 'accuracy', 'f1', 'rmse', 'r2', 'mae', 'log_loss'];
-/** Three metrics leave room for tags and notes on a laptop screen; more are a click away. */
-const MAX_DEFAULT_METRICS = 3;
+/** What a run predicts, as far as the table can tell. */
+export type RunTask = 'classification' | 'regression';
 
-/** The chosen columns for a project's keys when the user has chosen none. */
-export function defaultColumnIds(keys: RunKeys): string[] {
-  const main = MAIN_METRICS.filter((m) => keys.metrics.includes(m));
-  // Per-round training curves (train_log_loss, valid_log_loss…) are for charts, not for the table.
-  const curve = (m: string) => /^(train|valid)_/.test(m);
-  const others = keys.metrics.filter((m) => !main.includes(m) && !curve(m));
-  const pool = main.length + others.length ? [...main, ...others] : keys.metrics;
-  const metrics = pool.slice(0, MAX_DEFAULT_METRICS).map((m) => `metrics.${m}`);
-  return [...metrics, 'tags', 'note'];
+/** The metrics each task is compared by, best known first. */
+const TASK_METRICS: Record<RunTask, string[]> = {
+  classification: ['roc_auc', 'accuracy', 'f1', 'log_loss'],
+  regression: ['r2', 'rmse', 'mae', 'mse'],
+};
+/** Metrics shown first when present, in this order, when the runs' task cannot be told. */
+const MAIN_METRICS = ['roc_auc', 'accuracy', 'f1', 'r2', 'rmse', 'mae', 'log_loss'];
+/** Three metrics leave room for the dataset, tags and notes on a laptop screen; more are a click away. */
+const MAX_DEFAULT_METRICS = 3;
+/** A table of both tasks shows this many of each. */
+const PER_TASK_MIXED = 2;
+
+/**
+ * A run's task: Cairn's runs log it as the `task` param; other runs (the mlflow client's) are told by
+ * their metrics, including names such as `training_accuracy_score` or `val_rmse` that autologging writes.
+ */
+export function runTask(run: Run): RunTask | undefined {
+  const p = paramValue(run, 'task');
+  if (p === 'classification' || p === 'regression') return p;
+  let cls = false;
+  let reg = false;
+  for (const m of run.data.metrics) {
+    if (/(^|_)(roc_auc|auc|accuracy|f1|log_loss|precision|recall)(_|$)/.test(m.key)) cls = true;
+    else if (/(^|_)(r2|rmse|mae|mse)(_|$)/.test(m.key)) reg = true;
+  }
+  return cls === reg ? undefined : cls ? 'classification' : 'regression';
+}
+
+/** The tasks of the listed runs, in a stable order (`classification` before `regression`). */
+export function listedTasks(runs: readonly Run[]): RunTask[] {
+  const seen = new Set(runs.map(runTask));
+  return (['classification', 'regression'] as const).filter((t) => seen.has(t));
+}
+
+/**
+ * The chosen columns when the user has chosen none: the metrics the listed runs' tasks are compared by
+ * (r2, rmse, mae for regression; roc_auc, accuracy, f1 for classification; two of each when the table
+ * holds both), then the dataset, tags and note. Without a known task, the main metrics present.
+ */
+export function defaultColumnIds(keys: RunKeys, tasks: readonly RunTask[] = []): string[] {
+  const has = (m: string) => keys.metrics.includes(m);
+  let metrics: string[];
+  if (tasks.length) {
+    const per = tasks.length > 1 ? PER_TASK_MIXED : MAX_DEFAULT_METRICS;
+    metrics = tasks.flatMap((t) => TASK_METRICS[t].filter(has).slice(0, per));
+  } else {
+    metrics = [];
+  }
+  if (!metrics.length) {
+    const main = MAIN_METRICS.filter(has);
+    // Per-round training curves (train_log_loss, valid_log_loss…) are for charts, not for the table.
+    const curve = (m: string) => /^(train|valid)_/.test(m);
+    const others = keys.metrics.filter((m) => !main.includes(m) && !curve(m));
+    const pool = main.length + others.length ? [...main, ...others] : keys.metrics;
+    metrics = pool.slice(0, MAX_DEFAULT_METRICS);
+  }
+  return [...metrics.map((m) => `metrics.${m}`), 'dataset', 'tags', 'note'];
 }
 
 /** A chosen column id as a column. Unknown ids (a key no run has any more) still make a column. */
@@ -137,6 +185,11 @@ export function tagValue(run: Run, key: string): string | undefined {
 
 export function userTags(run: Run): { key: string; value: string }[] {
   return run.data.tags.filter((t) => !isSystemTag(t.key));
+}
+
+/** The dataset a run was trained on: Cairn's tag, else a `dataset` param, else its first logged input (mlflow). */
+export function runDataset(run: Run): string | undefined {
+  return tagValue(run, 'cairn.dataset') ?? paramValue(run, 'dataset') ?? run.inputs?.dataset_inputs[0]?.dataset.name;
 }
 
 export function runModel(run: Run): string | undefined {
