@@ -2,7 +2,7 @@
 // tauri-driver + WebKitWebDriver. It opens a demo project, checks the UI shows its dataset and grid,
 // and saves a screenshot. Run by `make desktop-test`.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,13 @@ const desktop = process.env.CAIRN_DESKTOP_BIN;
 if (!cairn || !desktop) throw new Error('set CAIRN_BIN and CAIRN_DESKTOP_BIN');
 const port = 4444 + Math.floor(Math.random() * 1000);
 const base = `http://127.0.0.1:${port}`;
+// The user's own recent-projects lists, wherever cairn looks outside the tests: the app and the CLI
+// below get a config folder of their own, and the run fails if these changed anyway.
+const userLists = [process.env.CAIRN_CONFIG_DIR, process.env.XDG_CONFIG_HOME && join(process.env.XDG_CONFIG_HOME, 'cairn'), join(homedir(), '.config', 'cairn')]
+  .filter(Boolean)
+  .map((d) => join(d, 'recent-projects.json'));
+const readList = (f) => (existsSync(f) ? readFileSync(f, 'utf8') : null);
+const listsBefore = userLists.map(readList);
 const dir = mkdtempSync(join(tmpdir(), 'cairn-desktop-'));
 const env = { ...process.env, CAIRN_CONFIG_DIR: join(dir, 'config'), PATH: `${homedir()}/.cargo/bin:${process.env.PATH}` };
 const project = join(dir, 'demo');
@@ -85,4 +92,10 @@ try {
   if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
   driver.kill();
   rmSync(dir, { recursive: true, force: true });
+  userLists.forEach((f, i) => {
+    if (readList(f) !== listsBefore[i]) {
+      console.error(`desktop smoke test FAILED: it changed the user's own recent projects list ${f}`);
+      process.exitCode = 1;
+    }
+  });
 }

@@ -17,17 +17,34 @@ if ! "$VENV/bin/python" -c "import mlflow, pandas, pytest; assert mlflow.__versi
   "$VENV/bin/pip" install -q --disable-pip-version-check "${PINS[@]}"
 fi
 
+# The user's own recent-projects lists, wherever cairn looks outside the tests: this run must leave them
+# as they are (every cairn below gets the temporary CAIRN_CONFIG_DIR).
+user_lists() {
+  for d in "${CAIRN_CONFIG_DIR:-}" "${XDG_CONFIG_HOME:+$XDG_CONFIG_HOME/cairn}" "$HOME/.config/cairn"; do
+    [[ -n "$d" ]] && { cat "$d/recent-projects.json" 2>/dev/null || echo "(none in $d)"; }
+  done | cksum
+}
+user_lists_before=$(user_lists)
+
 tmp=$(mktemp -d)
 server=""
 cleanup() {
+  local rc=$?
   if [[ -n "$server" ]] && kill -0 "$server" 2>/dev/null; then
     kill "$server" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$server" 2>/dev/null || true
   fi
   rm -rf "$tmp"
+  if [[ "$(CAIRN_CONFIG_DIR="$user_config" user_lists)" != "$user_lists_before" ]]; then
+    echo "the MLflow tests changed the user's own recent projects list" >&2
+    rc=1
+  fi
+  exit "$rc"
 }
-trap cleanup EXIT INT TERM
+user_config="${CAIRN_CONFIG_DIR:-}"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 export CAIRN_CONFIG_DIR="$tmp/config"
 token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')

@@ -18,7 +18,19 @@ if ! "$VENV/bin/python" -c "import ray, ray.dashboard; assert ray.__version__ ==
   "$VENV/bin/pip" install -q --disable-pip-version-check "$PIN"
 fi
 
+# The user's own recent-projects lists, wherever cairn looks outside the tests: this run must leave them
+# as they are. Every cairn started below (the Rust tests' CLI runs, the browser journey's server) gets a
+# config folder of its own; the one exported here covers anything that would otherwise fall back.
+user_config="${CAIRN_CONFIG_DIR:-}"
+user_lists() {
+  for d in "$user_config" "${XDG_CONFIG_HOME:+$XDG_CONFIG_HOME/cairn}" "$HOME/.config/cairn"; do
+    [[ -n "$d" ]] && { cat "$d/recent-projects.json" 2>/dev/null || echo "(none in $d)"; }
+  done | cksum
+}
+user_lists_before=$(user_lists)
+
 tmp=$(mktemp -d /tmp/cairn-ray.XXXXXX)
+export CAIRN_CONFIG_DIR="$tmp/config"
 export RAY_USAGE_STATS_ENABLED=0
 # Else Ray rewrites 127.0.0.1 to the machine's address and binds every interface.
 export RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0
@@ -26,10 +38,17 @@ export RAY_AUTH_MODE=token
 RAY_AUTH_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export RAY_AUTH_TOKEN
 cleanup() {
+  local rc=$?
   "$VENV/bin/ray" stop --grace-period 10 >/dev/null 2>&1 || "$VENV/bin/ray" stop --force >/dev/null 2>&1 || true
   rm -rf "$tmp"
+  if [[ "$(user_lists)" != "$user_lists_before" ]]; then
+    echo "the Ray tests changed the user's own recent projects list" >&2
+    rc=1
+  fi
+  exit "$rc"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "==> starting a Ray head on 127.0.0.1:$DASH_PORT"
 "$VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port "$GCS_PORT" \
