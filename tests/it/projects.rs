@@ -195,3 +195,18 @@ async fn the_change_stream_counts_what_other_processes_and_clients_record() {
     assert_eq!(r.status(), 404);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "PROJECT_NOT_FOUND");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_change_stream_ends_when_the_server_stops() {
+    let mut s = Server::start().await;
+    let pid = s.project("p").await;
+    let mut r = s.http.get(format!("{}/api/projects/{pid}/changes", s.base)).bearer_auth(&s.token).send().await.unwrap();
+    let mut buf = String::new();
+    next_event(&mut r, &mut buf).await;
+    // Ctrl-C on `cairn serve` with a tab open: the stream must end, or the graceful shutdown waits forever.
+    s.stop.take().unwrap().send(()).unwrap();
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Ok(Some(_)) = r.chunk().await {}
+    });
+    assert!(rest.await.is_ok(), "the change stream was still open 5 s after the server was asked to stop");
+}

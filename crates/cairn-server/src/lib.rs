@@ -48,6 +48,9 @@ pub struct AppState {
     pub studio: Arc<Studio>,
     pub token: Arc<str>,
     pub port: u16,
+    /// Becomes true when the server is asked to stop: streams that never end by themselves (a project's
+    /// changes) end then, or a graceful shutdown would wait for every open tab.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The full application: API, guards and UI.
@@ -79,7 +82,12 @@ impl Bound {
 
     /// Serves until `shutdown` resolves.
     pub async fn serve(self, studio: Arc<Studio>, token: &str, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let state = AppState { studio, token: token.into(), port: self.addr.port() };
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let state = AppState { studio, token: token.into(), port: self.addr.port(), stopping };
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        };
         axum::serve(self.listener, app(state)).with_graceful_shutdown(shutdown).await
     }
 }

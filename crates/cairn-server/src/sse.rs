@@ -59,8 +59,8 @@ pub async fn task_events(
 const PROJECT_POLL: Duration = Duration::from_millis(700);
 
 /// The project's counts now, then again after every commit to it, from whatever process (the studio, a
-/// training worker, `cairn train`, a Python client). The stream ends if the project cannot be read; the
-/// UI reconnects and starts from the counts again.
+/// training worker, `cairn train`, a Python client). The stream ends if the project cannot be read (the
+/// UI reconnects and starts from the counts again) and when the server stops.
 #[utoipa::path(get, path = "/api/projects/{pid}/changes", responses((status = 200, description = "text/event-stream of ProjectChanges", body = cairn_types::ProjectChanges)))]
 pub async fn project_changes(State(s): State<AppState>, Path(pid): Path<String>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
     let watch = {
@@ -72,6 +72,9 @@ pub async fn project_changes(State(s): State<AppState>, Path(pid): Path<String>)
             tokio::time::sleep(PROJECT_POLL).await;
         }
         loop {
+            if *s.stopping.borrow() {
+                return None;
+            }
             let studio = s.studio.clone();
             let (back, changes) = tokio::task::spawn_blocking(move || {
                 let changes = studio.project_changes(&mut watch);
