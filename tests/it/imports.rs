@@ -224,10 +224,13 @@ async fn an_upload_the_import_refuses_leaves_no_file_behind() {
             assert_eq!((st, e["encoding"].as_str()), (200, Some("latin1")), "{e}");
         } else {
             assert_eq!((st, e["code"].as_str()), (422, Some(code)), "{name}: {e}");
+            // Named as the user knows it, not by the folder it waits in.
+            assert!(e["message"].as_str().unwrap().starts_with(&format!("the uploaded file {name}")), "{e}");
         }
         // An import tried anyway fails and moves nothing.
         let last = s.import(&pid, std::path::Path::new(&staged), json!({"name": name, "encoding": "utf8"})).await;
         assert_eq!((last["type"].as_str(), last["error"]["code"].as_str()), (Some("failed"), Some(code)), "{name}: {last}");
+        assert!(!last["error"]["message"].as_str().unwrap().contains(".cairn"), "{last}");
         assert_eq!(files(&s.path("p/data")), before, "{name} reached data/");
         // The dialog, closed, discards the upload.
         assert_eq!(discard(&s, &pid, &staged).await, 204);

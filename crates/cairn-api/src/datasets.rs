@@ -96,7 +96,7 @@ impl Studio {
     pub fn preview_import(&self, pid: &str, req: &ImportRequest) -> Result<ImportPreview, ApiError> {
         let project = self.project(pid)?;
         let path = resolve(&project, &req.path)?;
-        let mut preview = cairn_data::preview_file(&path, &req.options)?;
+        let mut preview = cairn_data::preview_file(&path, &req.options).map_err(|e| upload_named(&project, &path, e.into()))?;
         preview.suggested_name = self.free_name(&project, &preview.suggested_name)?;
         Ok(preview)
     }
@@ -111,7 +111,7 @@ impl Studio {
         let clock = self.clock.clone();
         let task_id = self.tasks.spawn("import", &title, self.now(), self.clock.clone(), move |task| {
             let obs = ImportObserver { task: Some(task), on_progress: None };
-            let ds = import_as(&project, &path, &name, &req.options, &obs, &frames, clock(), None)?;
+            let ds = import_as(&project, &path, &name, &req.options, &obs, &frames, clock(), None).map_err(|e| upload_named(&project, &path, e))?;
             serde_json::to_value(ds).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
         });
         Ok(TaskStarted { task_id })
@@ -300,6 +300,15 @@ fn staged(project: &Project, path: &Path) -> Option<PathBuf> {
     let root = uploads_dir(project).canonicalize().ok()?;
     let dir = path.canonicalize().ok()?.parent()?.to_path_buf();
     (dir.parent() == Some(root.as_path())).then_some(dir)
+}
+
+/// An error about an upload names it as the user knows it (its file name), not by where it waits.
+fn upload_named(project: &Project, path: &Path, mut e: ApiError) -> ApiError {
+    if staged(project, path).is_some() {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        e.message = e.message.replace(&path.to_string_lossy().into_owned(), &format!("the uploaded file {name}"));
+    }
+    e
 }
 
 /// Removes uploads older than `age`: ones whose dialog was closed by a crash or a closed browser tab.

@@ -136,7 +136,9 @@ delimiter?: string, has_header?: boolean,
  */
 quote?: string, 
 /**
- * Field values read as missing. Defaults to `""`, `NA`, `N/A`, `NULL`, `null`, `NaN`, `?`.
+ * Field values read as missing. Defaults to `""`, `NA`, `N/A`, `NULL`, `null`, `NaN`, `?`. The empty
+ * marker stands for blank cells: empty ones, and ones of only spaces and tabs. Empty cells are always
+ * missing; without the empty marker, a cell of spaces is a value.
  */
 null_values?: Array<string>, encoding?: TextEncoding, overrides: Array<TypeOverride>, 
 /**
@@ -154,9 +156,20 @@ null_values_seen: Array<string>,
  */
 suggested_name: string, 
 /**
- * Types inferred from the sample; the import infers over the whole file.
+ * The columns as the sample reads with these options (the user's type choices applied); the import
+ * infers over the whole file.
  */
-columns: Array<ColumnInfo>, sample: Page, };
+columns: Array<ColumnInfo>, 
+/**
+ * Per column, in order: the type inferred from the sample with the chosen missing markers, before any
+ * type the user chose.
+ */
+detected: Array<DType>, 
+/**
+ * Per column, in order: cells of the sample read as missing because they are blank (empty, or only
+ * spaces and tabs).
+ */
+blank_cells: number[], sample: Page, };
 
 export type ImportRequest = { path: string, options: ImportOptions, };
 
@@ -304,7 +317,46 @@ export type Task = "classification" | "regression";
 
 export type ModelKind = "logistic" | "linear" | "elastic_net" | "decision_tree" | "random_forest" | "svm" | "gaussian_nb" | "knn" | "gbm";
 
-export type Validation = { "kind": "holdout", test_fraction: number, } | { "kind": "k_fold", folds: number, };
+export type Validation = { "kind": "auto" } | { "kind": "holdout", test_fraction: number, } | { "kind": "k_fold", folds: number, };
+
+export type RowsPlan = { 
+/**
+ * "split" (the data's split column), "holdout" or "kfold".
+ */
+kind: string, 
+/**
+ * The column marking train and test rows, when the data has one.
+ */
+split_column?: string, 
+/**
+ * Rows fitted on (k-fold: every fold's rows together).
+ */
+train_rows: number, 
+/**
+ * Rows scored on (k-fold: each row once, by the fold that left it out).
+ */
+test_rows: number, 
+/**
+ * Rows used for neither: no target value, or outside the split's train rows.
+ */
+unused_rows: number, 
+/**
+ * One sentence for people, e.g. "trains on the 81,412 rows marked train in column split and tests on
+ * the 20,354 marked test".
+ */
+summary: string, };
+
+export type LeftOutColumn = { column: string, reason: string, };
+
+export type TrainCheck = { task: Task, 
+/**
+ * The feature columns used, in order.
+ */
+features: Array<string>, 
+/**
+ * Columns left out by default (identifiers, constant or empty columns, the split column), with why.
+ */
+left_out: Array<LeftOutColumn>, classes: Array<string>, positive_class?: string, rows: RowsPlan, warnings: Array<string>, };
 
 export type TrainSpec = { 
 /**
@@ -368,7 +420,15 @@ residuals?: Curve, importances: Array<Importance>,
 /**
  * "model" when the model gives importances, "permutation" when they were measured.
  */
-importance_kind: string, train_rows: number, test_rows: number, fit_seconds: number, };
+importance_kind: string, train_rows: number, test_rows: number, fit_seconds: number, 
+/**
+ * Which rows were fitted on and which scored (absent in runs made before it was recorded).
+ */
+rows?: RowsPlan, 
+/**
+ * Columns the training left out, with why.
+ */
+left_out: Array<LeftOutColumn>, };
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -465,7 +525,7 @@ equals?: string,
  */
 task?: Task, };
 
-export type ColumnFlag = "empty" | "mostly_missing" | "missing" | "constant" | "near_constant" | "high_cardinality" | "identifier" | "skewed" | "leakage" | "target_source" | "collinear";
+export type ColumnFlag = "empty" | "mostly_missing" | "missing" | "constant" | "near_constant" | "high_cardinality" | "identifier" | "skewed" | "leakage" | "target_source" | "collinear" | "numeric_as_text";
 
 export type FlagReason = { flag: ColumnFlag, reason: string, };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { href, parseHash, type Route } from '../../src/lib/routes';
-import { formFromPreview, optionsFromForm, previewKey, withOverride } from '../../src/lib/import/options';
+import { changedOptions, formFromPreview, markerLabel, optionsFromForm, previewKey, startingForm, withOverride } from '../../src/lib/import/options';
 import type { ImportPreview } from '../../src/lib/types.gen';
 
 describe('routes', () => {
@@ -41,6 +41,8 @@ describe('import options', () => {
     null_values_seen: ['?'],
     suggested_name: 'a',
     columns: [{ name: 'x', dtype: 'int', physical: 'i64', missing: 0 }],
+    detected: ['int'],
+    blank_cells: [0],
     sample: { offset: 0, total_rows: 0, columns: ['x'], rows: [] },
   };
 
@@ -75,5 +77,26 @@ describe('import options', () => {
   it('keeps only real type changes', () => {
     expect(withOverride({}, 'x', 'string', 'int')).toEqual({ x: 'string' });
     expect(withOverride({ x: 'string' }, 'x', 'int', 'int')).toEqual({});
+  });
+
+  it('after a failed first preview, sends only the options the user changed', () => {
+    const base = startingForm('/d/sales.tsv', ['', 'NA']);
+    expect(base).toMatchObject({ name: 'sales', format: 'csv', delimiter: '\t', encoding: 'utf8', nullValues: ['', 'NA'] });
+    expect(startingForm('C:\\data\\t.parquet', []).format).toBe('parquet');
+    expect(changedOptions(base, base)).toEqual({ overrides: [] });
+    expect(changedOptions({ ...base, encoding: 'latin1' }, base)).toEqual({ overrides: [], encoding: 'latin1' });
+    expect(changedOptions({ ...base, delimiter: ';', quote: '', nullValues: ['', 'NA', ' '] }, base)).toEqual({
+      overrides: [],
+      delimiter: ';',
+      quote: '',
+      null_values: ['', 'NA', ' '],
+    });
+  });
+
+  it('shows the blank marker and markers of spaces in words a person can see', () => {
+    expect(markerLabel('')).toBe('blank');
+    expect(markerLabel(' ')).toBe('␣');
+    expect(markerLabel('  ')).toBe('␣␣');
+    expect(markerLabel('N A')).toBe('N A');
   });
 });

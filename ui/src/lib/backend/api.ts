@@ -109,8 +109,10 @@ export interface Backend {
   previewImport(pid: string, req: ImportRequest, signal?: AbortSignal): Promise<ImportPreview>;
   /** Returns the import task's id. */
   startImport(pid: string, req: ImportRequest): Promise<string>;
-  /** Sends a file the browser holds into the project's data folder; import it from the returned path. */
+  /** Sends a file the browser holds into the project, where it waits to be imported from the returned path (a successful import moves it into the data folder). */
   upload(pid: string, file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<Uploaded>;
+  /** Deletes an upload that was not imported (the import dialog closed, or another file was chosen). */
+  discardUpload(pid: string, path: string): Promise<void>;
 
   /** Rejects with code NOT_COMPUTED when the dataset has no profile yet. */
   profile(pid: string, did: string, signal?: AbortSignal): Promise<Profile>;

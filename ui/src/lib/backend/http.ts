@@ -250,6 +250,9 @@ export class HttpBackend implements Backend {
     return this.json<PythonScript>('GET', `/api/projects/${enc(pid)}/flows/${enc(name)}/python`);
   }
 
+  async discardUpload(pid: string, path: string) {
+    await this.send('DELETE', `${this.p(pid)}/uploads?path=${enc(path)}`);
+  }
   /** XMLHttpRequest rather than fetch: only it reports upload progress over HTTP/1.1. */
   upload(pid: string, file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<Uploaded> {
     return new Promise((resolve, reject) => {

@@ -55,6 +55,46 @@ export function formFromPreview(p: ImportPreview, overrides: Record<string, DTyp
   };
 }
 
+/** The form before anything is known of the file (its first preview failed): what sniffing starts from. */
+export function startingForm(path: string, nullValues: string[]): ImportForm {
+  const name = path.split(/[\\/]/).pop() ?? '';
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+  const format: FileFormat = ext === 'parquet' || ext === 'pq' ? 'parquet' : ext === 'json' ? 'json' : ext === 'ndjson' || ext === 'jsonl' ? 'ndjson' : 'csv';
+  return {
+    name: dot > 0 ? name.slice(0, dot) : name,
+    format,
+    encoding: 'utf8',
+    delimiter: ext === 'tsv' || ext === 'tab' ? '\t' : ',',
+    quote: '"',
+    hasHeader: true,
+    nullValues: [...nullValues],
+    overrides: {},
+  };
+}
+
+/**
+ * Only the options the user changed from `base`: the rest is left for the server to sniff, so choosing
+ * an encoding after a failed preview does not also force a delimiter.
+ */
+export function changedOptions(f: ImportForm, base: ImportForm): ImportOptions {
+  const o: ImportOptions = { overrides: [] };
+  if (f.format !== base.format) o.format = f.format;
+  if (f.encoding !== base.encoding) o.encoding = f.encoding;
+  if (f.delimiter !== base.delimiter) o.delimiter = f.delimiter;
+  if (f.quote !== base.quote) o.quote = f.quote;
+  if (f.hasHeader !== base.hasHeader) o.has_header = f.hasHeader;
+  if (JSON.stringify(f.nullValues) !== JSON.stringify(base.nullValues)) o.null_values = [...f.nullValues];
+  return o;
+}
+
+/** How a missing-value marker reads on a chip: the empty one stands for blank cells; spaces are shown. */
+export function markerLabel(v: string): string {
+  if (v === '') return 'blank';
+  if (v.trim() === '') return v.replace(/ /g, '␣').replace(/\t/g, '⇥');
+  return v;
+}
+
 /** Options for the server. Text-only options are left out for Parquet, CSV-only ones for JSON. */
 export function optionsFromForm(f: ImportForm, withName = true): ImportOptions {
   const o: ImportOptions = {

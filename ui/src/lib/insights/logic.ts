@@ -14,6 +14,7 @@ const ORDER: ColumnFlag[] = [
   'constant',
   'near_constant',
   'high_cardinality',
+  'numeric_as_text',
   'collinear',
   'missing',
   'skewed',
@@ -31,12 +32,13 @@ export const FLAG_LABEL: Record<ColumnFlag, string> = {
   high_cardinality: 'high cardinality',
   skewed: 'skewed',
   collinear: 'collinear',
+  numeric_as_text: 'numbers as text',
 };
 
 /** How serious a flag is, for its colour: 'bad' (fix before training), 'warn', or 'info'. */
 export function severity(f: ColumnFlag): 'bad' | 'warn' | 'info' {
   if (f === 'leakage' || f === 'identifier') return 'bad';
-  if (f === 'empty' || f === 'mostly_missing' || f === 'constant' || f === 'high_cardinality') return 'warn';
+  if (f === 'empty' || f === 'mostly_missing' || f === 'constant' || f === 'high_cardinality' || f === 'numeric_as_text') return 'warn';
   return 'info';
 }
 
