@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importViaApi, openApp, projectId, shot, workFile } from './helpers';
+import { auth, importViaApi, openApp, ORIGIN, projectId, shot, workFile } from './helpers';
 
 /** The demo project the server serves (global-setup made it). */
 const PROJECT = process.env.CAIRN_E2E_DEMO ?? '';
@@ -170,4 +170,32 @@ test('insights flags a numeric column that placeholders kept as text, and says w
   await expect(dose).toContainText('Read as missing');
   await expect(page.getByTestId('insights-summary')).toContainText('Numbers stored as text: dose');
   await shot(page, 'insights-numbers-as-text');
+});
+
+test('Treat values as missing takes a single space, written in quotes', async ({ page, request }) => {
+  const pid = await projectId(request);
+  const file = workFile('spaced.csv');
+  writeFileSync(file, 'id,note\n1,ok\n2, \n3,fine\n4, \n');
+  // Imported without the blank marker, so the cells of one space are kept as text for the flow to mark.
+  const res = await request.post(`${ORIGIN}/api/projects/${pid}/imports`, { headers: auth, data: { path: file, options: { name: 'spaced', null_values: ['?'], overrides: [] } } });
+  expect(res.ok(), await res.text()).toBeTruthy();
+  const { task_id } = await res.json();
+  let ds: { id: string } | null = null;
+  for (let i = 0; i < 300 && !ds; i++) {
+    const t = await (await request.get(`${ORIGIN}/api/tasks/${task_id}`, { headers: auth })).json();
+    if (t.state === 'succeeded') ds = t.result;
+    else if (t.state !== 'running') throw new Error(JSON.stringify(t.error));
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  await openApp(page, `#/p/${pid}/d/${ds!.id}`);
+  await page.getByTestId('wrangle-button').click();
+  await expect(page.getByTestId('wrangle-page')).toBeVisible();
+  await page.getByTestId('add-step').click();
+  await page.locator('[data-testid="palette-op"][data-op="mark_missing"]').click();
+  await page.getByTestId('param-values').getByRole('textbox').fill('" "');
+  await page.getByTestId('form-submit').click();
+  await expect(page.getByTestId('preview-stats')).toContainText('After 1 step');
+  await expect(page.locator('[data-testid="col-header"][data-col="note"]')).toHaveAttribute('data-change', 'changed');
+  await expect(page.getByTestId('preview-table').locator('td.null')).toHaveCount(2);
+  await shot(page, 'wrangle-space-marker');
 });
