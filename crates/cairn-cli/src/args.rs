@@ -165,7 +165,8 @@ pub struct ImportArgs {
     /// The first line is data, not column names.
     #[arg(long)]
     pub no_header: bool,
-    /// A value read as missing (repeatable). Default: "", NA, N/A, NULL, null, NaN, ?
+    /// A value read as missing (repeatable; replaces the defaults). Blank cells, empty or of only spaces,
+    /// are always missing. Default: "", NA, N/A, NULL, null, NaN, ?
     #[arg(long = "null", value_name = "VALUE")]
     pub null: Vec<String>,
     #[arg(long, value_enum)]

@@ -155,7 +155,7 @@ fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
         delimiter: a.delimiter,
         has_header: if a.no_header { Some(false) } else { None },
         quote: a.quote,
-        null_values: if a.null.is_empty() { None } else { Some(a.null) },
+        null_values: nulls(a.null),
         encoding: a.encoding.map(Into::into),
         overrides,
         infer_rows: None,
@@ -167,8 +167,8 @@ fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
     let ds = studio.import_now(&pid, &req, &obs);
     bar.clear();
     let ds = ds.map_err(|mut e| {
-        if e.code == ErrorCode::DatasetExists {
-            e.hint = Some("choose another name with --name NAME".into());
+        if let Some(h) = flag_hint(e.code) {
+            e.hint = Some(h.into());
         }
         e
     })?;
@@ -181,6 +181,36 @@ fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
         &ds.digest[..16]
     );
     Ok(())
+}
+
+/// `--null` markers, with the blank one (empty cells and cells of only spaces) kept: naming `?` must
+/// not make a numeric column with blank cells text.
+fn nulls(given: Vec<String>) -> Option<Vec<String>> {
+    if given.is_empty() {
+        return None;
+    }
+    let mut v = given;
+    if !v.iter().any(String::is_empty) {
+        v.insert(0, String::new());
+    }
+    Some(v)
+}
+
+/// The import errors' hints in the command line's words: the API's name the import dialog's controls.
+fn flag_hint(code: ErrorCode) -> Option<&'static str> {
+    Some(match code {
+        ErrorCode::DatasetExists => "choose another name with --name NAME",
+        ErrorCode::TypeMismatch => {
+            "if those values stand for missing values, name each with --null VALUE (it replaces the default markers NA, N/A, NULL, null, NaN, ?: repeat it for each you need); otherwise read the column as text with --type COLUMN=string"
+        }
+        ErrorCode::BadEncoding => "if the file came from Excel or an older Windows program, add --encoding latin1",
+        ErrorCode::WrongFormat => "give the file's real format with --format csv|tsv|parquet|json|ndjson, or convert it",
+        ErrorCode::RaggedRows => {
+            "check the delimiter (--delimiter ';' or --delimiter tab) and the quoting on that line: a field containing the delimiter must be quoted"
+        }
+        ErrorCode::ParseError => "fix the file at that position, or try --quote '' (no quote character) or another --format",
+        _ => return None,
+    })
 }
 
 fn serve(studio: Arc<Studio>, project: Option<&Path>, port: u16, token: Option<String>) -> Result<(), ApiError> {

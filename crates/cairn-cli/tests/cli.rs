@@ -226,3 +226,47 @@ fn flow_run_and_export_python_on_diabetic_data() {
     assert!(err.contains("step 2: unknown operator \"derive_magic\"") && err.contains("hint:"), "{err}");
     assert_eq!(std::fs::read_to_string(&flow_file).unwrap(), broken_text);
 }
+
+/// Blank cells (empty, one space, several, a tab) in a numeric column, with a BOM and hundreds of
+/// categories, as a new user imports them: numeric, the blanks missing, with or without `--null ?`. A
+/// type error's hint speaks in flags here (the API's speaks of the import dialog's controls).
+#[test]
+fn blank_cells_are_missing_from_the_command_line_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    assert!(cairn(dir.path(), &["new", p]).status.success());
+    let mut csv = String::from("\u{feff}id,score,clinic,flag\n");
+    for i in 0..900 {
+        let score = match i % 30 {
+            1 => String::new(),
+            2 => " ".into(),
+            3 => "   ".into(),
+            4 => "\t".into(),
+            _ => (i % 70).to_string(),
+        };
+        let flag = if i % 45 == 7 { "?".to_string() } else { (i % 2).to_string() };
+        csv.push_str(&format!("{i},{score},clinic-{},{flag}\n", i % 400));
+    }
+    let file = dir.path().join("scores.csv");
+    std::fs::write(&file, csv).unwrap();
+    for (name, extra) in [("plain", &[][..]), ("question", &["--null", "?"][..])] {
+        let mut args = vec!["import", p, file.to_str().unwrap(), "--name", name];
+        args.extend_from_slice(extra);
+        let out = cairn(dir.path(), &args);
+        assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+        let out = cairn(dir.path(), &["profile", p, name, "--json"]);
+        let profile: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let col = |c: &str| profile["columns"].as_array().unwrap().iter().find(|x| x["name"] == c).unwrap().clone();
+        assert_eq!(col("id")["dtype"], "int", "the BOM is not part of the first name");
+        assert_eq!((col("score")["dtype"].as_str(), col("score")["missing"].as_u64()), (Some("int"), Some(120)), "{name}");
+        assert_eq!((col("clinic")["dtype"].as_str(), col("clinic")["distinct"].as_u64()), (Some("string"), Some(400)));
+        assert_eq!((col("flag")["dtype"].as_str(), col("flag")["missing"].as_u64()), (Some("int"), Some(20)), "{name}");
+    }
+
+    let out = cairn(dir.path(), &["import", p, file.to_str().unwrap(), "--name", "typed", "--null", "", "--type", "flag=int"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("column `flag` cannot be read as int") && err.contains("\"?\""), "{err}");
+    assert!(err.contains("--null VALUE") && err.contains("--type COLUMN=string") && !err.contains("Read as missing"), "{err}");
+}
