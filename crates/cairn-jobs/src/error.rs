@@ -68,7 +68,8 @@ impl From<JobError> for ApiError {
             JobError::SpecTooNew { .. } => "run the job with the Cairn that created it, or update this one",
             JobError::BadSpec { .. } => "start the job again from the studio",
             JobError::Unreachable { .. } => "check the address (the dashboard port, 8265 by default) and that the cluster is up",
-            JobError::TokenMissing { .. } => "give the cluster's token (--token, or RAY_AUTH_TOKEN as set on the cluster)",
+            // The words of the Clusters page, which every client has; the CLI's own flags are in its help.
+            JobError::TokenMissing { .. } => "give the cluster's token (its RAY_AUTH_TOKEN) in the cluster's profile",
             JobError::TokenRefused { .. } => "check the token: it must be the cluster's RAY_AUTH_TOKEN",
             JobError::RayVersion { .. } => "use a Ray version whose Jobs API Cairn knows (Ray 2.x, API version 4)",
             JobError::NotRay { .. } => "give the Ray dashboard's address, e.g. http://HEAD:8265",
