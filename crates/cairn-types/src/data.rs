@@ -144,7 +144,8 @@ pub struct ImportPreview {
     pub quote: Option<String>,
     pub has_header: bool,
     pub null_values: Vec<String>,
-    /// Null markers seen in the sample, so the user sees what will become missing.
+    /// Null markers seen in the sample, so the user sees what will become missing; the empty one when the
+    /// sample has blank cells.
     pub null_values_seen: Vec<String>,
     /// The default dataset name (the file's stem, made unique in the project).
     pub suggested_name: String,

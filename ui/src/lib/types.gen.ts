@@ -148,7 +148,8 @@ infer_rows?: number, };
 
 export type ImportPreview = { path: string, file_name: string, bytes: number, format: FileFormat, encoding: TextEncoding, delimiter?: string, quote?: string, has_header: boolean, null_values: Array<string>, 
 /**
- * Null markers seen in the sample, so the user sees what will become missing.
+ * Null markers seen in the sample, so the user sees what will become missing; the empty one when the
+ * sample has blank cells.
  */
 null_values_seen: Array<string>, 
 /**
