@@ -188,6 +188,7 @@ fn bench(path: &Path, case: &Case, params: &BTreeMap<String, String>, runs: usiz
     let mut model = None;
     for _ in 0..runs {
         let t = Instant::now();
+
         model = Some(cairn_ml::fit_all(&train, &spec, &Log).map_err(|e| e.to_string())?);
         times.push(t.elapsed().as_secs_f64());
     }

@@ -280,14 +280,9 @@ fn wrong_task(model: ModelKind, task: Task) -> MlError {
     let (what, hint) = match task {
         Task::Regression => (
             "regression",
-            match model {
-                ModelKind::DecisionTree | ModelKind::RandomForest => {
-                    "linfa's trees only classify: use gbm (boosted trees) or linear / elastic_net for a numeric target"
-                }
-                _ => "use linear, elastic_net, gbm, knn or svm for a numeric target",
-            },
+            "it models class probabilities: use gbm, random_forest, decision_tree, linear or elastic_net for a numeric target",
         ),
-        Task::Classification => ("classification", "use logistic, gbm, random_forest, decision_tree, knn, svm or gaussian_nb"),
+        Task::Classification => ("classification", "it fits a number: use logistic, gbm, random_forest, decision_tree, knn, svm or gaussian_nb"),
     };
     MlError::cannot(format!("the {} model cannot do {what}", model.as_str()), hint)
 }

@@ -88,7 +88,7 @@ fn table(kind: ModelKind) -> Vec<P> {
             int("max_depth", "Max depth", "10", 1.0, 64.0, "Levels of splits at most."),
             int("min_samples_split", "Min rows to split", "2", 2.0, 1e6, "A node with fewer rows is not split."),
             int("min_samples_leaf", "Min rows per leaf", "1", 1.0, 1e6, "Splits leaving fewer rows on a side are skipped."),
-            choice("criterion", "Split quality", "gini", &["gini", "entropy"], "How the purity of a split is measured."),
+            choice("criterion", "Split quality", "gini", &["gini", "entropy"], "How the purity of a split is measured (classification; regression trees use squared error)."),
         ],
         ModelKind::RandomForest => vec![
             int("trees", "Trees", "50", 1.0, 2000.0, "Trees in the forest; their class shares are averaged."),
@@ -124,7 +124,7 @@ fn table(kind: ModelKind) -> Vec<P> {
         ],
         ModelKind::Gbm => vec![
             int("iterations", "Trees", "500", 1.0, 10_000.0, "Boosting rounds at most (one tree each, per class when multiclass); early stopping usually ends sooner."),
-            float("learning_rate", "Learning rate", "0.1", (0.0, OPEN), 1.0, "Shrinks each tree's contribution; lower needs more trees."),
+            float("learning_rate", "Learning rate", "0.2", (0.0, OPEN), 1.0, "Shrinks each tree's contribution; lower needs more trees."),
             int(
                 "early_stopping_rounds",
                 "Early stopping",
@@ -138,7 +138,7 @@ fn table(kind: ModelKind) -> Vec<P> {
             float("min_leaf_weight", "Min leaf weight", "1", (0.0, CLOSED), 1e6, "Minimum hessian sum in a leaf; larger is more conservative."),
             float("l2", "L2 penalty", "1", (0.0, CLOSED), 1e6, "Shrinks leaf weights."),
             float("subsample", "Row subsample", "1", (0.0, OPEN), 1.0, "Share of rows drawn for each tree."),
-            float("colsample_bytree", "Column subsample", "1", (0.0, OPEN), 1.0, "Share of features drawn for each tree."),
+            float("colsample_bytree", "Column subsample", "0.5", (0.0, OPEN), 1.0, "Share of the encoded columns drawn for each tree: faster, and less prone to lean on one column."),
             int("nbins", "Histogram bins", "256", 8.0, 4096.0, "Bins per feature for split finding."),
         ],
     }
@@ -148,25 +148,27 @@ fn table(kind: ModelKind) -> Vec<P> {
 pub(crate) fn tasks(kind: ModelKind) -> Vec<Task> {
     use Task::*;
     match kind {
-        ModelKind::Logistic | ModelKind::DecisionTree | ModelKind::RandomForest | ModelKind::GaussianNb => {
-            vec![Classification]
-        }
+        // Logistic regression and naive Bayes are models of class probabilities; least squares and the
+        // elastic net fit a number. Their descriptions say so and which model to use instead.
+        ModelKind::Logistic | ModelKind::GaussianNb => vec![Classification],
         ModelKind::Linear | ModelKind::ElasticNet => vec![Regression],
-        ModelKind::Svm | ModelKind::Knn | ModelKind::Gbm => vec![Classification, Regression],
+        ModelKind::DecisionTree | ModelKind::RandomForest | ModelKind::Svm | ModelKind::Knn | ModelKind::Gbm => {
+            vec![Classification, Regression]
+        }
     }
 }
 
 fn describe(kind: ModelKind) -> (&'static str, &'static str) {
     match kind {
         ModelKind::Gbm => ("Gradient-boosted trees", "Boosted decision trees (forust). Strong on tabular data; handles missing values natively."),
-        ModelKind::Logistic => ("Logistic regression", "A linear model of class log-odds on standardized features (linfa, L-BFGS); multinomial for more than two classes."),
-        ModelKind::RandomForest => ("Random forest", "Bagged decision trees on bootstrap samples and feature subsets (linfa-trees). Classification only."),
-        ModelKind::DecisionTree => ("Decision tree", "One CART tree (linfa-trees), easy to read. Classification only."),
-        ModelKind::Linear => ("Linear regression", "Ordinary least squares (linfa-linear) on standardized features."),
-        ModelKind::ElasticNet => ("Elastic net", "Least squares with an L1 + L2 penalty (linfa-elasticnet): shrinks and selects features."),
+        ModelKind::Logistic => ("Logistic regression", "A linear model of class log-odds on standardized features (linfa, L-BFGS); multinomial for more than two classes. Classification only: it models class probabilities; for a numeric target use linear regression or the elastic net."),
+        ModelKind::RandomForest => ("Random forest", "Bagged decision trees on bootstrap samples and feature subsets: classification trees from linfa-trees, regression trees (squared error) of Cairn's own."),
+        ModelKind::DecisionTree => ("Decision tree", "One CART tree, easy to read: linfa-trees for classes, Cairn's own squared-error tree for numbers."),
+        ModelKind::Linear => ("Linear regression", "Ordinary least squares (linfa-linear) on standardized features. Regression only: for classes use logistic regression."),
+        ModelKind::ElasticNet => ("Elastic net", "Least squares with an L1 + L2 penalty (linfa-elasticnet): shrinks and selects features. Regression only: for classes use logistic regression."),
         ModelKind::Svm => ("Support vector machine", "Max-margin model with a linear or Gaussian kernel (linfa-svm). Binary classification (Platt-scaled probabilities) and regression."),
         ModelKind::Knn => ("k nearest neighbours", "Predicts from the k closest training rows (linfa-nn): a vote, or their mean."),
-        ModelKind::GaussianNb => ("Gaussian naive Bayes", "Per-class normal distributions of each feature, assumed independent (linfa-bayes). Fast baseline."),
+        ModelKind::GaussianNb => ("Gaussian naive Bayes", "Per-class normal distributions of each feature, assumed independent (linfa-bayes). Fast baseline. Classification only: it models each class's distribution; for a numeric target use linear regression."),
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use cairn_types::ModelKind;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::check::Target;
@@ -122,27 +123,27 @@ impl Preprocessor {
         seed: u64,
     ) -> (Self, Matrix) {
         let scaled = matches!(encoding, Encoding::Scaled | Encoding::Centered);
-        let mut own: Vec<Option<Vec<f64>>> = vec![None; raw.len()];
-        let features: Vec<FeaturePrep> = raw
-            .iter()
+        // Columns are fitted independently, in parallel.
+        let fitted: Vec<(FeaturePrep, Option<Vec<f64>>)> = raw
+            .par_iter()
             .enumerate()
             .map(|(f, col)| match col {
                 RawColumn::Num(v) => {
                     let train: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
                     let median = median(train.clone());
                     let (mean, std) = if scaled { mean_std(train.into_iter()) } else { (0.0, 1.0) };
-                    FeaturePrep::Number { median, mean, std, impute: encoding != Encoding::Native }
+                    (FeaturePrep::Number { median, mean, std, impute: encoding != Encoding::Native }, None)
                 }
                 RawColumn::Text { dict, codes } => match encoding {
                     Encoding::Ordinal | Encoding::Native => {
                         let (stats, oof) = TargetStats::fit(dict, codes, rows, y, classes, seed.wrapping_add(f as u64));
-                        own[f] = Some(oof);
-                        FeaturePrep::Stats { stats }
+                        (FeaturePrep::Stats { stats }, Some(oof))
                     }
-                    _ => one_hot(dict, codes, rows),
+                    _ => (one_hot(dict, codes, rows), None),
                 },
             })
             .collect();
+        let (features, own): (Vec<FeaturePrep>, Vec<Option<Vec<f64>>>) = fitted.into_iter().unzip();
         let mut prep = Preprocessor { encoding, features, kept: Vec::new(), names: Vec::new(), sources: Vec::new() };
         let (full, full_names, full_sources) = prep.encode(raw, rows, names, &own);
         if encoding == Encoding::Centered {
@@ -168,7 +169,7 @@ impl Preprocessor {
         for f in &mut self.features {
             match f {
                 FeaturePrep::Number { .. } | FeaturePrep::Ordinal { .. } => c += 1,
-                FeaturePrep::Stats { stats } => c += stats.width + 1,
+                FeaturePrep::Stats { stats } => c += stats.width + usize::from(stats.share_column),
                 FeaturePrep::OneHot { categories, missing_indicator, centers, other } => {
                     let width = categories.len() + usize::from(*missing_indicator) + usize::from(*other);
                     *centers = (c..c + width)
@@ -264,9 +265,11 @@ impl Preprocessor {
                         out_names.push(if w == 1 { format!("{} (target mean)", name(f)) } else { format!("{} (target mean {j})", name(f)) });
                         sources.push(f);
                     }
-                    data.extend(rows.iter().map(|&r| stats.share_of(slot(r))));
-                    out_names.push(format!("{} (share)", name(f)));
-                    sources.push(f);
+                    if stats.share_column {
+                        data.extend(rows.iter().map(|&r| stats.share_of(slot(r))));
+                        out_names.push(format!("{} (share)", name(f)));
+                        sources.push(f);
+                    }
                 }
                 (FeaturePrep::Ordinal { categories, missing_code }, RawColumn::Text { dict, codes }) => {
                     let map = lookup(dict, categories);
@@ -289,7 +292,7 @@ impl Preprocessor {
                         FeaturePrep::OneHot { categories, missing_indicator, other, .. } => {
                             categories.len() + usize::from(*missing_indicator) + usize::from(*other)
                         }
-                        FeaturePrep::Stats { stats } => stats.width + 1,
+                        FeaturePrep::Stats { stats } => stats.width + usize::from(stats.share_column),
                         _ => 1,
                     };
                     data.extend(std::iter::repeat_n(f64::NAN, width * n));

@@ -30,7 +30,18 @@ pub(crate) struct TargetStats {
     pub prior: Vec<f64>,
     /// Per category (then missing), its share of the training rows.
     pub shares: Vec<f64>,
+    /// Whether the share is a column of its own: only past a few categories, where it tells common
+    /// from rare ones (for a handful of categories the mean already separates them).
+    #[serde(default = "yes")]
+    pub share_column: bool,
 }
+
+fn yes() -> bool {
+    true
+}
+
+/// Categories from which the share is a column of its own.
+const SHARE_FROM: usize = 8;
 
 /// The per-row value the statistics are means of: class indicators, or the value itself.
 fn outputs(y: &Target, classes: usize) -> usize {
@@ -116,6 +127,7 @@ impl TargetStats {
             width,
             prior,
             shares: counts.iter().map(|c| c / n).collect(),
+            share_column: order.len() > SHARE_FROM,
         };
         // Out of fold: each row's fold by a seeded shuffle of the training rows.
         let mut fold = vec![0u64; rows.len()];
@@ -123,32 +135,36 @@ impl TargetStats {
         let mut idx: Vec<usize> = (0..rows.len()).collect();
         rng.shuffle(&mut idx);
         idx.iter().enumerate().for_each(|(k, &i)| fold[i] = k as u64 % FOLDS);
-        let mut oof = vec![0.0; rows.len() * width];
-        if width > 0 {
-            for f in 0..FOLDS {
-                let mut s = sums.clone();
-                let mut c = counts.clone();
-                let mut out_rows = 0.0;
-                let mut removed = vec![0.0; width];
-                let mut one = vec![0.0; width];
-                for (i, &r) in rows.iter().enumerate().filter(|(i, _)| fold[*i] == f) {
-                    c[slot_of[i]] -= 1.0;
-                    row_values(y, r, &mut one);
-                    for j in 0..width {
-                        s[slot_of[i] * width + j] -= one[j];
-                        removed[j] += one[j];
-                    }
-                    out_rows += 1.0;
-                }
-                let rest = (n - out_rows).max(1.0);
-                let fold_prior: Vec<f64> =
-                    (0..width).map(|j| (stats.prior[j] * n - removed[j]) / rest).collect();
-                let means = smooth(&s, &c, &fold_prior, width);
-                for (i, _) in rows.iter().enumerate().filter(|(i, _)| fold[*i] == f) {
-                    let slot = slot_of[i];
-                    oof[i * width..(i + 1) * width].copy_from_slice(&means[slot * width..(slot + 1) * width]);
-                }
+        // One pass sums each fold's rows; a fold's statistics are the totals minus its own rows.
+        let folds = FOLDS as usize;
+        let mut f_sums = vec![0.0; folds * slots * width];
+        let mut f_counts = vec![0.0; folds * slots];
+        let mut f_total = vec![0.0; folds * width];
+        let mut f_n = vec![0.0; folds];
+        let mut one = vec![0.0; width];
+        for (i, &r) in rows.iter().enumerate() {
+            let (f, slot) = (fold[i] as usize, slot_of[i]);
+            f_counts[f * slots + slot] += 1.0;
+            f_n[f] += 1.0;
+            row_values(y, r, &mut one);
+            for j in 0..width {
+                f_sums[(f * slots + slot) * width + j] += one[j];
+                f_total[f * width + j] += one[j];
             }
+        }
+        let means_by_fold: Vec<Vec<f64>> = (0..folds)
+            .map(|f| {
+                let s: Vec<f64> = sums.iter().enumerate().map(|(i, v)| v - f_sums[f * slots * width + i]).collect();
+                let c: Vec<f64> = counts.iter().enumerate().map(|(i, v)| v - f_counts[f * slots + i]).collect();
+                let rest = (n - f_n[f]).max(1.0);
+                let prior: Vec<f64> = (0..width).map(|j| (stats.prior[j] * n - f_total[f * width + j]) / rest).collect();
+                smooth(&s, &c, &prior, width)
+            })
+            .collect();
+        let mut oof = vec![0.0; rows.len() * width];
+        for i in 0..rows.len() {
+            let (means, slot) = (&means_by_fold[fold[i] as usize], slot_of[i]);
+            oof[i * width..(i + 1) * width].copy_from_slice(&means[slot * width..(slot + 1) * width]);
         }
         (stats, oof)
     }

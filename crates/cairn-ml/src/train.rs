@@ -52,6 +52,7 @@ impl Run<'_> {
         }
         let p = self.prepared;
         let target = &p.target;
+        let encoding = Instant::now();
         let (prep, x) =
             Preprocessor::fit(encoding_for(self.spec.model), &p.checked.features, self.raw, train, target, self.classes(), self.spec.seed);
         if prep.width() == 0 {
@@ -60,6 +61,12 @@ impl Run<'_> {
                 "add features that vary",
             ));
         }
+        self.reporter.log(&format!(
+            "encoded {} training rows into {} columns in {:.2} s",
+            x.rows,
+            x.cols,
+            encoding.elapsed().as_secs_f64()
+        ));
         let y = target.select(train);
         let valid_x = valid.map(|rows| prep.transform(self.raw, Some(rows)));
         let valid_y = valid.map(|rows| target.select(rows));

@@ -18,7 +18,7 @@ use crate::sse;
         routes::project, routes::datasets, routes::preview_import, routes::start_import, routes::upload, routes::discard_upload, routes::dataset,
         routes::delete_dataset, routes::rows, routes::dataset_versions, routes::profile, routes::start_profile, routes::tasks, routes::task,
         routes::cancel_task, sse::task_events, sse::project_changes,
-        runs::models, runs::train, runs::create_experiment, runs::search_experiments, runs::search_runs, runs::run_keys,
+        runs::models, runs::train, runs::check_training, runs::create_experiment, runs::search_experiments, runs::search_runs, runs::run_keys,
         runs::run, runs::update_run, runs::delete_run, runs::evaluation, runs::metric, runs::set_tag, runs::delete_tag,
         runs::artifacts, runs::artifact, runs::run_job,
         jobs::jobs, jobs::job, jobs::cancel_job, jobs::rerun_job, jobs::job_log, jobs::job_log_stream, jobs::start_command,

@@ -47,7 +47,7 @@ test('train two models from the UI, then filter, sort, tag, note and compare the
     // adult's target is named `class`: picked without asking.
     await expect(dialog.getByTestId('train-target')).toHaveValue('class');
     await dialog.getByTestId('train-model').selectOption('gbm');
-    await expect(dialog.getByTestId('train-param-learning_rate')).toHaveValue('0.3');
+    await expect(dialog.getByTestId('train-param-learning_rate')).toHaveValue('0.2');
     await dialog.getByTestId('train-param-learning_rate').fill('5');
     await expect(dialog.getByTestId('train-param-error')).toHaveText('Learning rate (learning_rate) must be above 0 and at most 1');
     // 0 is outside too: the range is open at its low end, as the server checks it.

@@ -83,6 +83,7 @@ describe('run facts', () => {
     expect(shortDigest('e092ad3dfc863c5240e0094435fcab35')).toBe('e092ad3dfc86');
     expect(validationText(makeRun('a', { params: { validation: 'holdout', test_fraction: '0.2' } }))).toBe('holdout, 20% test');
     expect(validationText(makeRun('a', { params: { validation: 'kfold', folds: '5' } }))).toBe('5-fold cross-validation');
+    expect(validationText(makeRun('a', { params: { validation: 'split', split_column: 'split' } }))).toBe("the data's split (column split)");
     expect(validationText(makeRun('a'))).toBeUndefined();
   });
 

@@ -69,10 +69,13 @@ describe('train form', () => {
       target: 'class',
       model: 'gbm',
       params: { iterations: '100', learning_rate: '0.1' },
-      validation: { kind: 'holdout', test_fraction: 0.2 },
+      validation: { kind: 'auto' },
       seed: 42,
       experiment: 'Default',
     });
+    f.validation = 'holdout';
+    f.testPct = '25';
+    expect(specFromForm(f, gbm).validation).toEqual({ kind: 'holdout', test_fraction: 0.25 });
     f.task = 'classification';
     f.validation = 'k_fold';
     f.runName = ' first ';

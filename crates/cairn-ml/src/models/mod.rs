@@ -4,8 +4,9 @@ mod bayes;
 pub(crate) mod gbm;
 mod knn;
 pub(crate) mod linear;
+mod regtree;
 mod svm;
-mod tree;
+pub(crate) mod tree;
 
 use cairn_types::ModelKind;
 use serde::{Deserialize, Serialize};

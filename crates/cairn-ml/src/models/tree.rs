@@ -1,4 +1,4 @@
-//! Decision trees and random forests on linfa-trees. Each fitted linfa tree is copied into a flat tree
+//! Decision trees and random forests: classification on linfa-trees, regression on `regtree`. Each fitted linfa tree is copied into a flat tree
 //! whose leaves hold the class shares of the training rows that reach them: linfa's leaves hold only
 //! the modal class (no probabilities for ROC curves), and its modal class breaks ties by hash order.
 //!
@@ -14,6 +14,7 @@ use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::regtree::{self, Binned, Grow};
 use super::{FitInput, Scores, failed};
 use crate::check::Target;
 use crate::matrix::Matrix;
@@ -22,7 +23,7 @@ use crate::MlError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum Node {
+pub(crate) enum Node {
     /// Rows with `x[feature] < threshold` go left (linfa's rule); NaN goes where most training rows went.
     Split { feature: usize, threshold: f64, left: usize, right: usize, nan_left: bool },
     Leaf { shares: Vec<f64> },
@@ -34,6 +35,15 @@ pub(crate) struct FlatTree {
 }
 
 impl FlatTree {
+    pub(crate) fn from_nodes(nodes: Vec<Node>) -> Self {
+        FlatTree { nodes }
+    }
+
+    /// A regression leaf's value (its rows' mean) for row `r`.
+    pub(crate) fn value(&self, x: &Matrix, r: usize) -> f64 {
+        self.shares(x, r).first().copied().unwrap_or(f64::NAN)
+    }
+
     fn leaf(&self, x: &Matrix, r: usize) -> usize {
         let mut i = 0;
         if self.nodes.is_empty() {
@@ -121,6 +131,7 @@ fn calibrate(tree: &mut FlatTree, gains: &[f64], x: &Matrix, rows: &[usize], y: 
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Forest {
+    /// Classes; 0 for regression trees, whose leaves hold a value.
     classes: usize,
     trees: Vec<FlatTree>,
     /// Mean decrease in impurity per encoded column, averaged over trees.
@@ -172,8 +183,49 @@ fn labels<'a>(input: &FitInput<'a>) -> Result<&'a [usize], MlError> {
     }
 }
 
+/// Regression trees (histogram CART, `regtree`): `trees` of them on bootstrap samples when `bagged`,
+/// else one on every row; `tries` columns per split.
+fn fit_regression(input: &FitInput, y: &[f64], trees: usize, bagged: bool, tries: usize) -> Result<Forest, MlError> {
+    let p = input.params;
+    let n = input.x.rows;
+    let all: Vec<usize> = (0..n).collect();
+    let bins = Binned::new(input.x, &all);
+    let grow = Grow {
+        max_depth: p.usize("max_depth"),
+        min_split: if bagged { 2 } else { p.usize("min_samples_split") },
+        min_leaf: p.usize("min_samples_leaf"),
+        tries: tries.clamp(1, input.x.cols.max(1)),
+    };
+    let draw = if bagged { ((n as f64 * p.f64("sample_fraction")).ceil() as usize).max(1) } else { n };
+    let done = AtomicUsize::new(0);
+    let fitted: Vec<Result<(FlatTree, Vec<f64>), MlError>> = (0..trees)
+        .into_par_iter()
+        .map(|t| {
+            if input.reporter.cancelled() {
+                return Err(MlError::Cancelled);
+            }
+            let mut rng = Rng::derive(input.seed, t as u64);
+            let rows: Vec<usize> = if bagged { (0..draw).map(|_| rng.below(n)).collect() } else { all.clone() };
+            let out = regtree::grow(&bins, y, rows, &grow, rng);
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            input.reporter.progress("fit", d as u64, trees as u64);
+            Ok(out)
+        })
+        .collect();
+    let mut forest = Forest { classes: 0, trees: Vec::with_capacity(trees), importance: vec![0.0; input.x.cols] };
+    for f in fitted {
+        let (tree, imp) = f?;
+        forest.importance.iter_mut().zip(imp).for_each(|(a, b)| *a += b / trees as f64);
+        forest.trees.push(tree);
+    }
+    Ok(forest)
+}
+
 pub(crate) fn fit_decision_tree(input: &FitInput) -> Result<Forest, MlError> {
     let p = input.params;
+    if let Target::Value(y) = input.y {
+        return fit_regression(input, y, 1, false, input.x.cols);
+    }
     let quality = if p.str("criterion") == "entropy" { SplitQuality::Entropy } else { SplitQuality::Gini };
     let job = TreeJob {
         x: input.x,
@@ -193,6 +245,10 @@ pub(crate) fn fit_decision_tree(input: &FitInput) -> Result<Forest, MlError> {
 pub(crate) fn fit_random_forest(input: &FitInput) -> Result<Forest, MlError> {
     let p = input.params;
     let (n, cols) = (input.x.rows, input.x.cols);
+    if let Target::Value(y) = input.y {
+        let tries = (cols as f64 * p.f64("feature_fraction")).ceil() as usize;
+        return fit_regression(input, y, p.usize("trees"), true, tries);
+    }
     let trees = p.usize("trees");
     let draw = ((n as f64 * p.f64("sample_fraction")).ceil() as usize).max(1);
     let width = ((cols as f64 * p.f64("feature_fraction")).ceil() as usize).clamp(1, cols.max(1));
@@ -241,6 +297,12 @@ pub(crate) fn fit_random_forest(input: &FitInput) -> Result<Forest, MlError> {
 impl Forest {
     pub fn predict(&self, x: &Matrix) -> Scores {
         let k = self.classes;
+        if k == 0 {
+            // Regression: the mean of the trees' leaf values.
+            let scale = 1.0 / self.trees.len().max(1) as f64;
+            let v = (0..x.rows).into_par_iter().map(|r| self.trees.iter().map(|t| t.value(x, r)).sum::<f64>() * scale).collect();
+            return Scores::Values(v);
+        }
         let mut p = vec![0.0; x.rows * k];
         let chunks: Vec<(usize, &mut [f64])> = p.chunks_mut(k.max(1)).enumerate().collect();
         let scale = 1.0 / self.trees.len().max(1) as f64;

@@ -35,7 +35,8 @@ fn a_good_spec_passes_with_effective_params() {
     assert_eq!(c.classes, ["<=50K", ">50K"]);
     assert_eq!(c.features.len(), 14);
     assert_eq!(c.params["iterations"], "500");
-    assert_eq!(c.params["learning_rate"], "0.1");
+    assert_eq!(c.params["learning_rate"], "0.2");
+    assert_eq!(c.params["colsample_bytree"], "0.5");
     assert_eq!(c.params["early_stopping_rounds"], "20");
     let c = check(&adult(500), &spec("hours-per-week", ModelKind::Gbm)).unwrap();
     assert_eq!(c.task, Task::Regression);

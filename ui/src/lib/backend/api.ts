@@ -22,6 +22,7 @@ import type {
   SearchRuns,
   Tag,
   TrainSpec,
+  TrainCheck,
   TrainStarted,
   Dataset,
   DatasetVersion,
@@ -134,6 +135,8 @@ export interface Backend {
   models(): Promise<ModelInfo[]>;
   /** Checks the spec (bad input is refused before a run exists) and starts the training job, here or on the cluster named `on`. */
   train(pid: string, spec: TrainSpec, on?: string): Promise<TrainStarted>;
+  /** What training `spec` would do, without starting it: features used and left out (with why), which rows train and which test. */
+  checkTraining(pid: string, spec: TrainSpec): Promise<TrainCheck>;
   experiments(pid: string, q?: Partial<SearchExperiments>): Promise<ExperimentsPage>;
   createExperiment(pid: string, req: CreateExperiment): Promise<Experiment>;
   /** MLflow's search: `filter` in its grammar, `order_by` like `metrics.roc_auc DESC`, `page_token` from the last page. */

@@ -22,6 +22,7 @@ import type {
   SearchRuns,
   Tag,
   TrainSpec,
+  TrainCheck,
   TrainStarted,
   Dataset,
   DatasetVersion,
@@ -364,6 +365,10 @@ export class HttpBackend implements Backend {
   }
   train(pid: string, spec: TrainSpec, on?: string) {
     return this.json<TrainStarted>('POST', `${this.p(pid)}/train` + (on ? `?on=${enc(on)}` : ''), spec);
+  }
+
+  checkTraining(pid: string, spec: TrainSpec) {
+    return this.json<TrainCheck>('POST', `${this.p(pid)}/train/check`, spec);
   }
   experiments(pid: string, q: Partial<SearchExperiments> = {}) {
     return this.json<ExperimentsPage>('POST', `${this.p(pid)}/experiments/search`, { filter: '', view_type: 'ACTIVE_ONLY', max_results: 1000, order_by: [], ...q });

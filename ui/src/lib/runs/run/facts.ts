@@ -160,6 +160,10 @@ export function validationText(run: Run): string | undefined {
     const k = paramOf(run, 'folds');
     return k ? `${k}-fold cross-validation` : 'k-fold cross-validation';
   }
+  if (v === 'split') {
+    const c = paramOf(run, 'split_column');
+    return c ? `the data's split (column ${c})` : "the data's split";
+  }
   return v;
 }
 

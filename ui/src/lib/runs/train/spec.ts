@@ -14,7 +14,8 @@ export interface TrainForm {
   model: ModelKind;
   /** Hyperparameters as typed, by name. */
   params: Record<string, string>;
-  validation: 'holdout' | 'k_fold';
+  /** `auto`: the data's split column when it has one (else a fifth held out). */
+  validation: 'auto' | 'holdout' | 'k_fold';
   /** Test share in percent (20 = 0.2). */
   testPct: string;
   folds: string;
@@ -38,7 +39,7 @@ export function newForm(dataset = '', experiment = DEFAULT_EXPERIMENT): TrainFor
     task: 'auto',
     model: 'gbm',
     params: {},
-    validation: 'holdout',
+    validation: 'auto',
     testPct: '20',
     folds: '5',
     seed: '42',
@@ -137,7 +138,7 @@ export function formIssues(form: TrainForm, model: ModelInfo | undefined, column
   if (form.validation === 'holdout') {
     const t = Number(form.testPct);
     if (form.testPct.trim() === '' || !Number.isFinite(t) || t < 1 || t > 90) out.push({ field: 'testPct', message: 'Test share must be between 1% and 90%' });
-  } else {
+  } else if (form.validation === 'k_fold') {
     const k = Number(form.folds);
     if (!Number.isInteger(k) || k < 2 || k > 20) out.push({ field: 'folds', message: 'Folds must be a whole number between 2 and 20' });
   }
@@ -152,6 +153,14 @@ export function formIssues(form: TrainForm, model: ModelInfo | undefined, column
   return out;
 }
 
+/** The fields a training check needs to be right before it is worth asking the server. */
+export const CHECK_FIELDS = ['dataset', 'target', 'testPct', 'folds', 'seed', 'features'];
+
+/** The first letter upper-cased: the server's sentences are written to follow a subject. */
+export function sentence(s: string): string {
+  return s ? s[0].toUpperCase() + s.slice(1) + (s.endsWith('.') ? '' : '.') : '';
+}
+
 /** The spec sent to the server. Every hyperparameter is sent, so the run records what was trained. */
 export function specFromForm(form: TrainForm, model: ModelInfo | undefined): TrainSpec {
   const params: Record<string, string> = {};
@@ -162,9 +171,11 @@ export function specFromForm(form: TrainForm, model: ModelInfo | undefined): Tra
     model: form.model,
     params,
     validation:
-      form.validation === 'holdout'
-        ? { kind: 'holdout', test_fraction: Math.round(Number(form.testPct) * 100) / 10_000 }
-        : { kind: 'k_fold', folds: Number(form.folds) },
+      form.validation === 'auto'
+        ? { kind: 'auto' }
+        : form.validation === 'holdout'
+          ? { kind: 'holdout', test_fraction: Math.round(Number(form.testPct) * 100) / 10_000 }
+          : { kind: 'k_fold', folds: Number(form.folds) },
     seed: Number(form.seed),
     experiment: form.experiment.trim() || DEFAULT_EXPERIMENT,
   };
