@@ -64,28 +64,33 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     assert_eq!(st, 200, "{saved}");
     let on_disk = std::fs::read_to_string(s.path("p/flows/prep.flow.json")).unwrap();
     assert!(on_disk.contains("\"mark_missing\""), "{on_disk}");
+    // The split, added last, is saved as step 1: every later step learns from its train rows. The
+    // previews below are of the flow as saved.
+    assert_eq!(saved["steps"][0]["op"], "split", "{saved}");
+    let doc = saved.clone();
 
     // The whole flow: new and changed columns, removed ones, rows and columns before → after.
     let (st, p) = s.post(&format!("/api/projects/{pid}/flow-preview"), json!({"flow": doc})).await;
     assert_eq!(st, 200, "{p}");
     assert!(p.get("failure").is_none(), "{p}");
     assert_eq!(p["upto"], 6);
-    assert_eq!(col(&p, "split").unwrap()["change"], "added");
-    assert_eq!(col(&p, "age").unwrap()["change"], "same", "the split step does not change age");
+    // The last step, the one whose change the preview shows, is the derived column.
+    assert_eq!(col(&p, "senior").unwrap()["change"], "added");
+    assert_eq!(col(&p, "age").unwrap()["change"], "same", "the derive step does not change age");
     assert_eq!((p["rows_before"].as_u64(), p["rows_after"].as_u64()), (Some(10), Some(10)));
     assert_eq!((p["columns_before"].as_u64(), p["columns_after"].as_u64()), (Some(7), Some(8)));
     assert_eq!(p["source_rows"], 10);
     assert_eq!(p["rows"].as_array().unwrap().len(), 10);
-    // After step 1, `?` is missing: age and score changed; after step 3, name is removed.
-    let (_, p1) = s.post(&format!("/api/projects/{pid}/flow-preview"), json!({"flow": doc, "upto": 1})).await;
+    // After step 2, `?` is missing: age and score changed; after step 4, name is removed.
+    let (_, p1) = s.post(&format!("/api/projects/{pid}/flow-preview"), json!({"flow": doc, "upto": 2})).await;
     assert_eq!(col(&p1, "age").unwrap()["change"], "changed");
     assert_eq!(col(&p1, "age").unwrap()["missing"], 3);
     assert_eq!(col(&p1, "id").unwrap()["change"], "same");
-    let (_, p3) = s.post(&format!("/api/projects/{pid}/flow-preview"), json!({"flow": doc, "upto": 3})).await;
+    let (_, p3) = s.post(&format!("/api/projects/{pid}/flow-preview"), json!({"flow": doc, "upto": 4})).await;
     assert_eq!(p3["removed"], json!(["name"]));
     // A disabled step changes nothing.
     let mut off = doc.clone();
-    off["steps"][2]["enabled"] = json!(false);
+    off["steps"][3]["enabled"] = json!(false);
     let (_, poff) = s.post(&format!("/api/projects/{pid}/flow-preview"), json!({"flow": off})).await;
     assert!(col(&poff, "name").is_some());
 
@@ -123,18 +128,18 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     let lineage: Value = serde_json::from_str(&std::fs::read_to_string(parquet.replace(".parquet", ".lineage.json")).unwrap()).unwrap();
     assert_eq!(lineage["flow_digest"], r["lineage"]["flow_digest"]);
     let csv = std::fs::read_to_string(s.path("p/out/prep.csv")).unwrap();
-    assert!(csv.starts_with("id,age,city_id,code,score,group,senior,split\n"), "{csv}");
+    assert!(csv.starts_with("id,age,city_id,code,score,group,split,senior\n"), "{csv}");
     assert_eq!(csv.lines().count(), 11);
     let (_, datasets) = s.get(&format!("/api/projects/{pid}/datasets")).await;
     let out = datasets.as_array().unwrap().iter().find(|d| d["name"] == "prep prepared").expect("the output is a dataset");
     assert_eq!(out["rows"], 10);
     let (st, page) = s.get(&format!("/api/projects/{pid}/datasets/{}/rows?limit=3", out["id"].as_str().unwrap())).await;
     assert_eq!(st, 200, "{page}");
-    assert_eq!(page["columns"].as_array().unwrap().last().unwrap(), "split");
+    assert_eq!(page["columns"].as_array().unwrap().last().unwrap(), "senior");
 
     // The run kept what the steps learned (the median of age on the train rows), and the script bakes it in.
     let (_, fitted) = s.get(&format!("/api/projects/{pid}/flows/prep")).await;
-    let median = fitted["steps"][3]["fitted"]["values"]["age"].as_f64().expect("a fitted median");
+    let median = fitted["steps"][4]["fitted"]["values"]["age"].as_f64().expect("a fitted median");
     let (st, py) = s.get(&format!("/api/projects/{pid}/flows/prep/python")).await;
     assert_eq!(st, 200, "{py}");
     assert_eq!(py["file_name"], "prep.py");
@@ -144,16 +149,16 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
 
     // Editing a step before it makes it learn again: the saved file forgets the fitted value.
     let mut edited = fitted.clone();
-    edited["steps"][0]["params"] = json!({"values": ["?", "x12"]});
+    edited["steps"][1]["params"] = json!({"values": ["?", "x12"]});
     let (_, saved) = s.put(&format!("/api/projects/{pid}/flows/prep"), edited).await;
-    assert!(saved["steps"][3]["fitted"].is_null(), "{saved}");
+    assert!(saved["steps"][4]["fitted"].is_null(), "{saved}");
     // An unchanged save keeps it.
     let (_, refitted) = s.get(&format!("/api/projects/{pid}/flows/prep/python")).await;
     assert!(refitted["script"].as_str().unwrap().contains("x12"));
     let (_, kept) = s.get(&format!("/api/projects/{pid}/flows/prep")).await;
     let (_, saved) = s.put(&format!("/api/projects/{pid}/flows/prep"), kept.clone()).await;
-    assert_eq!(saved["steps"][3]["fitted"], kept["steps"][3]["fitted"]);
-    assert!(!kept["steps"][3]["fitted"].is_null());
+    assert_eq!(saved["steps"][4]["fitted"], kept["steps"][4]["fitted"]);
+    assert!(!kept["steps"][4]["fitted"].is_null());
 
     // Running the edited flow again makes a new version of the same output dataset, not a second one;
     // the first version's stored copy stays for the runs trained on it.
