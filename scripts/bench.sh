@@ -22,13 +22,15 @@ trap 'rm -rf "$demo"' EXIT
 CAIRN_CONFIG_DIR="$demo/cfg" "$REL/cairn" demo "$demo/demo" >/dev/null
 CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-bench" startup "$REL/cairn-desktop" "$demo/demo"
 
-# cairn-ml: GBM on adult (80/20 stratified) beside LightGBM. Needs the release examples built
-# (scripts/bench.sh --build, or make bench).
+# cairn-ml: the default GBM on adult and diabetic_data (80/20 stratified, the same split on both sides)
+# beside LightGBM's defaults. Needs the release examples built (scripts/bench.sh --build, or make bench).
 "$VENV/bin/python" -c "import lightgbm" 2>/dev/null || "$VENV/bin/pip" install -q "lightgbm==4.7.0"
-"$REL/examples/gbm_bench" "$DATA/adult.csv" 3
+"$REL/examples/gbm_bench" "$DATA" 3
 
 # cairn-flow: a 10-step flow on diabetic_data.csv beside its exported Python polars script and pandas.
 "$VENV/bin/python" -c "import polars" 2>/dev/null || "$VENV/bin/pip" install -q "polars==1.44.2"
+# The pandas peer writes its output as Parquet, which pandas does through pyarrow.
+"$VENV/bin/python" -c "import pyarrow" 2>/dev/null || "$VENV/bin/pip" install -q "pyarrow==21.0.0"
 "$REL/examples/flow_bench" "$DATA/diabetic_data.csv" "$VENV/bin/python"
 
 # cairn-flow: the wrangling page's preview refresh after editing one step, on a 10M-row synthetic table.

@@ -115,6 +115,10 @@ test('training a flow output honours its split and says what it leaves out and w
   expect((evaluation.rows as { kind: string }).kind).toBe('split');
   const leftOut = (evaluation.left_out as { column: string }[]).map((l) => l.column).sort();
   expect(leftOut).toEqual(['country', 'customer_id', 'split']);
+  // The run page says the same: which rows trained and tested, and which columns were left out and why.
+  await expect(page.getByTestId('run-rows')).toContainText(`${testRows} marked test`, { timeout: 30_000 });
+  await expect(page.getByTestId('run-left-out').locator('li[data-col="customer_id"]')).toContainText('an identifier');
+  await shot(page, 'run-rows-left-out');
   const runInfo = await (await request.get(`${ORIGIN}/api/projects/${pid}/runs/${rid}`, { headers: auth })).json();
   const params = Object.fromEntries(runInfo.data.params.map((p: { key: string; value: string }) => [p.key, p.value]));
   expect(params.validation).toBe('split');

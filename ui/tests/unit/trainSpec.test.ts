@@ -51,6 +51,7 @@ describe('train form', () => {
     const f = newForm('adult');
     expect(formIssues(f, gbm, []).map((i) => i.field)).toEqual(['target']);
     f.target = 'class';
+    f.validation = 'holdout';
     f.testPct = '95';
     f.seed = '-1';
     f.params = { iterations: '0', learning_rate: '0.1' };
