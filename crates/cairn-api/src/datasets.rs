@@ -19,10 +19,13 @@ const READER_VERSION: &str = "cairn-reader-2";
 /// The most rows one page request may ask for.
 const PAGE_MAX: u64 = 1000;
 
+/// Called with a phase, the work done and the total (0 when unknown).
+pub type OnProgress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
 /// Forwards progress from the data layer to a task (or to nothing, for the CLI).
 pub struct ImportObserver<'a> {
     pub task: Option<&'a TaskHandle>,
-    pub on_progress: Option<&'a (dyn Fn(&str, u64, u64) + Sync)>,
+    pub on_progress: Option<OnProgress<'a>>,
 }
 
 impl Observer for ImportObserver<'_> {
@@ -357,10 +360,10 @@ fn save_profile(project: &Project, profile: &Profile) {
         return;
     }
     let Ok(path) = profile_path(project, &profile.version) else { return };
-    if let Ok(bytes) = serde_json::to_vec(profile) {
-        if let Err(e) = cache_write(&path, &bytes) {
-            tracing::warn!("cannot cache the profile at {}: {e}", path.display());
-        }
+    if let Ok(bytes) = serde_json::to_vec(profile)
+        && let Err(e) = cache_write(&path, &bytes)
+    {
+        tracing::warn!("cannot cache the profile at {}: {e}", path.display());
     }
 }
 
