@@ -98,7 +98,7 @@ fn a_new_studio_reattaches_to_a_running_ray_job() {
     let cfg = dir.path().join("cfg");
     let first = studio(&cfg, &addr, &token);
     let pid = project(dir.path(), &first);
-    let started = first.start_training_on(&pid, gbm(&[("iterations", "400")]), Some(&addr)).unwrap();
+    let started = first.start_training_on(&pid, gbm(&[("iterations", "400"), ("early_stopping_rounds", "0")]), Some(&addr)).unwrap();
     assert_eq!(first.job(&pid, &started.job_id).unwrap().state, JobState::Running);
     // The app goes away mid-job (its follower stops with it) and starts again on the same project.
     drop(first);
@@ -120,7 +120,7 @@ fn a_remote_training_is_stopped_and_the_run_killed() {
     let dir = tempfile::tempdir().unwrap();
     let s = studio(&dir.path().join("cfg"), &addr, &token);
     let pid = project(dir.path(), &s);
-    let started = s.start_training_on(&pid, gbm(&[("iterations", "5000")]), Some(&addr)).unwrap();
+    let started = s.start_training_on(&pid, gbm(&[("iterations", "5000"), ("early_stopping_rounds", "0")]), Some(&addr)).unwrap();
     let job = s.cancel_job(&pid, &started.job_id).unwrap();
     assert_eq!(job.state, JobState::Cancelled, "{job:?}");
     assert_eq!(s.run(&pid, &started.run_id).unwrap().info.status, RunStatus::Killed);

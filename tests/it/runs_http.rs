@@ -67,7 +67,7 @@ async fn train_follow_search_and_read_a_run_over_http() {
     assert_eq!((st, r["info"]["status"].as_str()), (200, Some("FINISHED")), "{r}");
 
     // A per-round curve, downsampled on the server.
-    let (st, series) = s.get(&format!("/api/projects/{pid}/runs/{run}/metric?key=valid_log_loss&max_points=10")).await;
+    let (st, series) = s.get(&format!("/api/projects/{pid}/runs/{run}/metric?key=test_log_loss&max_points=10")).await;
     assert_eq!(st, 200, "{series}");
     let points = series["points"].as_array().unwrap();
     assert!(!points.is_empty() && points.len() <= 10, "{} points", points.len());

@@ -131,7 +131,7 @@ test('a GBM run page shows its evaluation and lineage; comparing it with a logis
   });
 
   await test.step('a long run is cancelled from its page', async () => {
-    const long = await train(request, pid, adult.id, 'gbm', { iterations: '5000', learning_rate: '0.01' });
+    const long = await train(request, pid, adult.id, 'gbm', { iterations: '5000', learning_rate: '0.01', early_stopping_rounds: '0' });
     await openApp(page, `#/p/${pid}/r/${long.run_id}`);
     await expect(page.getByTestId('live-panel')).toBeVisible();
     await page.getByTestId('cancel-job').click();

@@ -239,7 +239,7 @@ test('runs trained over HTTP while the runs page is open: the sidebar counts fol
   await expect(page.getByTestId('jobs-running')).toHaveCount(0);
 
   await test.step('a job started elsewhere shows as running, and its run is counted, without a reload', async () => {
-    const long = await train({ iterations: '5000', learning_rate: '0.01' }, 'regression-long-e2e');
+    const long = await train({ iterations: '5000', learning_rate: '0.01', early_stopping_rounds: '0' }, 'regression-long-e2e');
     await expect(page.getByTestId('jobs-running')).toHaveText('1 running');
     await expect(total).toHaveText(String(before + 1));
     await expect(page.locator(`[data-testid=sidebar-experiment][data-experiment="${experiment}"]`)).toBeVisible();

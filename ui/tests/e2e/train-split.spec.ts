@@ -99,8 +99,8 @@ test('training a flow output honours its split and says what it leaves out and w
   await dialog.getByTestId('train-model').selectOption('gbm');
   await dialog.getByTestId('train-run-name').fill('churn on its split');
   await dialog.getByTestId('train-submit').click();
-  await expect(page).toHaveURL(/\/runs\/[0-9a-f]+/);
-  const rid = page.url().split('/runs/')[1];
+  await expect(page).toHaveURL(/\/r\/[0-9a-f]+$/);
+  const rid = page.url().split('/r/')[1];
   let evaluation: Record<string, unknown> = {};
   await expect
     .poll(async () => {

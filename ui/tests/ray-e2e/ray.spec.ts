@@ -91,6 +91,8 @@ test('a GBM trained on a Ray cluster from the UI survives an app restart and lan
     await dialog.getByTestId('train-target').selectOption('readmitted_30d');
     await dialog.getByTestId('train-model').selectOption('gbm');
     await dialog.getByTestId('train-param-iterations').fill('1500');
+    // Every round, so the fit is still running when the server is killed below.
+    await dialog.getByTestId('train-param-early_stopping_rounds').fill('0');
     await dialog.getByTestId('train-on').selectOption('lab');
     await expect(dialog).toContainText('The dataset is sent with the job');
     await dialog.getByTestId('train-submit').click();

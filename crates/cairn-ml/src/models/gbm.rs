@@ -163,11 +163,18 @@ impl GbmModel {
         self.scores(&self.margins(x), x.rows)
     }
 
-    /// Reports the training (and validation) loss after each round: outside the timed fit.
+    /// Reports the loss after each round, outside the timed fit: `train_` on the rows boosted on,
+    /// `valid_` on the training rows watched for early stopping, `test_` on the test rows.
     pub fn report_rounds(&self, input: &FitInput) -> Result<(), MlError> {
-        self.replay(input, "train", input.x, input.y)?;
-        if let Some((vx, vy)) = input.valid {
-            self.replay(input, "valid", vx, vy)?;
+        let (fit_rows, watch_rows) = watch_split(input);
+        if watch_rows.is_empty() {
+            self.replay(input, "train", input.x, input.y)?;
+        } else {
+            self.replay(input, "train", &input.x.select_rows(&fit_rows), &input.y.select(&fit_rows))?;
+            self.replay(input, "valid", &input.x.select_rows(&watch_rows), &input.y.select(&watch_rows))?;
+        }
+        if let Some((tx, ty)) = input.valid {
+            self.replay(input, "test", tx, ty)?;
         }
         Ok(())
     }

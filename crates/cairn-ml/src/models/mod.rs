@@ -34,7 +34,7 @@ pub(crate) struct FitInput<'a> {
     pub classes: usize,
     pub seed: u64,
     pub reporter: &'a dyn Reporter,
-    /// Rows scored after each boosting round, beside the training rows.
+    /// The test rows, scored after each boosting round beside the training rows (never fitted on).
     pub valid: Option<(&'a Matrix, &'a Target)>,
     /// Report per-round series (off for k-fold's folds, whose rounds would interleave).
     pub report_steps: bool,

@@ -105,8 +105,9 @@ fn the_gbm_stops_early_on_training_rows_and_keeps_its_best_round() {
     let rec = Recorder::default();
     let df = adult(1500);
     let t = train(&df, &spec("class", ModelKind::Gbm), &rec).unwrap();
-    let valid = rec.series("valid_log_loss");
+    let valid = rec.series("test_log_loss");
     let rounds = valid.len();
+    assert_eq!(rec.series("valid_log_loss").len(), rounds, "the watched rows' loss is reported too");
     assert!(rounds > 5 && rounds < 500, "{rounds} rounds kept of 500");
     assert!(rec.logs.lock().unwrap().iter().any(|l| l.contains("watching")), "the log says which rows it watches");
     // The test rows were not watched, yet their loss at the kept round is close to its best.
@@ -116,6 +117,6 @@ fn the_gbm_stops_early_on_training_rows_and_keeps_its_best_round() {
     // Turned off, it boosts every round asked for.
     let rec = Recorder::default();
     train(&df, &with(spec("class", ModelKind::Gbm), &[("early_stopping_rounds", "0"), ("iterations", "60")]), &rec).unwrap();
-    assert_eq!(rec.series("valid_log_loss").len(), 60);
+    assert_eq!(rec.series("test_log_loss").len(), 60);
     assert!(t.evaluation.metrics["roc_auc"] > 0.85, "{:?}", t.evaluation.metrics);
 }

@@ -106,8 +106,8 @@ export function defaultColumnIds(keys: RunKeys, tasks: readonly RunTask[] = []):
   }
   if (!metrics.length) {
     const main = MAIN_METRICS.filter(has);
-    // Per-round training curves (train_log_loss, valid_log_loss…) are for charts, not for the table.
-    const curve = (m: string) => /^(train|valid)_/.test(m);
+    // Per-round training curves (train_log_loss, valid_log_loss, test_log_loss…) are for charts, not for the table.
+    const curve = (m: string) => /^(train|valid|test)_/.test(m);
     const others = keys.metrics.filter((m) => !main.includes(m) && !curve(m));
     const pool = main.length + others.length ? [...main, ...others] : keys.metrics;
     metrics = pool.slice(0, MAX_DEFAULT_METRICS);
