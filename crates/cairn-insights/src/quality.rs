@@ -8,79 +8,40 @@ use rayon::prelude::*;
 use crate::fmt::{int, pct};
 use crate::target::Target;
 
-/// A text column with more distinct values than this cannot be one-hot encoded (cairn-ml's limit).
+/// A text column with more distinct values than this is worth a word: models learn it from its
+/// categories' target statistics or its most frequent values, and rare categories say little.
 pub(crate) const MAX_CATEGORIES: u64 = 50;
-/// Distinct values per row from which an integer or text column is a row key.
-const UNIQUE_KEY: f64 = 0.95;
-/// A key shared by rows: at least this many distinct values per row and this many values.
-const SHARED_KEY_RATIO: f64 = 0.05;
-const SHARED_KEY_MIN: u64 = 100;
-const SKEWED: f64 = 2.0;
 /// A text column is numbers stored as text when at least this share of its values are numbers …
 const NUMERIC_SHARE: f64 = 0.8;
 /// … and the others are at most this many distinct placeholders (`-`, `n/a`), not codes like `V57`.
 const PLACEHOLDERS: usize = 5;
+const SKEWED: f64 = 2.0;
 const NEAR_CONSTANT: f64 = 0.99;
 
-/// Words that end a key's name: `encounter_id`, `patient_nbr`, `customerId`, `order_no`, `sku_code`.
-const KEY_WORDS: &[&str] = &["id", "ids", "nbr", "no", "num", "number", "key", "uuid", "guid", "code", "ref"];
-
-/// Whether a column's name ends in a key word (split at `_`, `-`, spaces and camelCase humps).
-pub(crate) fn key_name(name: &str) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if !ch.is_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_uppercase() && prev_lower && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
-        cur.extend(ch.to_lowercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words.len() > 1 && words.last().is_some_and(|w| KEY_WORDS.contains(&w.as_str())) || name.eq_ignore_ascii_case("id")
-}
-
-/// What kind of key a column is, if any.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Key {
-    /// A different value in (almost) every row.
-    Unique,
-    /// A key several rows share (one patient's encounters).
-    Shared,
-}
+// The identifier rule is training's (cairn-ml), so the report and the train dialog leave out the same columns.
+pub(crate) use cairn_ml::columns::{Key, key_name};
+use cairn_ml::columns::{KeyShape, dense};
 
 pub(crate) fn key_kind(p: &ColumnProfile) -> Option<Key> {
-    if !matches!(p.dtype, DType::Int | DType::String) || p.count < 10 {
-        return None;
-    }
-    let ratio = p.distinct as f64 / p.count as f64;
-    if ratio >= UNIQUE_KEY {
-        return Some(Key::Unique);
-    }
-    (ratio >= SHARED_KEY_RATIO && p.distinct >= SHARED_KEY_MIN && key_name(&p.name)).then_some(Key::Shared)
+    let shape = match p.dtype {
+        DType::String => KeyShape::Text,
+        DType::Int => {
+            let (lo, hi) = p.numeric.as_ref().map_or((0.0, f64::INFINITY), |n| (n.min, n.max));
+            KeyShape::Int { dense: dense(lo, hi, p.distinct as usize) }
+        }
+        _ => KeyShape::Other,
+    };
+    cairn_ml::columns::key_kind(&p.name, shape, p.count as usize, p.distinct as usize)
 }
 
 /// The key kind of a column already analysed (from its quality row).
 pub(crate) fn key_kind_of(c: &ColumnQuality) -> Option<Key> {
-    if !matches!(c.dtype, DType::Int | DType::String) {
-        return None;
-    }
-    if c.distinct_ratio >= UNIQUE_KEY {
-        Some(Key::Unique)
-    } else if crate::has(c, ColumnFlag::Identifier) {
-        Some(Key::Shared)
-    } else {
+    if !crate::has(c, ColumnFlag::Identifier) {
         None
+    } else if c.distinct_ratio >= 0.95 {
+        Some(Key::Unique)
+    } else {
+        Some(Key::Shared)
     }
 }
 
@@ -231,7 +192,7 @@ fn column(df: &DataFrame, p: &ColumnProfile, target: &Target) -> ColumnQuality {
             &mut flags,
             ColumnFlag::HighCardinality,
             format!(
-                "{} distinct values, more than the {MAX_CATEGORIES} a model one-hot encodes: group rare values or encode by frequency in a flow",
+                "{} distinct values: models learn it from each category's target mean on the training rows (trees) or its most frequent values (linear models); group rare values in a flow if they should count together",
                 int(p.distinct)
             ),
         );

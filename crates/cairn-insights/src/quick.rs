@@ -39,8 +39,6 @@ pub(crate) fn features(quality: &[ColumnQuality], target: &Target) -> (Vec<Strin
             Some("empty")
         } else if why(ColumnFlag::Constant) {
             Some("constant")
-        } else if why(ColumnFlag::HighCardinality) {
-            Some("too many distinct values to encode")
         } else if q.dtype == DType::Other {
             Some("a type models cannot use")
         } else {
