@@ -2,15 +2,7 @@
 
 /// 101766 → "101,766".
 pub(crate) fn int(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    cairn_types::words::thousands(n)
 }
 
 /// 0.1116 → "11.2%"; small shares keep two significant digits.

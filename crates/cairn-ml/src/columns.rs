@@ -92,15 +92,7 @@ pub fn dense(min: f64, max: f64, distinct: usize) -> bool {
 
 /// A count with thousands separators, as people read it.
 pub(crate) fn int_commas(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    cairn_types::words::thousands(n as u64)
 }
 
 /// The data's split column: a text column holding only "train" and "test" (a flow's `split` step), with
@@ -288,9 +280,4 @@ mod tests {
         assert!(dense(1.0, 1000.0, 1000) && !dense(12_522.0, 443_867_515.0, 101_766));
     }
 
-    #[test]
-    fn commas() {
-        assert_eq!(int_commas(101_766), "101,766");
-        assert_eq!(int_commas(12), "12");
-    }
 }

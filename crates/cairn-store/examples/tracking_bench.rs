@@ -201,15 +201,7 @@ fn num(v: &Value, key: &str) -> f64 {
 }
 
 fn grouped(n: f64) -> String {
-    let s = format!("{:.0}", n);
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    cairn_types::words::thousands(n.round().max(0.0) as u64)
 }
 
 fn row(what: &str, ours: String, theirs: Option<String>, ratio: Option<f64>, target: &str) {

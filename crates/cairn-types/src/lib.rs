@@ -7,6 +7,7 @@ mod cluster;
 mod data;
 mod error;
 pub mod float;
+pub mod words;
 mod flow;
 mod insights;
 mod project;

@@ -183,6 +183,32 @@ fn labels<'a>(input: &FitInput<'a>) -> Result<&'a [usize], MlError> {
     }
 }
 
+/// Grows `trees` trees in parallel, each from its own stream of the seed (so the forest does not
+/// depend on thread timing), checking for cancellation and reporting progress; the importance is the
+/// trees' mean.
+fn forest_of(input: &FitInput, classes: usize, trees: usize, grow: impl Fn(Rng) -> Result<(FlatTree, Vec<f64>), MlError> + Sync) -> Result<Forest, MlError> {
+    let done = AtomicUsize::new(0);
+    let fitted: Vec<Result<(FlatTree, Vec<f64>), MlError>> = (0..trees)
+        .into_par_iter()
+        .map(|t| {
+            if input.reporter.cancelled() {
+                return Err(MlError::Cancelled);
+            }
+            let out = grow(Rng::derive(input.seed, t as u64));
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            input.reporter.progress("fit", d as u64, trees as u64);
+            out
+        })
+        .collect();
+    let mut forest = Forest { classes, trees: Vec::with_capacity(trees), importance: vec![0.0; input.x.cols] };
+    for f in fitted {
+        let (tree, imp) = f?;
+        forest.importance.iter_mut().zip(imp).for_each(|(a, b)| *a += b / trees as f64);
+        forest.trees.push(tree);
+    }
+    Ok(forest)
+}
+
 /// Regression trees (histogram CART, `regtree`): `trees` of them on bootstrap samples when `bagged`,
 /// else one on every row; `tries` columns per split.
 fn fit_regression(input: &FitInput, y: &[f64], trees: usize, bagged: bool, tries: usize) -> Result<Forest, MlError> {
@@ -197,28 +223,10 @@ fn fit_regression(input: &FitInput, y: &[f64], trees: usize, bagged: bool, tries
         tries: tries.clamp(1, input.x.cols.max(1)),
     };
     let draw = if bagged { ((n as f64 * p.f64("sample_fraction")).ceil() as usize).max(1) } else { n };
-    let done = AtomicUsize::new(0);
-    let fitted: Vec<Result<(FlatTree, Vec<f64>), MlError>> = (0..trees)
-        .into_par_iter()
-        .map(|t| {
-            if input.reporter.cancelled() {
-                return Err(MlError::Cancelled);
-            }
-            let mut rng = Rng::derive(input.seed, t as u64);
-            let rows: Vec<usize> = if bagged { (0..draw).map(|_| rng.below(n)).collect() } else { all.clone() };
-            let out = regtree::grow(&bins, y, rows, &grow, rng);
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            input.reporter.progress("fit", d as u64, trees as u64);
-            Ok(out)
-        })
-        .collect();
-    let mut forest = Forest { classes: 0, trees: Vec::with_capacity(trees), importance: vec![0.0; input.x.cols] };
-    for f in fitted {
-        let (tree, imp) = f?;
-        forest.importance.iter_mut().zip(imp).for_each(|(a, b)| *a += b / trees as f64);
-        forest.trees.push(tree);
-    }
-    Ok(forest)
+    forest_of(input, 0, trees, |mut rng| {
+        let rows: Vec<usize> = if bagged { (0..draw).map(|_| rng.below(n)).collect() } else { all.clone() };
+        Ok(regtree::grow(&bins, y, rows, &grow, rng))
+    })
 }
 
 pub(crate) fn fit_decision_tree(input: &FitInput) -> Result<Forest, MlError> {
@@ -253,45 +261,26 @@ pub(crate) fn fit_random_forest(input: &FitInput) -> Result<Forest, MlError> {
     let draw = ((n as f64 * p.f64("sample_fraction")).ceil() as usize).max(1);
     let width = ((cols as f64 * p.f64("feature_fraction")).ceil() as usize).clamp(1, cols.max(1));
     let y = labels(input)?;
-    let done = AtomicUsize::new(0);
-    // Each tree draws from its own stream of the seed, so the forest does not depend on thread timing.
-    let fitted: Vec<Result<(FlatTree, Vec<f64>), MlError>> = (0..trees)
-        .into_par_iter()
-        .map(|t| {
-            if input.reporter.cancelled() {
-                return Err(MlError::Cancelled);
-            }
-            let mut rng = Rng::derive(input.seed, t as u64);
-            let mut rows: Vec<usize> = (0..draw).map(|_| rng.below(n)).collect();
-            rows.sort_unstable();
-            let mut features: Vec<usize> = (0..cols).collect();
-            rng.shuffle(&mut features);
-            features.truncate(width);
-            features.sort_unstable();
-            let job = TreeJob {
-                x: input.x,
-                y,
-                k: input.classes,
-                rows,
-                features,
-                max_depth: p.usize("max_depth"),
-                min_split: 2,
-                min_leaf: p.usize("min_samples_leaf"),
-                quality: SplitQuality::Gini,
-            };
-            let out = fit_tree(&job);
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            input.reporter.progress("fit", d as u64, trees as u64);
-            out
-        })
-        .collect();
-    let mut forest = Forest { classes: input.classes, trees: Vec::with_capacity(trees), importance: vec![0.0; cols] };
-    for f in fitted {
-        let (tree, imp) = f?;
-        forest.importance.iter_mut().zip(imp).for_each(|(a, b)| *a += b / trees as f64);
-        forest.trees.push(tree);
-    }
-    Ok(forest)
+    forest_of(input, input.classes, trees, |mut rng| {
+        let mut rows: Vec<usize> = (0..draw).map(|_| rng.below(n)).collect();
+        rows.sort_unstable();
+        let mut features: Vec<usize> = (0..cols).collect();
+        rng.shuffle(&mut features);
+        features.truncate(width);
+        features.sort_unstable();
+        let job = TreeJob {
+            x: input.x,
+            y,
+            k: input.classes,
+            rows,
+            features,
+            max_depth: p.usize("max_depth"),
+            min_split: 2,
+            min_leaf: p.usize("min_samples_leaf"),
+            quality: SplitQuality::Gini,
+        };
+        fit_tree(&job)
+    })
 }
 
 impl Forest {
