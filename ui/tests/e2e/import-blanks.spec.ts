@@ -198,4 +198,9 @@ test('Treat values as missing takes a single space, written in quotes', async ({
   await expect(page.locator('[data-testid="col-header"][data-col="note"]')).toHaveAttribute('data-change', 'changed');
   await expect(page.getByTestId('preview-table').locator('td.null')).toHaveCount(2);
   await shot(page, 'wrangle-space-marker');
+  // What this test made goes (the flow the Wrangle button made, once saved, and the dataset), so the specs
+  // after it see the demo project as they expect.
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  expect((await request.delete(`${ORIGIN}/api/projects/${pid}/flows/spaced`, { headers: auth })).ok()).toBeTruthy();
+  expect((await request.delete(`${ORIGIN}/api/projects/${pid}/datasets/${ds!.id}`, { headers: auth })).ok()).toBeTruthy();
 });

@@ -123,4 +123,10 @@ test('training a flow output honours its split and says what it leaves out and w
   const params = Object.fromEntries(runInfo.data.params.map((p: { key: string; value: string }) => [p.key, p.value]));
   expect(params.validation).toBe('split');
   expect(params.split_column).toBe('split');
+
+  // What this spec made goes, so the specs after it see the demo project as they expect.
+  expect((await request.delete(`${ORIGIN}/api/projects/${pid}/flows/${encodeURIComponent(name)}`, { headers: auth })).ok()).toBeTruthy();
+  for (const id of [did, raw.id]) {
+    expect((await request.delete(`${ORIGIN}/api/projects/${pid}/datasets/${id}`, { headers: auth })).ok()).toBeTruthy();
+  }
 });
