@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The foundation's benchmarks (release build), each printing ratios against a peer measured in the same run.
+# The benchmarks (the shipped release build; CAIRN_BENCH_FAST=1 for the wheel-like build), each printing ratios against a peer measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-env.sh
@@ -15,6 +15,8 @@ DATA="$(cd ../shared/data && pwd)"
 
 "$REL/cairn-bench" import-profile "$DATA/diabetic_data.csv" 5
 "$REL/cairn-bench" import-profile "$DATA/adult.csv" 5
+# The same import inside the studio a user opens (`cairn serve`, driven over HTTP as the UI does).
+"$VENV/bin/python" scripts/bench/studio_import.py "$REL/cairn" "$REL/cairn-bench" "$DATA/diabetic_data.csv" 5
 "$REL/cairn-bench" large "${LARGE_ROWS:-10000000}"
 
 demo=$(mktemp -d)
