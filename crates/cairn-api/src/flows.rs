@@ -38,6 +38,37 @@ fn from_doc(doc: &FlowDoc) -> Result<FlowFile, ApiError> {
     Ok(FlowFile::parse(&text, &format!("flow {:?} (as sent)", doc.name))?)
 }
 
+/// A flow name the file system takes. cairn-flow refuses slashes and hidden names; a control character
+/// (NUL) or an over-long name would otherwise reach the file system and fail as an I/O error.
+fn check_flow_name(name: &str) -> Result<(), ApiError> {
+    if name.chars().any(char::is_control) || name.len() > 200 {
+        return Err(ApiError::new(ErrorCode::InvalidInput, format!("{name:?} cannot be a flow name"))
+            .with_hint("use at most 200 bytes of visible characters, without slashes"));
+    }
+    Ok(())
+}
+
+/// Refuses, before anything is read, the sources a preview or run would fail on for the user's input
+/// (not for the disk): a file that is not there, a separator that is not one byte, a bad flow name.
+fn check_sources(project: &Project, flow: &FlowFile) -> Result<(), ApiError> {
+    for s in &flow.sources {
+        if let Some(f) = &s.flow {
+            check_flow_name(f)?;
+        } else if s.dataset.is_none() {
+            if s.separator.len() != 1 {
+                return Err(ApiError::new(ErrorCode::InvalidInput, format!("source {:?}: the separator {:?} is not one character", s.name, s.separator))
+                    .with_hint("give one character, e.g. `,` or `;`"));
+            }
+            let path = cairn_flow::source_path(project.root(), s);
+            if !path.is_file() {
+                return Err(ApiError::new(ErrorCode::FileNotFound, format!("source {:?}: there is no file {}", s.name, path.display()))
+                    .with_hint("give the path of a CSV or Parquet file, relative to the project folder or absolute"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The first step whose operator, parameters or switch differ between two flows (all steps from there
 /// on must fit again: their input may have changed).
 fn first_edit(old: &FlowFile, new: &FlowFile) -> usize {
@@ -91,6 +122,7 @@ impl Studio {
 
     pub fn get_flow(&self, pid: &str, name: &str) -> Result<FlowDoc, ApiError> {
         let project = self.project(pid)?;
+        check_flow_name(name)?;
         to_doc(&cairn_flow::load(project.root(), name)?)
     }
 
@@ -98,6 +130,7 @@ impl Studio {
     pub fn delete_flow(&self, pid: &str, name: &str) -> Result<FlowDoc, ApiError> {
         let project = self.project(pid)?;
         project.ensure_writable("the flow")?;
+        check_flow_name(name)?;
         to_doc(&cairn_flow::remove(project.root(), name)?)
     }
 
@@ -106,6 +139,8 @@ impl Studio {
     pub fn rename_flow(&self, pid: &str, name: &str, req: &RenameFlow) -> Result<FlowRenamed, ApiError> {
         let project = self.project(pid)?;
         project.ensure_writable("the flow")?;
+        check_flow_name(name)?;
+        check_flow_name(req.name.trim())?;
         let (flow, repointed) = cairn_flow::rename(project.root(), name, req.name.trim())?;
         Ok(FlowRenamed { flow: to_doc(&flow)?, repointed })
     }
@@ -117,6 +152,7 @@ impl Studio {
         let ds = project.get_dataset(&req.dataset)?;
         let base = req.name.trim();
         let base = if base.is_empty() { ds.name.as_str() } else { base };
+        check_flow_name(base)?;
         let mut name = base.to_string();
         let mut k = 2;
         while cairn_flow::flow_path(project.root(), &name).exists() {
@@ -140,6 +176,7 @@ impl Studio {
                 format!("the flow sent is named {:?}, not {name:?}", doc.name),
             ));
         }
+        check_flow_name(name)?;
         let mut flow = from_doc(doc)?;
         let from = match cairn_flow::load(project.root(), name) {
             Ok(old) => first_edit(&old, &flow),
@@ -191,9 +228,11 @@ impl Studio {
         let started = Instant::now();
         let project = self.project(pid)?;
         let flow = from_doc(&req.flow)?;
+        check_sources(&project, &flow)?;
         let (inputs, first_rows) = self.flow_inputs(&project, &flow, Some(PREVIEW_ROWS))?;
         let opts = Options { inputs, head: Some(PREVIEW_ROWS), ..Default::default() };
-        let sample_rows = opts.inputs.get(&flow.sources[0].name).map(|df| df.height() as u64);
+        // A flow without sources has no sample; the preview below refuses it as FLOW_INVALID.
+        let sample_rows = flow.sources.first().and_then(|s| opts.inputs.get(&s.name)).map(|df| df.height() as u64);
         let p = cairn_flow::preview(project.root(), &flow, req.upto.map(|u| u as usize), &opts)?;
         let send = req.rows.unwrap_or(PREVIEW_SEND).min(PREVIEW_SEND_MAX) as u64;
         let page = cairn_data::page(&p.after, 0, send, p.after.height() as u64);
@@ -223,6 +262,7 @@ impl Studio {
     pub fn flow_chart(&self, pid: &str, req: &ChartRequest) -> Result<ChartData, ApiError> {
         let project = self.project(pid)?;
         let flow = from_doc(&req.flow)?;
+        check_sources(&project, &flow)?;
         let (inputs, _) = self.flow_inputs(&project, &flow, Some(PREVIEW_ROWS))?;
         let opts = Options { inputs, head: Some(PREVIEW_ROWS), ..Default::default() };
         let p = cairn_flow::preview(project.root(), &flow, req.upto.map(|u| u as usize), &opts)?;
@@ -233,7 +273,9 @@ impl Studio {
     /// rows first and saved, so the file and the script agree.
     pub fn export_flow_python(&self, pid: &str, name: &str) -> Result<PythonScript, ApiError> {
         let project = self.project(pid)?;
+        check_flow_name(name)?;
         let flow = cairn_flow::load(project.root(), name)?;
+        check_sources(&project, &flow)?;
         let (inputs, _) = self.flow_inputs(&project, &flow, None)?;
         let plan = cairn_flow::compile(project.root(), &flow, &Options { inputs, ..Default::default() })?;
         if plan.fitted_now && !project.is_read_only() {
@@ -248,7 +290,9 @@ impl Studio {
     pub fn start_flow_run(self: &Arc<Self>, pid: &str, name: &str, req: FlowRunRequest) -> Result<TaskStarted, ApiError> {
         let project = self.project(pid)?;
         project.ensure_writable("the flow's output")?;
+        check_flow_name(name)?;
         let flow = cairn_flow::load(project.root(), name)?;
+        check_sources(&project, &flow)?;
         let csv = match req.csv.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => {
                 let p = crate::projects::expand(c);

@@ -1,4 +1,3 @@
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_types::{ApiError, ErrorCode};
@@ -15,7 +14,7 @@ impl From<ApiError> for Failure {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0)).into_response()
+        (status, axum::Json(self.0)).into_response()
     }
 }
 
@@ -23,7 +22,7 @@ pub fn failure(code: ErrorCode, message: impl Into<String>) -> Response {
     Failure(ApiError::new(code, message)).into_response()
 }
 
-pub type Answer<T> = Result<Json<T>, Failure>;
+pub type Answer<T> = Result<crate::extract::Json<T>, Failure>;
 
 /// Runs blocking work (disk, polars) off the async threads.
 pub async fn blocking<T, F>(f: F) -> Result<T, Failure>

@@ -4,68 +4,53 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::{get, post};
 use cairn_types::*;
 use futures_util::Stream;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::extract::{Json, Path, Query};
+use crate::params::*;
 use crate::error::{Answer, Failure, blocking};
 
-type Router = axum::Router<AppState>;
 
-pub fn routes() -> Router {
-    Router::new()
-        .route("/api/projects/{pid}/jobs", get(jobs))
-        .route("/api/projects/{pid}/jobs/{jid}", get(job))
-        .route("/api/projects/{pid}/jobs/{jid}/cancel", post(cancel_job))
-        .route("/api/projects/{pid}/jobs/{jid}/rerun", post(rerun_job))
-        .route("/api/projects/{pid}/jobs/{jid}/log", get(job_log))
-        .route("/api/projects/{pid}/jobs/{jid}/log/stream", get(job_log_stream))
-        .route("/api/projects/{pid}/commands", post(start_command))
-        .route("/api/projects/{pid}/trust", get(trust).put(set_trust))
-        .route("/api/clusters", get(clusters).post(add_cluster))
-        .route("/api/clusters/test", post(test_address))
-        .route("/api/clusters/{name}", axum::routing::delete(remove_cluster))
-        .route("/api/clusters/{name}/test", post(test_cluster))
-}
-
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs", responses((status = 200, body = Vec<JobInfo>)))]
-pub async fn jobs(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<Vec<JobInfo>> {
+#[utoipa::path(get, path = "/api/projects/{pid}/jobs", params(ProjectPath), responses((status = 200, body = Vec<JobInfo>)))]
+pub async fn jobs(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Answer<Vec<JobInfo>> {
     Ok(Json(blocking(move || s.studio.jobs(&pid)).await?))
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}", responses((status = 200, body = JobInfo)))]
-pub async fn job(State(s): State<AppState>, Path((pid, jid)): Path<(String, String)>) -> Answer<JobInfo> {
+#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}", params(JobPath), responses((status = 200, body = JobInfo)))]
+pub async fn job(State(s): State<AppState>, Path(JobPath { pid, jid }): Path<JobPath>) -> Answer<JobInfo> {
     Ok(Json(blocking(move || s.studio.job(&pid, &jid)).await?))
 }
 
-#[utoipa::path(post, path = "/api/projects/{pid}/jobs/{jid}/cancel", responses((status = 200, body = JobInfo)))]
-pub async fn cancel_job(State(s): State<AppState>, Path((pid, jid)): Path<(String, String)>) -> Answer<JobInfo> {
+#[utoipa::path(post, path = "/api/projects/{pid}/jobs/{jid}/cancel", params(JobPath), responses((status = 200, body = JobInfo)))]
+pub async fn cancel_job(State(s): State<AppState>, Path(JobPath { pid, jid }): Path<JobPath>) -> Answer<JobInfo> {
     Ok(Json(blocking(move || s.studio.cancel_job(&pid, &jid)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
+    /// The byte to read from: 0, or the `next` of the previous answer.
     #[serde(default)]
     offset: u64,
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}/log", params(LogQuery), responses((status = 200, body = JobLog)))]
-pub async fn job_log(State(s): State<AppState>, Path((pid, jid)): Path<(String, String)>, Query(q): Query<LogQuery>) -> Answer<JobLog> {
+#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}/log", params(JobPath, LogQuery), responses((status = 200, body = JobLog)))]
+pub async fn job_log(State(s): State<AppState>, Path(JobPath { pid, jid }): Path<JobPath>, Query(q): Query<LogQuery>) -> Answer<JobLog> {
     let (text, next, done) = blocking(move || s.studio.job_log(&pid, &jid, q.offset)).await?;
     Ok(Json(JobLog { text, next, done }))
 }
 
 /// The log as server-sent events (`JobLog` each), following the file until the job ends.
-#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}/log/stream", params(LogQuery), responses((status = 200, description = "text/event-stream of JobLog", body = JobLog)))]
+#[utoipa::path(get, path = "/api/projects/{pid}/jobs/{jid}/log/stream", params(JobPath, LogQuery), responses((status = 200, description = "The log (`JobLog` each) as it grows, until the job ends.", content_type = "text/event-stream", body = JobLog)))]
 pub async fn job_log_stream(
     State(s): State<AppState>,
-    Path((pid, jid)): Path<(String, String)>,
+    Path(JobPath { pid, jid }): Path<JobPath>,
     Query(q): Query<LogQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
     {
@@ -93,18 +78,18 @@ pub async fn job_log_stream(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-#[utoipa::path(post, path = "/api/projects/{pid}/jobs/{jid}/rerun", responses((status = 200, body = TrainStarted)))]
-pub async fn rerun_job(State(s): State<AppState>, Path((pid, jid)): Path<(String, String)>) -> Answer<TrainStarted> {
+#[utoipa::path(post, path = "/api/projects/{pid}/jobs/{jid}/rerun", params(JobPath), responses((status = 200, body = TrainStarted)))]
+pub async fn rerun_job(State(s): State<AppState>, Path(JobPath { pid, jid }): Path<JobPath>) -> Answer<TrainStarted> {
     Ok(Json(blocking(move || s.studio.rerun_job(&pid, &jid)).await?))
 }
 
-#[utoipa::path(post, path = "/api/projects/{pid}/commands", request_body = StartCommand, responses((status = 200, body = TrainStarted), (status = 403, body = ApiError)))]
-pub async fn start_command(State(s): State<AppState>, Path(pid): Path<String>, Json(req): Json<StartCommand>) -> Answer<TrainStarted> {
+#[utoipa::path(post, path = "/api/projects/{pid}/commands", params(ProjectPath), request_body = StartCommand, responses((status = 200, body = TrainStarted)))]
+pub async fn start_command(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<StartCommand>) -> Answer<TrainStarted> {
     Ok(Json(blocking(move || s.studio.start_command(&pid, req)).await?))
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/trust", responses((status = 200, body = Trust)))]
-pub async fn trust(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<Trust> {
+#[utoipa::path(get, path = "/api/projects/{pid}/trust", params(ProjectPath), responses((status = 200, body = Trust)))]
+pub async fn trust(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Answer<Trust> {
     Ok(Json(blocking(move || s.studio.trust(&pid)).await?))
 }
 
@@ -116,8 +101,8 @@ pub struct SetTrust {
     folder: Option<String>,
 }
 
-#[utoipa::path(put, path = "/api/projects/{pid}/trust", request_body = SetTrust, responses((status = 200, body = Trust)))]
-pub async fn set_trust(State(s): State<AppState>, Path(pid): Path<String>, Json(req): Json<SetTrust>) -> Answer<Trust> {
+#[utoipa::path(put, path = "/api/projects/{pid}/trust", params(ProjectPath), request_body = SetTrust, responses((status = 200, body = Trust)))]
+pub async fn set_trust(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<SetTrust>) -> Answer<Trust> {
     Ok(Json(blocking(move || s.studio.set_trust(&pid, req.folder.as_deref(), req.trusted)).await?))
 }
 
@@ -126,22 +111,22 @@ pub async fn clusters(State(s): State<AppState>) -> Answer<Vec<ClusterProfile>> 
     Ok(Json(blocking(move || s.studio.list_clusters()).await?))
 }
 
-#[utoipa::path(post, path = "/api/clusters", request_body = AddCluster, responses((status = 200, body = ClusterProfile), (status = 422, body = ApiError)))]
+#[utoipa::path(post, path = "/api/clusters", request_body = AddCluster, responses((status = 200, body = ClusterProfile)))]
 pub async fn add_cluster(State(s): State<AppState>, Json(req): Json<AddCluster>) -> Answer<ClusterProfile> {
     Ok(Json(blocking(move || s.studio.add_cluster(&req)).await?))
 }
 
-#[utoipa::path(delete, path = "/api/clusters/{name}", responses((status = 200, body = ClusterProfile), (status = 404, body = ApiError)))]
-pub async fn remove_cluster(State(s): State<AppState>, Path(name): Path<String>) -> Answer<ClusterProfile> {
+#[utoipa::path(delete, path = "/api/clusters/{name}", params(ClusterPath), responses((status = 200, body = ClusterProfile)))]
+pub async fn remove_cluster(State(s): State<AppState>, Path(ClusterPath { name }): Path<ClusterPath>) -> Answer<ClusterProfile> {
     Ok(Json(blocking(move || s.studio.remove_cluster(&name)).await?))
 }
 
-#[utoipa::path(post, path = "/api/clusters/{name}/test", responses((status = 200, body = ClusterCheck), (status = 502, body = ApiError), (status = 503, body = ApiError)))]
-pub async fn test_cluster(State(s): State<AppState>, Path(name): Path<String>) -> Answer<ClusterCheck> {
+#[utoipa::path(post, path = "/api/clusters/{name}/test", params(ClusterPath), responses((status = 200, body = ClusterCheck)))]
+pub async fn test_cluster(State(s): State<AppState>, Path(ClusterPath { name }): Path<ClusterPath>) -> Answer<ClusterCheck> {
     Ok(Json(blocking(move || s.studio.test_cluster(&name)).await?))
 }
 
-#[utoipa::path(post, path = "/api/clusters/test", request_body = TestCluster, responses((status = 200, body = ClusterCheck), (status = 502, body = ApiError), (status = 503, body = ApiError)))]
+#[utoipa::path(post, path = "/api/clusters/test", request_body = TestCluster, responses((status = 200, body = ClusterCheck)))]
 pub async fn test_address(State(s): State<AppState>, Json(req): Json<TestCluster>) -> Answer<ClusterCheck> {
     Ok(Json(blocking(move || s.studio.test_address(&req)).await?))
 }

@@ -3,6 +3,7 @@
 //! loopback address served is refused (DNS rebinding). Also serves the built UI.
 
 mod error;
+mod extract;
 mod files;
 mod flows;
 mod guard;
@@ -10,6 +11,8 @@ mod insights;
 mod jobs;
 mod mlflow;
 mod openapi;
+mod operations;
+mod params;
 mod routes;
 mod runs;
 mod sse;
@@ -22,7 +25,8 @@ use std::time::Instant;
 use axum::Router;
 use cairn_api::Studio;
 
-pub use openapi::openapi_json;
+pub use openapi::{described_path, document_value, openapi_json};
+pub use operations::{OPERATIONS, Operation};
 
 static PROCESS_START: OnceLock<Instant> = OnceLock::new();
 

@@ -1,11 +1,10 @@
 //! The API's routes: each a thin adapter from HTTP to one Studio operation.
 
-use axum::Json;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::Response;
+use axum::routing::get;
 use cairn_types::*;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -13,38 +12,15 @@ use tokio::io::AsyncWriteExt;
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::extract::{Json, Path, Query};
+use crate::params::*;
 use crate::error::{Answer, Failure, blocking, failure};
 
 type Router = axum::Router<AppState>;
 
+/// The described routes (the operations table), MLflow's, and `ROUTE_NOT_FOUND` for any other `/api/` path.
 pub fn api() -> Router {
-    Router::new()
-        .route("/api/info", get(info))
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/ready", post(ready))
-        .route("/api/shell/pick", post(pick))
-        .route("/api/projects", post(create_project))
-        .route("/api/projects/open", post(open_project))
-        .route("/api/projects/recent", get(recent_projects))
-        .route("/api/projects/recent/{pid}", axum::routing::delete(forget_recent_project))
-        .route("/api/projects/{pid}", get(project))
-        .route("/api/projects/{pid}/changes", get(crate::sse::project_changes))
-        .route("/api/projects/{pid}/datasets", get(datasets))
-        .route("/api/projects/{pid}/imports/preview", post(preview_import))
-        .route("/api/projects/{pid}/imports", post(start_import))
-        .route("/api/projects/{pid}/uploads", post(upload).delete(discard_upload).layer(DefaultBodyLimit::disable()))
-        .route("/api/projects/{pid}/datasets/{did}", get(dataset).delete(delete_dataset))
-        .route("/api/projects/{pid}/datasets/{did}/rows", get(rows))
-        .route("/api/projects/{pid}/datasets/{did}/versions", get(dataset_versions))
-        .route("/api/projects/{pid}/datasets/{did}/profile", get(profile).post(start_profile))
-        .route("/api/tasks", get(tasks))
-        .route("/api/tasks/{tid}", get(task))
-        .route("/api/tasks/{tid}/events", get(crate::sse::task_events))
-        .route("/api/tasks/{tid}/cancel", post(cancel_task))
-        .merge(crate::runs::routes())
-        .merge(crate::insights::routes())
-        .merge(crate::flows::routes())
-        .merge(crate::jobs::routes())
+    crate::operations::router()
         .merge(crate::mlflow::routes())
         .route("/api", get(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
@@ -59,10 +35,6 @@ pub async fn info(State(s): State<AppState>) -> Json<ServerInfo> {
     Json(s.studio.server_info())
 }
 
-async fn openapi() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], crate::openapi_json()).into_response()
-}
-
 /// The UI calls this once it shows data: start-up time is logged from the process start.
 #[utoipa::path(post, path = "/api/ready", responses((status = 204)))]
 pub async fn ready() -> StatusCode {
@@ -72,7 +44,7 @@ pub async fn ready() -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-#[utoipa::path(post, path = "/api/shell/pick", request_body = PickRequest, responses((status = 200, body = PickResponse), (status = 501, body = ApiError)))]
+#[utoipa::path(post, path = "/api/shell/pick", request_body = PickRequest, responses((status = 200, body = PickResponse)))]
 pub async fn pick(State(s): State<AppState>, Json(req): Json<PickRequest>) -> Answer<PickResponse> {
     let path = blocking(move || s.studio.pick(req.kind)).await?;
     Ok(Json(PickResponse { path }))
@@ -84,42 +56,43 @@ pub async fn recent_projects(State(s): State<AppState>) -> Answer<Vec<RecentProj
 }
 
 /// Takes a project off the recent list (the folder is not touched); answers the entry as it was.
-#[utoipa::path(delete, path = "/api/projects/recent/{pid}", responses((status = 200, body = RecentProject), (status = 404, body = ApiError)))]
-pub async fn forget_recent_project(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<RecentProject> {
+#[utoipa::path(delete, path = "/api/projects/recent/{pid}", params(ProjectPath), responses((status = 200, body = RecentProject)))]
+pub async fn forget_recent_project(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Answer<RecentProject> {
     Ok(Json(blocking(move || s.studio.forget_recent_project(&pid)).await?))
 }
 
-#[utoipa::path(post, path = "/api/projects", request_body = CreateProjectRequest, responses((status = 200, body = ProjectInfo), (status = 409, body = ApiError)))]
+#[utoipa::path(post, path = "/api/projects", request_body = CreateProjectRequest, responses((status = 200, body = ProjectInfo)))]
 pub async fn create_project(State(s): State<AppState>, Json(req): Json<CreateProjectRequest>) -> Answer<ProjectInfo> {
     Ok(Json(blocking(move || s.studio.create_project(&req.path, req.name.as_deref())).await?))
 }
 
-#[utoipa::path(post, path = "/api/projects/open", request_body = OpenProjectRequest, responses((status = 200, body = ProjectInfo), (status = 422, body = ApiError)))]
+#[utoipa::path(post, path = "/api/projects/open", request_body = OpenProjectRequest, responses((status = 200, body = ProjectInfo)))]
 pub async fn open_project(State(s): State<AppState>, Json(req): Json<OpenProjectRequest>) -> Answer<ProjectInfo> {
     Ok(Json(blocking(move || s.studio.open_project(&req.path)).await?))
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}", responses((status = 200, body = ProjectInfo)))]
-pub async fn project(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<ProjectInfo> {
+#[utoipa::path(get, path = "/api/projects/{pid}", params(ProjectPath), responses((status = 200, body = ProjectInfo)))]
+pub async fn project(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Answer<ProjectInfo> {
     Ok(Json(blocking(move || s.studio.project_info(&pid)).await?))
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/datasets", responses((status = 200, body = Vec<Dataset>)))]
-pub async fn datasets(State(s): State<AppState>, Path(pid): Path<String>) -> Answer<Vec<Dataset>> {
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets", params(ProjectPath), responses((status = 200, body = Vec<Dataset>)))]
+pub async fn datasets(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Answer<Vec<Dataset>> {
     Ok(Json(blocking(move || s.studio.list_datasets(&pid)).await?))
 }
 
-#[utoipa::path(post, path = "/api/projects/{pid}/imports/preview", request_body = ImportRequest, responses((status = 200, body = ImportPreview), (status = 422, body = ApiError)))]
-pub async fn preview_import(State(s): State<AppState>, Path(pid): Path<String>, Json(req): Json<ImportRequest>) -> Answer<ImportPreview> {
+#[utoipa::path(post, path = "/api/projects/{pid}/imports/preview", params(ProjectPath), request_body = ImportRequest, responses((status = 200, body = ImportPreview)))]
+pub async fn preview_import(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<ImportRequest>) -> Answer<ImportPreview> {
     Ok(Json(blocking(move || s.studio.preview_import(&pid, &req)).await?))
 }
 
-#[utoipa::path(post, path = "/api/projects/{pid}/imports", request_body = ImportRequest, responses((status = 200, body = TaskStarted)))]
-pub async fn start_import(State(s): State<AppState>, Path(pid): Path<String>, Json(req): Json<ImportRequest>) -> Answer<TaskStarted> {
+#[utoipa::path(post, path = "/api/projects/{pid}/imports", params(ProjectPath), request_body = ImportRequest, responses((status = 200, body = TaskStarted)))]
+pub async fn start_import(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<ImportRequest>) -> Answer<TaskStarted> {
     Ok(Json(blocking(move || s.studio.start_import(&pid, req)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name as the user's browser gave it.
     name: String,
@@ -127,8 +100,8 @@ pub struct UploadQuery {
 
 /// Streams the request body into the project, where it waits to be imported (a browser cannot hand over
 /// a path); a successful import moves it into the data folder. A failed upload leaves nothing behind.
-#[utoipa::path(post, path = "/api/projects/{pid}/uploads", params(UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 200, body = Uploaded)))]
-pub async fn upload(State(s): State<AppState>, Path(pid): Path<String>, Query(q): Query<UploadQuery>, body: Body) -> Answer<Uploaded> {
+#[utoipa::path(post, path = "/api/projects/{pid}/uploads", params(ProjectPath, UploadQuery), request_body(content = crate::openapi::FileBytes, content_type = "application/octet-stream"), responses((status = 200, body = Uploaded)))]
+pub async fn upload(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Query(q): Query<UploadQuery>, body: Body) -> Answer<Uploaded> {
     let target = blocking(move || s.studio.upload_target(&pid, &q.name)).await?;
     match receive(&target, body).await {
         Ok(bytes) => Ok(Json(Uploaded { path: target.to_string_lossy().into_owned(), bytes })),
@@ -161,37 +134,43 @@ async fn receive(target: &std::path::Path, body: Body) -> Result<u64, Failure> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiscardQuery {
     /// The path the upload answered.
     path: String,
 }
 
 /// Deletes an upload that was not imported (the import dialog closed, or another file was chosen).
-#[utoipa::path(delete, path = "/api/projects/{pid}/uploads", params(DiscardQuery), responses((status = 204), (status = 422, body = ApiError)))]
-pub async fn discard_upload(State(s): State<AppState>, Path(pid): Path<String>, Query(q): Query<DiscardQuery>) -> Result<StatusCode, Failure> {
+#[utoipa::path(delete, path = "/api/projects/{pid}/uploads", params(ProjectPath, DiscardQuery), responses((status = 204)))]
+pub async fn discard_upload(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Query(q): Query<DiscardQuery>) -> Result<StatusCode, Failure> {
     blocking(move || s.studio.discard_upload(&pid, &q.path)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}", responses((status = 200, body = Dataset), (status = 404, body = ApiError)))]
-pub async fn dataset(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Dataset> {
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}", params(DatasetPath), responses((status = 200, body = Dataset)))]
+pub async fn dataset(State(s): State<AppState>, Path(DatasetPath { pid, did }): Path<DatasetPath>) -> Answer<Dataset> {
     Ok(Json(blocking(move || s.studio.dataset(&pid, &did)).await?))
 }
 
-#[utoipa::path(delete, path = "/api/projects/{pid}/datasets/{did}", responses((status = 200, body = Dataset)))]
-pub async fn delete_dataset(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Dataset> {
+#[utoipa::path(delete, path = "/api/projects/{pid}/datasets/{did}", params(DatasetPath), responses((status = 200, body = Dataset)))]
+pub async fn delete_dataset(State(s): State<AppState>, Path(DatasetPath { pid, did }): Path<DatasetPath>) -> Answer<Dataset> {
     Ok(Json(blocking(move || s.studio.delete_dataset(&pid, &did)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RowsQuery {
+    /// The first row to answer, from 0.
     #[serde(default)]
     offset: u64,
-    /// At most 1000.
+    /// How many rows; at most 1000 are answered.
     #[serde(default = "default_limit")]
+    #[param(default = 100)]
     limit: u64,
     /// Column to sort by.
     sort: Option<String>,
+    /// Ascending unless told.
+    #[param(inline)]
     order: Option<SortOrder>,
     /// An earlier version of the dataset (its history lists them); the current one when left out.
     version: Option<String>,
@@ -201,8 +180,8 @@ fn default_limit() -> u64 {
     100
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/rows", params(RowsQuery), responses((status = 200, body = Page)))]
-pub async fn rows(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>, Query(q): Query<RowsQuery>) -> Answer<Page> {
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/rows", params(DatasetPath, RowsQuery), responses((status = 200, body = Page)))]
+pub async fn rows(State(s): State<AppState>, Path(DatasetPath { pid, did }): Path<DatasetPath>, Query(q): Query<RowsQuery>) -> Answer<Page> {
     Ok(Json(
         blocking(move || {
             let sort = q.sort.as_deref().map(|c| (c, q.order.unwrap_or(SortOrder::Asc)));
@@ -212,18 +191,18 @@ pub async fn rows(State(s): State<AppState>, Path((pid, did)): Path<(String, Str
     ))
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/versions", responses((status = 200, body = Vec<DatasetVersion>), (status = 404, body = ApiError)))]
-pub async fn dataset_versions(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Vec<DatasetVersion>> {
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/versions", params(DatasetPath), responses((status = 200, body = Vec<DatasetVersion>)))]
+pub async fn dataset_versions(State(s): State<AppState>, Path(DatasetPath { pid, did }): Path<DatasetPath>) -> Answer<Vec<DatasetVersion>> {
     Ok(Json(blocking(move || s.studio.dataset_versions(&pid, &did)).await?))
 }
 
-#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/profile", responses((status = 200, body = Profile), (status = 404, body = ApiError)))]
-pub async fn profile(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<Profile> {
+#[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/profile", params(DatasetPath), responses((status = 200, body = Profile)))]
+pub async fn profile(State(s): State<AppState>, Path(DatasetPath { pid, did }): Path<DatasetPath>) -> Answer<Profile> {
     Ok(Json(blocking(move || s.studio.profile(&pid, &did)).await?))
 }
 
-#[utoipa::path(post, path = "/api/projects/{pid}/datasets/{did}/profile", responses((status = 200, body = TaskStarted)))]
-pub async fn start_profile(State(s): State<AppState>, Path((pid, did)): Path<(String, String)>) -> Answer<TaskStarted> {
+#[utoipa::path(post, path = "/api/projects/{pid}/datasets/{did}/profile", params(DatasetPath), responses((status = 200, body = TaskStarted)))]
+pub async fn start_profile(State(s): State<AppState>, Path(DatasetPath { pid, did }): Path<DatasetPath>) -> Answer<TaskStarted> {
     Ok(Json(blocking(move || s.studio.start_profile(&pid, &did)).await?))
 }
 
@@ -232,12 +211,12 @@ pub async fn tasks(State(s): State<AppState>) -> Json<Vec<TaskInfo>> {
     Json(s.studio.tasks().list())
 }
 
-#[utoipa::path(get, path = "/api/tasks/{tid}", responses((status = 200, body = TaskInfo), (status = 404, body = ApiError)))]
-pub async fn task(State(s): State<AppState>, Path(tid): Path<String>) -> Answer<TaskInfo> {
+#[utoipa::path(get, path = "/api/tasks/{tid}", params(TaskPath), responses((status = 200, body = TaskInfo)))]
+pub async fn task(State(s): State<AppState>, Path(TaskPath { tid }): Path<TaskPath>) -> Answer<TaskInfo> {
     Ok(Json(s.studio.tasks().handle(&tid)?.info()))
 }
 
-#[utoipa::path(post, path = "/api/tasks/{tid}/cancel", responses((status = 200, body = TaskInfo)))]
-pub async fn cancel_task(State(s): State<AppState>, Path(tid): Path<String>) -> Answer<TaskInfo> {
+#[utoipa::path(post, path = "/api/tasks/{tid}/cancel", params(TaskPath), responses((status = 200, body = TaskInfo)))]
+pub async fn cancel_task(State(s): State<AppState>, Path(TaskPath { tid }): Path<TaskPath>) -> Answer<TaskInfo> {
     Ok(Json(s.studio.tasks().cancel(&tid)?))
 }

@@ -4,17 +4,21 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::extract::{Path, Query};
+use crate::params::*;
 use crate::error::Failure;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
+    /// Only the events after this one (its `id`); 0, the default, sends them all.
     #[serde(default)]
     after: u64,
 }
@@ -22,10 +26,10 @@ pub struct EventsQuery {
 /// How often a running task is checked for new events.
 const POLL: Duration = Duration::from_millis(50);
 
-#[utoipa::path(get, path = "/api/tasks/{tid}/events", responses((status = 200, description = "text/event-stream of TaskEvent", body = cairn_types::TaskEvent)))]
+#[utoipa::path(get, path = "/api/tasks/{tid}/events", params(TaskPath, EventsQuery, ("Last-Event-ID" = Option<u64>, Header, description = "What a reconnecting reader saw last; wins over `after`.")), responses((status = 200, description = "The task's events (`TaskEvent` each, with its sequence number as `id`) until it ends.", content_type = "text/event-stream", body = cairn_types::TaskEvent)))]
 pub async fn task_events(
     State(s): State<AppState>,
-    Path(tid): Path<String>,
+    Path(TaskPath { tid }): Path<TaskPath>,
     Query(q): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
@@ -61,8 +65,8 @@ const PROJECT_POLL: Duration = Duration::from_millis(700);
 /// The project's counts now, then again after every commit to it, from whatever process (the studio, a
 /// training worker, `cairn train`, a Python client). The stream ends if the project cannot be read (the
 /// UI reconnects and starts from the counts again) and when the server stops.
-#[utoipa::path(get, path = "/api/projects/{pid}/changes", responses((status = 200, description = "text/event-stream of ProjectChanges", body = cairn_types::ProjectChanges)))]
-pub async fn project_changes(State(s): State<AppState>, Path(pid): Path<String>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
+#[utoipa::path(get, path = "/api/projects/{pid}/changes", params(ProjectPath), responses((status = 200, description = "The project's counts (`ProjectChanges` each), now and after every change, until the server stops.", content_type = "text/event-stream", body = cairn_types::ProjectChanges)))]
+pub async fn project_changes(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
     let watch = {
         let s = s.clone();
         crate::error::blocking(move || s.studio.watch_project(&pid)).await?

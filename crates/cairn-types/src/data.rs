@@ -203,6 +203,7 @@ pub struct Dataset {
     /// BLAKE3 of the digest and the read options: names this version of the data (its Parquet and profile).
     pub version: String,
     #[ts(type = "number")]
+    #[schema(value_type = i64)]
     pub created_at: Millis,
     /// Milliseconds the import took.
     #[ts(type = "number")]
@@ -230,7 +231,6 @@ pub struct Page {
     pub total_rows: u64,
     pub columns: Vec<String>,
     #[ts(type = "unknown[][]")]
-    #[schema(value_type = Vec<Vec<Object>>)]
     pub rows: Vec<Vec<serde_json::Value>>,
 }
 

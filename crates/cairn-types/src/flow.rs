@@ -63,8 +63,8 @@ pub struct FlowStep {
     #[ts(type = "Record<string, unknown>")]
     #[schema(value_type = Object)]
     pub params: serde_json::Value,
+    /// What the step learned from the fit rows (null until it is fitted, or when it fits nothing).
     #[ts(type = "unknown")]
-    #[schema(value_type = Object)]
     pub fitted: serde_json::Value,
     pub enabled: bool,
 }
@@ -149,7 +149,6 @@ pub struct OpParam {
     pub required: bool,
     /// The value used when the parameter is left out (null when there is none).
     #[ts(type = "unknown")]
-    #[schema(value_type = Object)]
     pub default: serde_json::Value,
     #[serde(default)]
     pub choices: Vec<String>,
@@ -240,7 +239,6 @@ pub struct FlowPreview {
     /// Columns of the viewed step's input that it removed.
     pub removed: Vec<String>,
     #[ts(type = "unknown[][]")]
-    #[schema(value_type = Vec<Vec<Object>>)]
     pub rows: Vec<Vec<serde_json::Value>>,
     /// Rows and columns of the viewed step's input and output, on the preview rows.
     #[ts(type = "number")]

@@ -12,6 +12,7 @@ pub struct ProjectInfo {
     pub name: String,
     pub path: String,
     #[ts(type = "number")]
+    #[schema(value_type = i64)]
     pub created_at: Millis,
     /// True when the folder cannot be written: browsing works, saving does not.
     pub read_only: bool,
@@ -25,6 +26,7 @@ pub struct RecentProject {
     pub name: String,
     pub path: String,
     #[ts(type = "number")]
+    #[schema(value_type = i64)]
     pub opened_at: Millis,
     /// False when the folder has since been moved or deleted.
     pub exists: bool,

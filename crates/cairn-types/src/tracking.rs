@@ -77,7 +77,7 @@ pub struct Metric {
     pub key: String,
     #[serde(with = "crate::float")]
     #[ts(type = "number | string")]
-    #[schema(value_type = f64)]
+    #[schema(schema_with = crate::float::schema)]
     pub value: f64,
     #[ts(type = "number")]
     pub timestamp: i64,

@@ -659,7 +659,11 @@ format?: string, separator?: string, null_values?: Array<string>, };
 
 export type FlowDatasetRef = { id: string, version: string, };
 
-export type FlowStep = { op: string, version: number, params: Record<string, unknown>, fitted: unknown, enabled: boolean, };
+export type FlowStep = { op: string, version: number, params: Record<string, unknown>, 
+/**
+ * What the step learned from the fit rows (null until it is fitted, or when it fits nothing).
+ */
+fitted: unknown, enabled: boolean, };
 
 export type FlowSummary = { name: string, steps: number, 
 /**
