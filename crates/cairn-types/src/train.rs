@@ -68,21 +68,16 @@ impl ModelKind {
 /// How a model is validated. Classification splits are stratified by class. When the data has a split
 /// column (a flow's `split` step: "train"/"test"), its test rows are never fitted on: `Auto` trains on
 /// its train rows and tests on its test rows; a holdout or k-fold asked for divides its train rows.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Validation {
     /// The data's own split when it has one, otherwise a stratified holdout of a fifth of the rows.
+    #[default]
     Auto,
     /// Train on `1 - test_fraction` of the rows, score on the rest.
     Holdout { test_fraction: f64 },
     /// Cross-validation: the metrics are the mean over folds; the saved model is fitted on all rows.
     KFold { folds: u32 },
-}
-
-impl Default for Validation {
-    fn default() -> Self {
-        Validation::Auto
-    }
 }
 
 /// Which rows a training fits on and which it scores on, in counts and in words (the train dialog and

@@ -33,7 +33,7 @@ fn every_route_is_described_and_nothing_else() {
     assert!(undescribed.is_empty(), "routes the router serves but the description leaves out: {undescribed:?}");
     assert!(unrouted.is_empty(), "operations described at a path or method no route has: {unrouted:?}");
     assert_eq!(routed.len(), OPERATIONS.len(), "a route is in the table twice");
-    assert!(doc["paths"].as_object().unwrap().keys().all(|p| p.starts_with("/api/") && !p.contains("mlflow")));
+    assert!(doc["paths"].as_object().expect("paths").keys().all(|p| p.starts_with("/api/") && !p.contains("mlflow")));
 }
 
 #[test]
@@ -126,7 +126,7 @@ async fn the_router_serves_exactly_the_described_methods() {
     }));
 
     let doc = document_value();
-    for (path, item) in doc["paths"].as_object().unwrap() {
+    for (path, item) in doc["paths"].as_object().expect("paths") {
         // Ids no project, dataset or task has: the handlers answer 404 with their own codes.
         let concrete = path.split('/').map(|seg| if seg.starts_with('{') { "nothing" } else { seg }).collect::<Vec<_>>().join("/");
         for method in METHODS {
