@@ -53,8 +53,19 @@ if call("GET", f"{p}/jobs/{job}")["state"] != "succeeded":
     sys.exit("seeding: the training failed:\n" + call("GET", f"{p}/jobs/{job}/log")["text"])
 call("POST", f"{p}/runs/{run}/tags", {"key": "fuzz", "value": "1"})
 files = [f["path"] for f in call("GET", f"{p}/runs/{run}/artifacts") if not f["is_dir"]]
+sources = call("GET", f"{p}/flows/{flow}")["sources"]
+ops = [o["name"] for o in call("GET", "/api/flow-ops")]
 # A cluster profile whose address is a closed loopback port: testing it, or running on it, fails at once.
 call("POST", "/api/clusters", {"name": "fuzz", "address": "http://127.0.0.1:9"})
+
+
+def toml(value):
+    """A value as TOML (inline tables and arrays)."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 def toml_list(values):
@@ -74,6 +85,7 @@ dictionaries = {
     "import": [ds["source"]["path"], "data", "no-such-file.csv", ""],
     "on": ["", "local", "fuzz"],
     "csv": ["", "out/fuzz.csv", "fuzz.txt"],
+    "ops": ops,
 }
 # How often a parameter takes a real value rather than a generated one. The project id almost always:
 # every other route of a project would otherwise stop at PROJECT_NOT_FOUND.
@@ -93,6 +105,22 @@ lines = ["", "# Written by seed.py for this run.", "[dictionaries]"]
 lines += [f"{name} = {{ values = {toml_list(values)} }}" for name, values in dictionaries.items()]
 lines += ["", "[parameters]"]
 lines += [f'"{key}" = {{ dictionary = "{d}", probability = {prob} }}' for key, (d, prob) in bindings.items()]
+# Flows sent to preview or chart read the seeded dataset and use known operators at their version, so
+# the steps' parameters (generated) are what gets tested, not only the flow's outline.
+flow_fields = {
+    "body.flow.format": 1,
+    "body.flow.sources": sources,
+    "body.flow.steps[*].op": {"dictionary": "ops", "probability": 0.9},
+    "body.flow.steps[*].version": 1,
+    "body.x": {"dictionary": "column", "probability": 0.8},
+    "body.y": {"dictionary": "column", "probability": 0.8},
+}
+lines += [
+    "",
+    "[[operations]]",
+    'include-path-regex = "^/api/projects/\\\\{pid\\\\}/flow-(preview|chart)$"',
+    f"parameters = {toml(flow_fields)}",
+]
 with open(TEMPLATE) as f:
     template = f.read()
 with open(OUT, "w") as f:

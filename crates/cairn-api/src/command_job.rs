@@ -34,11 +34,18 @@ impl Studio {
             Some(d) => PathBuf::from(d),
             None => project.root().to_path_buf(),
         };
+        let memory_bytes = match req.memory_mb {
+            Some(mb) => Some(mb.checked_mul(1024 * 1024).ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidInput, format!("memory_mb {mb} is more memory than any computer has"))
+                    .with_hint("give the memory in megabytes, e.g. 4096")
+            })?),
+            None => None,
+        };
         let job = CommandJob {
             dir: dir.clone(),
             command: req.command,
             env: req.env,
-            resources: Resources { cpus: req.cpus, gpus: req.gpus, memory_bytes: req.memory_mb.map(|m| m * 1024 * 1024) },
+            resources: Resources { cpus: req.cpus, gpus: req.gpus, memory_bytes },
             experiment: req.experiment,
         };
         let trusted = self.is_trusted(&dir);

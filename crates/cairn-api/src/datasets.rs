@@ -206,6 +206,8 @@ impl Studio {
         };
         let frame = self.frame(&project, &ds)?;
         let limit = limit.min(PAGE_MAX);
+        // Past the last row is an empty page; beyond i64 the data layer would count from the end.
+        let offset = offset.min(i64::MAX as u64);
         let index = match sort {
             Some((column, order)) => Some(self.frames.sorted(&ds.version, &frame, column, order)?),
             None => None,

@@ -57,7 +57,29 @@ pub fn document_value() -> serde_json::Value {
     }
     let mut json = serde_json::to_value(&doc).unwrap_or_default();
     describe_events(&mut json);
+    tag_by_resource(&mut json);
     json
+}
+
+/// Tags group the operations by what their path names (`/api/projects/{pid}/runs/…` is `runs`), the
+/// way client generators split them into classes; the handlers' modules would say nothing to a client.
+fn tag_by_resource(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for (path, item) in paths.iter_mut() {
+        let rest = path.strip_prefix("/api/projects/{pid}/").or_else(|| path.strip_prefix("/api/")).unwrap_or(path);
+        let resource = match rest.split('/').next().unwrap_or_default() {
+            "train" | "experiments" | "models" => "runs",
+            "flow-preview" | "flow-chart" | "flow-ops" => "flows",
+            "imports" | "uploads" => "datasets",
+            "commands" | "trust" => "jobs",
+            "changes" => "projects",
+            "info" | "ready" | "openapi.json" | "shell" => "server",
+            other => other,
+        };
+        for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
+            op["tags"] = serde_json::json!([resource]);
+        }
+    }
 }
 
 /// The OpenAPI document as JSON (made once).
