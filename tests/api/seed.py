@@ -105,8 +105,9 @@ lines = ["", "# Written by seed.py for this run.", "[dictionaries]"]
 lines += [f"{name} = {{ values = {toml_list(values)} }}" for name, values in dictionaries.items()]
 lines += ["", "[parameters]"]
 lines += [f'"{key}" = {{ dictionary = "{d}", probability = {prob} }}' for key, (d, prob) in bindings.items()]
-# Flows sent to preview or chart read the seeded dataset and use known operators at their version, so
-# the steps' parameters (generated) are what gets tested, not only the flow's outline.
+# Flows sent to preview or chart (the only bodies with a `flow` or an `x`) read the seeded dataset and
+# use known operators at their version, so the steps' parameters (generated) are what gets tested, not
+# only the flow's outline.
 flow_fields = {
     "body.flow.format": 1,
     "body.flow.sources": sources,
@@ -115,12 +116,7 @@ flow_fields = {
     "body.x": {"dictionary": "column", "probability": 0.8},
     "body.y": {"dictionary": "column", "probability": 0.8},
 }
-lines += [
-    "",
-    "[[operations]]",
-    'include-path-regex = "^/api/projects/\\\\{pid\\\\}/flow-(preview|chart)$"',
-    f"parameters = {toml(flow_fields)}",
-]
+lines += [f"{json.dumps(key)} = {toml(value)}" for key, value in flow_fields.items()]
 with open(TEMPLATE) as f:
     template = f.read()
 with open(OUT, "w") as f:
