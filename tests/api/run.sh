@@ -75,9 +75,9 @@ export CAIRN_API_TMP="$tmp"
 cd "$tmp"
 # Not checked: positive_data_acceptance and negative_data_rejection (the server refuses more than the
 # schemas say, e.g. an empty name, and ignores unknown fields, as serde does), and the checks that need
-# several users (object_level_authorization). One worker (the default): on Python 3.11 two threads
-# parsing source at once corrupt each other's AST recursion count (CPython gh-106905), which Hypothesis
-# hits when it describes a strategy ("AST constructor recursion depth mismatch").
+# several users (object_level_authorization). One worker (the default): with two, Hypothesis failed now
+# and then on Python 3.11 with "AST constructor recursion depth mismatch" while describing a strategy
+# (CPython gh-106905, seen in threaded programs).
 status=0
 "$VENV/bin/st" --config-file "$tmp/schemathesis.toml" run "$url/api/openapi.json" \
   --header "Authorization: Bearer $token" \
