@@ -49,6 +49,8 @@ fn dispatch(window: &tauri::WebviewWindow, event: &str, detail: serde_json::Valu
 }
 
 fn main() {
+    // First, while this is the only thread: GTK and WebKit read these when the window opens.
+    lean_graphics_env();
     cairn_server::mark_process_start();
     // The app is also its own worker: a local training runs as `cairn-desktop worker SPEC`.
     let mut raw = std::env::args().skip(1);
@@ -127,6 +129,36 @@ fn main() {
         fail(&format!("the window could not start: {e}"));
     }
     drop(runtime);
+}
+
+/// The window needs no OpenGL: the WebView draws without compositing (see `lean_webview`). Yet GTK opens
+/// GLX when it opens the display, and WebKit's UI process opens an EGL display to find a render node for
+/// the page process; each loads Mesa, whose driver brings LLVM (on this 2-core reference machine ~20 MB of
+/// PSS in the app process alone). The page process still opens EGL (WebKit aborts without it), but with
+/// no render node named and the DMA-BUF renderer off it has nothing to share buffers with and stays on
+/// shared memory, as it does without compositing anyway. A variable the user has set is left as it is,
+/// so a machine that needs another setting can still have it.
+#[cfg(target_os = "linux")]
+const LEAN_GRAPHICS_ENV: &[(&str, &str)] = &[
+    // GTK 3: no GL for this process (GTK draws the window with cairo either way).
+    ("GDK_GL", "disable"),
+    // WebKit: frames reach the window through shared memory, not DMA-BUF (no GPU buffers to pass).
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    // WebKit: the page process's render device; /dev/null, no GPU, so the app process does not open EGL to look for one.
+    ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/null"),
+];
+
+#[allow(unsafe_code)]
+fn lean_graphics_env() {
+    #[cfg(target_os = "linux")]
+    for (key, value) in LEAN_GRAPHICS_ENV {
+        if std::env::var_os(key).is_none() {
+            // SAFETY: called first thing in main, before any other thread exists (nothing before it spawns
+            // one: the allocator starts none, and GTK, WebKit, tokio and the server start later), so no
+            // thread can be reading the environment while it changes.
+            unsafe { std::env::set_var(key, value) };
+        }
+    }
 }
 
 /// WebKitGTK's compositing mode keeps a GPU-style layer tree that nearly doubles the page process's
