@@ -5,14 +5,21 @@ SHELL := /bin/bash
 
 # Builds go to a target directory outside the clone, reused across clones (a cold build takes minutes).
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/cairn/target
-BIN := $(CARGO_TARGET_DIR)/debug
+# One build for everything: the studio `make run` opens, the package, and what every test runs are the same
+# release build, so the speed a user sees is the README's, and a cold `make test` compiles polars once.
+BIN := $(CARGO_TARGET_DIR)/release
+# The UI is rebuilt only when one of its sources is newer than the build (a rebuilt ui/dist would also
+# make cargo re-embed it and relink both binaries).
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js \
+  ui/tsconfig.json ui/package.json ui/package-lock.json
 DEMO ?= $(CURDIR)/.demo/readmission
 CARGO_BIN := $(HOME)/.cargo/bin
 
-.PHONY: run test setup setup-test ui build types flow-venv cargo-test mlflow-test ray-test ui-test e2e desktop-test bench clean-demo
+.PHONY: run test setup setup-test ui app build types flow-venv cargo-test mlflow-test ray-test ui-test e2e desktop-test \
+  api-test package package-test bench clean-demo
 
-## run: install what is missing, build, generate the demo project and open the studio on it
-run: setup ui build
+## run: install what is missing, build (release; nothing when nothing changed), generate the demo project and open the studio on it
+run: setup ui app
 	$(BIN)/cairn demo $(DEMO)
 	@if [[ -n "$${DISPLAY:-}" || -n "$${WAYLAND_DISPLAY:-}" ]]; then \
 	  echo "==> opening the Cairn desktop app on $(DEMO)"; \
@@ -23,7 +30,7 @@ run: setup ui build
 	fi
 
 ## test: install what is missing, then run every test (cargo, MLflow client, UI unit, browser e2e, desktop smoke)
-test: setup-test ui build cargo-test mlflow-test ray-test ui-test e2e desktop-test
+test: setup-test ui build cargo-test mlflow-test ray-test ui-test e2e desktop-test api-test package-test
 	@echo "==> all tests passed"
 
 setup:
@@ -35,12 +42,21 @@ setup-test:
 	scripts/setup-node.sh
 	scripts/setup-tauri-driver.sh
 
-ui:
-	cd ui && npm run build
+ui: ui/dist/index.html
 
-# One invocation for every target, so `make run` and `make test` share one feature set and one build.
+ui/dist/index.html: $(UI_SOURCES)
+	cd ui && npm run build
+	@touch $@
+
+## app: the programs a user runs (the `cairn` CLI, the desktop app), optimized. The whole workspace's binaries,
+## not `-p cairn-cli -p cairn-desktop`: that narrower set unifies dependency features differently and would
+## compile most of the tree a second time beside `make build`'s.
+app:
+	cargo build --release --workspace --bins
+
+# Every target of the workspace in release, tests included, so the tests check the build users run.
 build:
-	cargo build --workspace --all-targets
+	cargo build --release --workspace --all-targets
 
 types:
 	CAIRN_UPDATE_TYPES=1 cargo test -q -p cairn-types --test typescript
@@ -50,7 +66,7 @@ flow-venv:
 	crates/cairn-flow/tests/python-venv.sh >/dev/null
 
 cargo-test: flow-venv
-	cargo test --workspace
+	cargo test --release --workspace
 
 ## mlflow-test: the real `mlflow` client (pinned, in its own venv) logging into `cairn serve`
 mlflow-test:
@@ -58,7 +74,7 @@ mlflow-test:
 
 ## ray-test: a real Ray head (pinned, its own venv) on loopback with token auth; jobs submitted, followed, stopped
 ray-test:
-	tests/ray/run.sh
+	CAIRN_BIN=$(BIN)/cairn tests/ray/run.sh
 
 ui-test:
 	cd ui && npm run check && npm test
@@ -69,6 +85,18 @@ e2e:
 desktop-test:
 	CAIRN_BIN=$(BIN)/cairn CAIRN_DESKTOP_BIN=$(BIN)/cairn-desktop \
 	  xvfb-run -a -s "-screen 0 1360x860x24" node tests/desktop/smoke.mjs
+
+## api-test: schemathesis (pinned, its own venv) fuzzing `cairn serve`'s OpenAPI description on a throwaway demo project
+api-test:
+	CAIRN_BIN=$(BIN)/cairn tests/api/run.sh
+
+## package: the desktop app as a Debian package (Tauri's bundler, offline), in $(CARGO_TARGET_DIR)/release/bundle/deb
+package: setup ui app
+	scripts/package.sh
+
+## package-test: builds the package, installs it into a scratch root and opens the installed app under Xvfb
+package-test: package
+	tests/desktop/package.sh
 
 ## bench: release build, then every benchmark beside its peer (pandas, LightGBM, MLflow), printing ratios
 bench: setup ui

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 : "${CARGO_TARGET_DIR:=$HOME/.cache/cairn/target}"
-BIN="${CAIRN_BIN:-$CARGO_TARGET_DIR/debug/cairn}"
+BIN="${CAIRN_BIN:-$CARGO_TARGET_DIR/release/cairn}"
 VENV="${CAIRN_MLFLOW_VENV:-$HOME/.cache/cairn/venv-mlflow}"
 # mlflow-skinny is MLflow's client without the server's dependencies; numpy and pandas are what its
 # pyfunc flavor needs to log and load a model.

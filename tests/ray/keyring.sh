@@ -3,7 +3,7 @@
 # throwaway password in a temporary home. `cairn cluster add` must put the token there (not in a file),
 # and `cairn cluster test` must read it back and be let in by the Ray head. Needs RAY_ADDRESS, RAY_TOKEN.
 set -euo pipefail
-BIN="${CAIRN_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/cairn/target}/debug/cairn}"
+BIN="${CAIRN_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/cairn/target}/release/cairn}"
 home=$(mktemp -d /tmp/cairn-keyring.XXXXXX)
 trap 'rm -rf "$home"' EXIT
 export BIN HOME="$home" XDG_DATA_HOME="$home/share" CAIRN_CONFIG_DIR="$home/config"

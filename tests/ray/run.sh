@@ -68,7 +68,7 @@ ready 2>/dev/null || { cat "$tmp/start.log"; echo "the Ray dashboard did not ans
 # The tests' own clients must not inherit the server's token: they pass RAY_TOKEN explicitly.
 export RAY_ADDRESS="http://127.0.0.1:$DASH_PORT" RAY_TOKEN="$RAY_AUTH_TOKEN"
 unset RAY_AUTH_TOKEN RAY_AUTH_MODE
-cargo test --workspace --test it -- ray "$@"
+cargo test --release --workspace --test it -- ray "$@"
 tests/ray/keyring.sh
 # The same journey in a real browser: add the cluster, train on it, kill the app mid-job, re-attach.
-(cd ui && CAIRN_BIN="$CARGO_TARGET_DIR/debug/cairn" npx playwright test -c playwright.ray.config.ts)
+(cd ui && CAIRN_BIN="${CAIRN_BIN:-$CARGO_TARGET_DIR/release/cairn}" npx playwright test -c playwright.ray.config.ts)

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const BIN = process.env.CAIRN_BIN ?? '/root/.cache/cairn/target/debug/cairn';
+const BIN = process.env.CAIRN_BIN ?? '/root/.cache/cairn/target/release/cairn';
 
 /** Waits for the `open: http://…` line `cairn serve` prints once it listens. */
 function waitForUrl(child: ChildProcess, ms: number): Promise<string> {

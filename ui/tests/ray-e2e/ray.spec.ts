@@ -8,7 +8,7 @@ import { join } from 'node:path';
 // As a new user would: add the local Ray head as a cluster (Test connection first), train a GBM on it from
 // the train dialog, watch its log on the Jobs page, kill the app mid-job, start it again and see the job
 // re-attached and finished, and the run with its metrics in the experiment browser.
-const BIN = process.env.CAIRN_BIN ?? '/root/.cache/cairn/target/debug/cairn';
+const BIN = process.env.CAIRN_BIN ?? '/root/.cache/cairn/target/release/cairn';
 const RAY = process.env.RAY_ADDRESS ?? '';
 const RAY_TOKEN = process.env.RAY_TOKEN ?? '';
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'screens');
