@@ -16,6 +16,10 @@ use cairn_api::{ImportObserver, Studio, system_clock};
 use cairn_types::{ImportOptions, ImportRequest};
 use serde_json::{Value, json};
 
+// The allocator `cairn` and `cairn-desktop` ship with, so the in-process figures are the studio's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
