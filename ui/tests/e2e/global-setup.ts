@@ -65,11 +65,9 @@ function checkUntouched(before: Map<string, string | null>): void {
 
 /** Starts `cairn serve` on a fresh demo project; the returned function (Playwright's teardown) stops it and deletes everything. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  // A debug server reads ui/dist from disk: build it so the tests run against the current source.
-  if (!process.env.CAIRN_E2E_SKIP_BUILD) {
-    const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8', timeout: 180_000 });
-    if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
-  }
+  // The UI is not built here: `make e2e` runs after `make ui` and the release binaries that embed it (a
+  // build here would touch ui/dist and make the next `make run` relink). The check below says so when
+  // the binary serves an older UI than ui/dist.
   const userLists = userRecentLists();
   const tmp = mkdtempSync(join(tmpdir(), 'cairn-e2e-'));
   let server: ChildProcess | undefined;
@@ -116,7 +114,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const script = (html: string) => html.match(/assets\/index-[^"]+\.js/)?.[0];
     const built = readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'index.html'), 'utf8');
     if (script(index) !== script(built)) {
-      throw new Error(`${BIN} serves an older UI (${script(index)}, ui/dist has ${script(built)}): rebuild cairn (cargo build --workspace --all-targets) after building the UI`);
+      throw new Error(`${BIN} serves an older UI (${script(index)}, ui/dist has ${script(built)}): rebuild it after building the UI (make ui app)`);
     }
 
     process.env.CAIRN_E2E_ORIGIN = url.origin;
