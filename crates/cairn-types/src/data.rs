@@ -172,6 +172,7 @@ pub struct Uploaded {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
+#[schema(example = json!({"path": "data/diabetic_data.csv", "options": {"null_values": ["?"]}}))]
 pub struct ImportRequest {
     pub path: String,
     #[serde(default)]

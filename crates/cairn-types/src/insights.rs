@@ -14,6 +14,7 @@ pub const INSIGHTS_FORMAT: u32 = 1;
 
 /// What to analyse: a target column, or a binary target derived as `column = value`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, TS)]
+#[schema(example = json!({"target": "readmitted", "equals": "<30"}))]
 pub struct InsightsRequest {
     /// The target column.
     pub target: String,

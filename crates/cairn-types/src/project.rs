@@ -54,11 +54,13 @@ pub struct ProjectChanges {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
+#[schema(example = json!({"path": "readmission"}))]
 pub struct OpenProjectRequest {
     pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
+#[schema(example = json!({"path": "readmission", "name": "Readmission study"}))]
 pub struct CreateProjectRequest {
     pub path: String,
     /// Defaults to the folder's name.
@@ -91,6 +93,7 @@ pub enum PickKind {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
+#[schema(example = json!({"kind": "data_file"}))]
 pub struct PickRequest {
     pub kind: PickKind,
 }
