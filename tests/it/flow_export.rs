@@ -59,7 +59,9 @@ async fn the_exported_script_reads_the_imported_file_and_runs_elsewhere() {
     let latin1: Vec<u8> = text.chars().map(|c| u8::try_from(u32::from(c)).expect("Latin-1")).collect();
     let csv = s.path("visits.csv");
     std::fs::write(&csv, &latin1).unwrap();
-    let done = s.import(&pid, &csv, json!({"name": "visits", "delimiter": ";", "encoding": "latin1", "null_values": ["-"], "overrides": []})).await;
+    let done = s
+        .import(&pid, &csv, json!({"name": "visits", "delimiter": ";", "encoding": "latin1", "null_values": ["-"], "overrides": []}))
+        .await;
     assert_eq!(done["type"], "succeeded", "{done}");
     let types: Vec<(String, String)> = done["result"]["columns"]
         .as_array()
@@ -97,11 +99,17 @@ async fn the_exported_script_reads_the_imported_file_and_runs_elsewhere() {
     assert!(script.contains("Usage: python visit_log.py [OUT.parquet | OUT.csv]"), "{script}");
     let original = csv.canonicalize().unwrap();
     assert!(
-        script.contains(&format!("SOURCES = {{\n    \"visits\": {:?},  # dataset visits, imported from this file\n}}", original.to_str().unwrap())),
+        script.contains(&format!(
+            "SOURCES = {{\n    \"visits\": {:?},  # dataset visits, imported from this file\n}}",
+            original.to_str().unwrap()
+        )),
         "{script}"
     );
     assert!(!script.contains(".cairn/artifacts"), "{script}");
-    assert!(script.contains("separator=\";\"") && script.contains("encoding=\"cp1252\"") && script.contains("null_values=[\"-\"]"), "{script}");
+    assert!(
+        script.contains("separator=\";\"") && script.contains("encoding=\"cp1252\"") && script.contains("null_values=[\"-\"]"),
+        "{script}"
+    );
     same_as_cairn(s.dir.path(), &script, None, &cairn);
 
     // Elsewhere: the file copied to another folder (the project's gone from there), SOURCES pointed at it.

@@ -117,7 +117,10 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     assert_eq!(st, 200, "{t}");
     let events = s.events(t["task_id"].as_str().unwrap()).await;
     // Consecutive progress events are merged for late readers: the last one says how far it came.
-    assert!(events.iter().any(|e| e["type"] == "progress" && e["progress"]["total"] == 5 && e["progress"]["unit"] == "steps"), "{events:?}");
+    assert!(
+        events.iter().any(|e| e["type"] == "progress" && e["progress"]["total"] == 5 && e["progress"]["unit"] == "steps"),
+        "{events:?}"
+    );
     let last = events.last().unwrap();
     assert_eq!(last["type"], "succeeded", "{last}");
     let r = &last["result"];
@@ -186,7 +189,10 @@ async fn a_flow_over_a_dataset_previews_runs_to_a_new_dataset_and_exports() {
     assert_eq!(st, 200, "{versions}");
     let versions = versions.as_array().unwrap();
     assert_eq!(versions.len(), 2, "{versions:?}");
-    assert_eq!((versions[0]["dataset"]["version"].clone(), versions[0]["current"].clone()), (again["dataset"]["version"].clone(), json!(true)));
+    assert_eq!(
+        (versions[0]["dataset"]["version"].clone(), versions[0]["current"].clone()),
+        (again["dataset"]["version"].clone(), json!(true))
+    );
     assert_eq!((versions[1]["dataset"]["version"].clone(), versions[1]["current"].clone()), (out["version"].clone(), json!(false)));
     assert_eq!(versions[1]["lineage"]["flow"], "prep");
     assert_eq!(versions[1]["lineage"]["flow_digest"], r["lineage"]["flow_digest"]);
@@ -241,7 +247,13 @@ async fn a_failing_step_is_named_while_the_steps_before_it_still_preview() {
 
     // A step naming a column an earlier step dropped.
     let (st, p) = s
-        .post(&url, preview(json!([step("drop", json!({"columns": ["age"]})), step("fill_missing", json!({"columns": ["age"], "strategy": "mode"}))])))
+        .post(
+            &url,
+            preview(json!([
+                step("drop", json!({"columns": ["age"]})),
+                step("fill_missing", json!({"columns": ["age"], "strategy": "mode"}))
+            ])),
+        )
         .await;
     assert_eq!(st, 200, "{p}");
     assert_eq!(p["failure"]["step"], 2, "{p}");
@@ -295,9 +307,27 @@ async fn hand_edited_flow_files_this_cairn_cannot_run_are_refused_and_left_intac
     let (pid, people, _) = setup(&s).await;
     let source = json!({"name": "people", "dataset": {"id": people["id"], "version": people["version"]}, "format": "parquet"});
     let cases = [
-        ("unknown", json!({"format": 1, "name": "unknown", "sources": [source], "steps": [step("drop", json!({"columns": ["name"]})), step("explode", json!({}))]}), 422, "FLOW_INVALID", "step 2: unknown operator \"explode\""),
-        ("newer_op", json!({"format": 1, "name": "newer_op", "sources": [source], "steps": [{"op": "drop", "version": 7, "params": {"columns": ["name"]}, "fitted": null, "enabled": true}]}), 422, "FLOW_INVALID", "step 1 (drop) is version 7"),
-        ("newer_format", json!({"format": 9, "name": "newer_format", "sources": [source], "future": true}), 409, "SCHEMA_TOO_NEW", "has format 9"),
+        (
+            "unknown",
+            json!({"format": 1, "name": "unknown", "sources": [source], "steps": [step("drop", json!({"columns": ["name"]})), step("explode", json!({}))]}),
+            422,
+            "FLOW_INVALID",
+            "step 2: unknown operator \"explode\"",
+        ),
+        (
+            "newer_op",
+            json!({"format": 1, "name": "newer_op", "sources": [source], "steps": [{"op": "drop", "version": 7, "params": {"columns": ["name"]}, "fitted": null, "enabled": true}]}),
+            422,
+            "FLOW_INVALID",
+            "step 1 (drop) is version 7",
+        ),
+        (
+            "newer_format",
+            json!({"format": 9, "name": "newer_format", "sources": [source], "future": true}),
+            409,
+            "SCHEMA_TOO_NEW",
+            "has format 9",
+        ),
     ];
     std::fs::create_dir_all(s.path("p/flows")).unwrap();
     for (name, file, status, code, says) in &cases {

@@ -130,14 +130,8 @@ async fn a_large_import_shows_a_preview_and_can_be_cancelled() {
 
 /// Uploads a file's bytes as the browser does; answers the path where the upload waits to be imported.
 async fn upload(s: &Server, pid: &str, name: &str, body: impl Into<reqwest::Body>) -> (u16, serde_json::Value) {
-    let r = s
-        .http
-        .post(format!("{}/api/projects/{pid}/uploads?name={name}", s.base))
-        .bearer_auth(&s.token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        s.http.post(format!("{}/api/projects/{pid}/uploads?name={name}", s.base)).bearer_auth(&s.token).body(body).send().await.unwrap();
     let st = r.status().as_u16();
     (st, r.json().await.unwrap_or(serde_json::Value::Null))
 }

@@ -98,13 +98,7 @@ impl Server {
 
     /// Reads a task's event stream to its end and returns every event.
     pub async fn events(&self, task: &str) -> Vec<Value> {
-        let r = self
-            .http
-            .get(format!("{}/api/tasks/{task}/events", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("events");
+        let r = self.http.get(format!("{}/api/tasks/{task}/events", self.base)).bearer_auth(&self.token).send().await.expect("events");
         assert_eq!(r.status(), 200);
         let body = r.text().await.expect("event stream");
         body.lines().filter_map(|l| l.strip_prefix("data: ")).map(|d| serde_json::from_str(d).expect("event json")).collect()
@@ -112,9 +106,7 @@ impl Server {
 
     /// Starts an import and waits for its last event.
     pub async fn import(&self, pid: &str, path: &Path, options: Value) -> Value {
-        let (s, t) = self
-            .post(&format!("/api/projects/{pid}/imports"), serde_json::json!({"path": path, "options": options}))
-            .await;
+        let (s, t) = self.post(&format!("/api/projects/{pid}/imports"), serde_json::json!({"path": path, "options": options})).await;
         assert_eq!(s, 200, "{t}");
         let events = self.events(t["task_id"].as_str().expect("task id")).await;
         events.last().cloned().expect("a final event")

@@ -20,10 +20,8 @@ async fn a_folder_that_is_not_a_project_can_be_made_one() {
     assert_eq!(st, 200);
     let (_, recent) = s.get("/api/projects/recent").await;
     assert_eq!(recent[0]["path"], p["path"]);
-    let journal: String = rusqlite::Connection::open(s.path("plain/.cairn/cairn.db"))
-        .unwrap()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let journal: String =
+        rusqlite::Connection::open(s.path("plain/.cairn/cairn.db")).unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(journal, "wal");
 }
 
@@ -67,7 +65,8 @@ async fn a_read_only_project_can_be_browsed_but_not_changed() {
     let pid2 = info["id"].as_str().unwrap();
     let (st, page) = s2.get(&format!("/api/projects/{pid2}/datasets/{did}/rows?limit=2")).await;
     assert_eq!(st, 200, "{page}");
-    let (st, e) = s2.post(&format!("/api/projects/{pid2}/imports"), json!({"path": shared("adult.csv"), "options": {"name": "again"}})).await;
+    let (st, e) =
+        s2.post(&format!("/api/projects/{pid2}/imports"), json!({"path": shared("adult.csv"), "options": {"name": "again"}})).await;
     assert_eq!((st, e["code"].as_str()), (403, Some("PROJECT_READ_ONLY")));
     assert!(e["message"].as_str().unwrap().contains("read-only"), "{e}");
     assert!(e["hint"].as_str().unwrap().contains("chmod"), "{e}");
@@ -181,7 +180,9 @@ async fn the_change_stream_counts_what_other_processes_and_clients_record() {
     assert_eq!(seen.last().unwrap()["runs"], 0);
 
     // A run logged the way the mlflow client logs one, over HTTP.
-    let (st, run) = s.post("/api/2.0/mlflow/runs/create", json!({"experiment_id": exp.experiment_id, "run_name": "from-python", "start_time": 1})).await;
+    let (st, run) = s
+        .post("/api/2.0/mlflow/runs/create", json!({"experiment_id": exp.experiment_id, "run_name": "from-python", "start_time": 1}))
+        .await;
     assert_eq!(st, 200, "{run}");
     while seen.last().unwrap()["runs"] != 1 {
         seen.push(next_event(&mut r, &mut buf).await);
@@ -205,8 +206,6 @@ async fn the_change_stream_ends_when_the_server_stops() {
     next_event(&mut r, &mut buf).await;
     // Ctrl-C on `cairn serve` with a tab open: the stream must end, or the graceful shutdown waits forever.
     s.stop.take().unwrap().send(()).unwrap();
-    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while let Ok(Some(_)) = r.chunk().await {}
-    });
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async { while let Ok(Some(_)) = r.chunk().await {} });
     assert!(rest.await.is_ok(), "the change stream was still open 5 s after the server was asked to stop");
 }

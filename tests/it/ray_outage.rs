@@ -70,8 +70,13 @@ fn ray_a_cluster_that_goes_away_mid_job_is_retried_and_the_run_completed() {
     let relay = Relay::start(0, upstream.clone());
     let dir = tempfile::tempdir().unwrap();
     let s = Studio::new(&dir.path().join("cfg"), system_clock()).with_worker(cairn_bin());
-    s.add_cluster(&AddCluster { name: "lab".into(), kind: ClusterKind::Ray, address: format!("http://127.0.0.1:{}", relay.port), token: Some(token) })
-        .unwrap();
+    s.add_cluster(&AddCluster {
+        name: "lab".into(),
+        kind: ClusterKind::Ray,
+        address: format!("http://127.0.0.1:{}", relay.port),
+        token: Some(token),
+    })
+    .unwrap();
     let pid = project(dir.path(), &s);
     let started = s.start_training_on(&pid, gbm(&[("iterations", "300"), ("early_stopping_rounds", "0")]), Some("lab")).unwrap();
     assert!(s.job(&pid, &started.job_id).unwrap().executor.contains(&relay.port.to_string()));

@@ -209,7 +209,14 @@ fn cairn_job_run_sends_a_folder_and_follows_the_command() {
     std::fs::write(code.join("train.py"), "import os, sys\nprint('args', sys.argv[1:], os.environ['LR'])\n").unwrap();
     let cfg = dir.path().join("cli-cfg");
     let p = dir.path().join("p");
-    assert!(std::process::Command::new(cairn_bin()).args(["new", &p.to_string_lossy()]).env("CAIRN_CONFIG_DIR", &cfg).status().unwrap().success());
+    assert!(
+        std::process::Command::new(cairn_bin())
+            .args(["new", &p.to_string_lossy()])
+            .env("CAIRN_CONFIG_DIR", &cfg)
+            .status()
+            .unwrap()
+            .success()
+    );
     let out = std::process::Command::new(cairn_bin())
         .args(["job", "run", &p.to_string_lossy(), "--on", &addr, "--token", &token, "--dir", &code.to_string_lossy()])
         .args(["--env", "LR=0.5", "--cpus", "0.5", "--", "python", "train.py", "a b"])

@@ -117,7 +117,12 @@ async fn mlflow_api_serves_the_first_project_opened() {
     let (st, _) = s.post("/api/2.0/mlflow/experiments/create", json!({"name": "from-python"})).await;
     assert_eq!(st, 200);
     s.project("second").await;
-    let (_, page) = s.post(&format!("/api/projects/{first}/experiments/search"), json!({"filter": "", "view_type": "ACTIVE_ONLY", "max_results": 100, "order_by": []})).await;
+    let (_, page) = s
+        .post(
+            &format!("/api/projects/{first}/experiments/search"),
+            json!({"filter": "", "view_type": "ACTIVE_ONLY", "max_results": 100, "order_by": []}),
+        )
+        .await;
     let names: Vec<&str> = page["experiments"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"from-python"), "{names:?}");
 }

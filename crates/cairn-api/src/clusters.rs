@@ -41,9 +41,7 @@ impl Studio {
     pub fn resolve_cluster(&self, on: &str) -> Result<String, ApiError> {
         match self.cluster_profiles.get(on) {
             Ok(p) => Ok(p.address),
-            Err(e) if on.contains(':') => {
-                cairn_clusters::normalize(on).map_err(|_| ApiError::from(e))
-            }
+            Err(e) if on.contains(':') => cairn_clusters::normalize(on).map_err(|_| ApiError::from(e)),
             Err(e) => Err(e.into()),
         }
     }

@@ -72,7 +72,9 @@ impl Studio {
             kind: JobKind::Command { dir: job.dir.clone(), command: job.command.clone(), env: job.env, resources: job.resources },
         };
         if job.command.trim().is_empty() {
-            return Err(ApiError::new(ErrorCode::InvalidInput, "the command is empty").with_hint("give the command to run, e.g. `python train.py`"));
+            return Err(
+                ApiError::new(ErrorCode::InvalidInput, "the command is empty").with_hint("give the command to run, e.g. `python train.py`")
+            );
         }
         if !job.dir.is_dir() {
             return Err(ApiError::new(ErrorCode::FileNotFound, format!("no folder {}", job.dir.display())));

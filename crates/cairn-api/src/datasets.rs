@@ -6,8 +6,8 @@ use std::sync::Arc;
 use cairn_data::Observer;
 use cairn_store::{Project, cache_write};
 use cairn_types::{
-    ApiError, Dataset, DatasetSource, DatasetVersion, ErrorCode, ImportOptions, ImportPreview, ImportRequest, Page,
-    Profile, SortOrder, TaskStarted,
+    ApiError, Dataset, DatasetSource, DatasetVersion, ErrorCode, ImportOptions, ImportPreview, ImportRequest, Page, Profile, SortOrder,
+    TaskStarted,
 };
 
 use crate::projects::expand;
@@ -114,7 +114,8 @@ impl Studio {
         let clock = self.clock.clone();
         let task_id = self.tasks.spawn("import", &title, self.now(), self.clock.clone(), move |task| {
             let obs = ImportObserver { task: Some(task), on_progress: None };
-            let ds = import_as(&project, &path, &name, &req.options, &obs, &frames, clock(), None).map_err(|e| upload_named(&project, &path, e))?;
+            let ds = import_as(&project, &path, &name, &req.options, &obs, &frames, clock(), None)
+                .map_err(|e| upload_named(&project, &path, e))?;
             serde_json::to_value(ds).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
         });
         Ok(TaskStarted { task_id })
@@ -198,7 +199,15 @@ impl Studio {
 
     /// Rows `[offset, offset+limit)` of the current version (or of an earlier `version`), optionally
     /// sorted by a column.
-    pub fn rows(&self, pid: &str, did: &str, version: Option<&str>, offset: u64, limit: u64, sort: Option<(&str, SortOrder)>) -> Result<Page, ApiError> {
+    pub fn rows(
+        &self,
+        pid: &str,
+        did: &str,
+        version: Option<&str>,
+        offset: u64,
+        limit: u64,
+        sort: Option<(&str, SortOrder)>,
+    ) -> Result<Page, ApiError> {
         let project = self.project(pid)?;
         let ds = match version {
             Some(v) => project.dataset_version(did, v)?,

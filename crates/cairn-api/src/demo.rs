@@ -4,8 +4,8 @@ use std::path::Path;
 
 use cairn_types::{ApiError, ErrorCode, ImportOptions, ImportRequest, ProjectInfo};
 
-use crate::datasets::ImportObserver;
 use crate::Studio;
+use crate::datasets::ImportObserver;
 
 /// Rows in the demo table; enough to feel real, small enough to generate in a blink.
 pub const DEMO_ROWS: usize = 20_000;

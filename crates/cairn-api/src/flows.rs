@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 use cairn_flow::{FlowError, FlowFile, Options, Output};
 use cairn_store::Project;
 use cairn_types::{
-    ApiError, ChartData, ChartRequest, CreateFlow, ErrorCode, FlowDoc, FlowPreview, FlowPreviewRequest,
-    FlowRenamed, FlowRunRequest, FlowRunResult, FlowSummary, ImportOptions, OpSpec, PreviewColumn, PythonScript,
-    RenameFlow, StepFailure, TaskStarted,
+    ApiError, ChartData, ChartRequest, CreateFlow, ErrorCode, FlowDoc, FlowPreview, FlowPreviewRequest, FlowRenamed, FlowRunRequest,
+    FlowRunResult, FlowSummary, ImportOptions, OpSpec, PreviewColumn, PythonScript, RenameFlow, StepFailure, TaskStarted,
 };
 
 use crate::Studio;
@@ -56,8 +55,11 @@ fn check_sources(project: &Project, flow: &FlowFile) -> Result<(), ApiError> {
             check_flow_name(f)?;
         } else if s.dataset.is_none() {
             if s.separator.len() != 1 {
-                return Err(ApiError::new(ErrorCode::InvalidInput, format!("source {:?}: the separator {:?} is not one character", s.name, s.separator))
-                    .with_hint("give one character, e.g. `,` or `;`"));
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("source {:?}: the separator {:?} is not one character", s.name, s.separator),
+                )
+                .with_hint("give one character, e.g. `,` or `;`"));
             }
             let path = cairn_flow::source_path(project.root(), s);
             if !path.is_file() {
@@ -171,10 +173,7 @@ impl Studio {
         let project = self.project(pid)?;
         project.ensure_writable("the flow")?;
         if doc.name != name {
-            return Err(ApiError::new(
-                ErrorCode::InvalidInput,
-                format!("the flow sent is named {:?}, not {name:?}", doc.name),
-            ));
+            return Err(ApiError::new(ErrorCode::InvalidInput, format!("the flow sent is named {:?}, not {name:?}", doc.name)));
         }
         check_flow_name(name)?;
         let mut flow = from_doc(doc)?;
@@ -196,7 +195,12 @@ impl Studio {
 
     /// In-memory frames for the flow's dataset sources (the stored copy is read once and cached), each
     /// cut to its first `head` rows when given; and the rows of the first source.
-    fn flow_inputs(&self, project: &Project, flow: &FlowFile, head: Option<usize>) -> Result<(HashMap<String, cairn_flow::DataFrame>, Option<u64>), ApiError> {
+    fn flow_inputs(
+        &self,
+        project: &Project,
+        flow: &FlowFile,
+        head: Option<usize>,
+    ) -> Result<(HashMap<String, cairn_flow::DataFrame>, Option<u64>), ApiError> {
         let mut inputs = HashMap::new();
         let mut first_rows = None;
         for (i, s) in flow.sources.iter().enumerate() {

@@ -64,7 +64,13 @@ impl Studio {
     }
 
     /// Computes the report now (profiling first if needed), saves it, and returns it with its folder.
-    pub fn insights_now(&self, pid: &str, did: &str, req: &InsightsRequest, obs: &dyn Observer) -> Result<(InsightsReport, Option<PathBuf>), ApiError> {
+    pub fn insights_now(
+        &self,
+        pid: &str,
+        did: &str,
+        req: &InsightsRequest,
+        obs: &dyn Observer,
+    ) -> Result<(InsightsReport, Option<PathBuf>), ApiError> {
         let project = self.project(pid)?;
         let ds = project.get_dataset(did)?;
         let profile = self.profile_now(pid, &ds.id, obs)?;

@@ -24,17 +24,17 @@ use std::sync::{Arc, Mutex};
 use cairn_store::RecentProjects;
 use cairn_types::{ApiError, ErrorCode, Millis, PickKind, ServerInfo};
 
+pub use cairn_data::DataFrame;
+/// The insights report as a self-contained HTML page.
+pub use cairn_insights::render_html as render_insights_html;
+pub use cairn_jobs::Resources;
 /// The models Cairn trains, their tasks and hyperparameters (no project needed).
 pub use cairn_ml::catalog as model_catalog;
-pub use cairn_jobs::Resources;
 pub use command_job::CommandJob;
 pub use datasets::ImportObserver;
 pub use projects::ProjectWatch;
 pub use tasks::{TaskHandle, Tasks};
-pub use cairn_data::DataFrame;
 pub use worker::run_worker;
-/// The insights report as a self-contained HTML page.
-pub use cairn_insights::render_html as render_insights_html;
 
 /// Writes a frame (predictions, say) as CSV, atomically.
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<(), ApiError> {
@@ -56,12 +56,7 @@ pub trait Shell: Send + Sync {
 pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
 
 pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as Millis)
-            .unwrap_or(0)
-    })
+    Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0))
 }
 
 /// Where Cairn keeps per-user settings (recent projects): `$CAIRN_CONFIG_DIR`, else the XDG config folder.

@@ -61,7 +61,14 @@ impl Studio {
         let runs = if experiment_ids.is_empty() {
             0
         } else {
-            let q = SearchRuns { experiment_ids: experiment_ids.clone(), filter: String::new(), run_view_type: ViewType::ActiveOnly, max_results: 1, order_by: vec![], page_token: None };
+            let q = SearchRuns {
+                experiment_ids: experiment_ids.clone(),
+                filter: String::new(),
+                run_view_type: ViewType::ActiveOnly,
+                max_results: 1,
+                order_by: vec![],
+                page_token: None,
+            };
             project.search_runs(&q)?.total
         };
         Ok(ProjectChanges {
@@ -127,13 +134,13 @@ impl Studio {
             return Ok(p.clone());
         }
         let recent = self.recent.find(id).ok_or_else(|| {
-            ApiError::new(ErrorCode::ProjectNotFound, format!("no open project has id `{id}`"))
-                .with_hint("open the project's folder again")
+            ApiError::new(ErrorCode::ProjectNotFound, format!("no open project has id `{id}`")).with_hint("open the project's folder again")
         })?;
         let project = Project::open(Path::new(&recent.path))?;
         if project.id() != id {
-            return Err(ApiError::new(ErrorCode::ProjectNotFound, format!("project `{id}` has moved"))
-                .with_hint("open the project's folder again"));
+            return Err(
+                ApiError::new(ErrorCode::ProjectNotFound, format!("project `{id}` has moved")).with_hint("open the project's folder again")
+            );
         }
         let p = Arc::new(project);
         lock(&self.projects).insert(id.to_string(), p.clone());

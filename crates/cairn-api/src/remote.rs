@@ -162,7 +162,11 @@ impl Follow {
                 Err(e) => {
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                     let from = *since.get_or_insert_with(|| clock());
-                    let note = format!("{e} — retrying every {} s (since {} s ago); the job runs on meanwhile", backoff.as_secs(), (clock() - from) / 1000);
+                    let note = format!(
+                        "{e} — retrying every {} s (since {} s ago); the job runs on meanwhile",
+                        backoff.as_secs(),
+                        (clock() - from) / 1000
+                    );
                     tracing::warn!(job = job_id.as_str(), "cannot follow the job: {note}");
                     crate::lock(notes).insert(job_id.clone(), note);
                 }
@@ -191,7 +195,16 @@ fn copy_log(dir: &Path, job_id: &str, log: &str) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn finish(project: &Project, job_id: &str, run_id: &str, outcome: Outcome, exit_code: Option<i32>, message: Option<String>, log: &str, now: i64) {
+fn finish(
+    project: &Project,
+    job_id: &str,
+    run_id: &str,
+    outcome: Outcome,
+    exit_code: Option<i32>,
+    message: Option<String>,
+    log: &str,
+    now: i64,
+) {
     let said = message.unwrap_or_default();
     match decode(log, job_id) {
         Some(Ok(o)) if o.status == "succeeded" => match record(project, run_id, &o, now) {
@@ -200,7 +213,14 @@ fn finish(project: &Project, job_id: &str, run_id: &str, outcome: Outcome, exit_
                     let _ = project.update_run(run_id, Some(RunStatus::Finished), Some(now), None);
                 }
             }
-            Err(e) => finish_failed(project, job_id, run_id, exit_code, &format!("the model trained on the cluster but could not be recorded: {e}"), now),
+            Err(e) => finish_failed(
+                project,
+                job_id,
+                run_id,
+                exit_code,
+                &format!("the model trained on the cluster but could not be recorded: {e}"),
+                now,
+            ),
         },
         Some(Ok(o)) => {
             let _ = record_metrics(project, run_id, &o);

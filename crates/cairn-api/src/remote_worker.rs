@@ -66,16 +66,8 @@ fn train(spec: &TrainSpec, data: &str, dir: &Path, collect: &Collect) -> Result<
     let eval_bytes = serde_json::to_vec_pretty(&evaluation).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(EVALUATION_FILE), eval_bytes).map_err(|e| e.to_string())?;
     let now = now_ms();
-    let metrics = trained
-        .evaluation
-        .metrics
-        .iter()
-        .map(|(k, v)| Point { key: k.clone(), value: *v, timestamp: now, step: 0 })
-        .collect();
-    println!(
-        "finished: {}",
-        trained.evaluation.metrics.iter().map(|(k, v)| format!("{k} {v:.4}")).collect::<Vec<_>>().join(", ")
-    );
+    let metrics = trained.evaluation.metrics.iter().map(|(k, v)| Point { key: k.clone(), value: *v, timestamp: now, step: 0 }).collect();
+    println!("finished: {}", trained.evaluation.metrics.iter().map(|(k, v)| format!("{k} {v:.4}")).collect::<Vec<_>>().join(", "));
     Ok(RemoteOutcome {
         status: "succeeded".into(),
         error: None,

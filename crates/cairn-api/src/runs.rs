@@ -55,8 +55,7 @@ impl Studio {
             ApiError::new(ErrorCode::NotComputed, format!("run `{}` has no evaluation: {why}", run.info.run_name))
         })?;
         serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::new(ErrorCode::ProjectCorrupt, format!("{} cannot be read: {e}", path.display()))
-                .with_hint("train the model again")
+            ApiError::new(ErrorCode::ProjectCorrupt, format!("{} cannot be read: {e}", path.display())).with_hint("train the model again")
         })
     }
 
@@ -128,8 +127,7 @@ impl Studio {
         let model = cairn_ml::Model::load(&model_path)?;
         let obs = crate::ImportObserver { task: None, on_progress: None };
         let input = cairn_data::read_file(file, &Default::default(), &obs)?.frame;
-        let missing: Vec<&str> =
-            model.features().iter().map(String::as_str).filter(|f| input.column(f).is_err()).collect();
+        let missing: Vec<&str> = model.features().iter().map(String::as_str).filter(|f| input.column(f).is_err()).collect();
         if !missing.is_empty() {
             let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
             let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };

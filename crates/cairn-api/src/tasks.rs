@@ -53,10 +53,7 @@ impl TaskHandle {
         let events = lock(&self.events);
         let new = events.iter().filter(|(s, _)| *s > after).cloned().collect();
         // Finished means the final event is in the list, so a reader never stops before seeing it.
-        let done = matches!(
-            events.last(),
-            Some((_, TaskEvent::Succeeded { .. } | TaskEvent::Failed { .. } | TaskEvent::Cancelled))
-        );
+        let done = matches!(events.last(), Some((_, TaskEvent::Succeeded { .. } | TaskEvent::Failed { .. } | TaskEvent::Cancelled)));
         (new, done)
     }
 

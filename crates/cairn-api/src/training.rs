@@ -7,8 +7,7 @@ use std::time::Duration;
 use cairn_jobs::{Executor, JobKind, JobSpec, LocalExecutor, Poll, SPEC_VERSION, Submitted};
 use cairn_store::{JobRecord, Project, TrackingStore};
 use cairn_types::{
-    ApiError, DatasetInput, DatasetRef, ErrorCode, JobInfo, JobState, ModelInfo, Param, RunStatus, Tag, TrainCheck, TrainSpec,
-    TrainStarted,
+    ApiError, DatasetInput, DatasetRef, ErrorCode, JobInfo, JobState, ModelInfo, Param, RunStatus, Tag, TrainCheck, TrainSpec, TrainStarted,
 };
 
 use crate::{Studio, new_id};
@@ -193,8 +192,9 @@ impl Studio {
             let dir = project.artifacts("jobs")?.join(job_id);
             let submitted = Submitted { pid: job.info.pid, pid_started: job.pid_started, external_id: job.external_id.clone() };
             match crate::remote::ray_address(&job.info.executor) {
-                Some(address) => cairn_jobs::RayExecutor::offline(address, self.cluster_token(address)?)?
-                    .cancel(&submitted, &dir, CANCEL_GRACE)?,
+                Some(address) => {
+                    cairn_jobs::RayExecutor::offline(address, self.cluster_token(address)?)?.cancel(&submitted, &dir, CANCEL_GRACE)?
+                }
                 None => LocalExecutor::new(self.worker.clone()).cancel(&submitted, &dir, CANCEL_GRACE)?,
             }
             // A worker that stopped cleanly recorded its ending; one that was killed did not.
@@ -286,9 +286,7 @@ pub(crate) fn job_record_for(job: &JobSpec, executor: &str, now: i64) -> JobReco
 }
 
 pub(crate) fn job_record(project: &Project, job_id: &str) -> Result<JobRecord, ApiError> {
-    project
-        .get_job(job_id)?
-        .ok_or_else(|| ApiError::new(ErrorCode::JobNotFound, format!("no job `{job_id}` in this project")))
+    project.get_job(job_id)?.ok_or_else(|| ApiError::new(ErrorCode::JobNotFound, format!("no job `{job_id}` in this project")))
 }
 
 /// A job's process ended. The worker records its own outcome; when it did not (a crash, a kill), the

@@ -30,9 +30,8 @@ impl TrustStore {
     }
 
     fn set(&self, folder: &Path, trusted: bool) -> Result<(), ApiError> {
-        let folder = folder
-            .canonicalize()
-            .map_err(|e| ApiError::new(ErrorCode::FileNotFound, format!("cannot trust {}: {e}", folder.display())))?;
+        let folder =
+            folder.canonicalize().map_err(|e| ApiError::new(ErrorCode::FileNotFound, format!("cannot trust {}: {e}", folder.display())))?;
         let _guard = lock(&self.write);
         let mut list = self.list();
         list.retain(|t| t != &folder);

@@ -289,12 +289,8 @@ fn save(project: &Project, run_id: &str, trained: &cairn_ml::Trained) -> Result<
     let eval = serde_json::to_vec_pretty(&trained.evaluation).map_err(|e| e.to_string())?;
     cairn_store::atomic_write(&dir.join(EVALUATION_FILE), &eval).map_err(|e| e.to_string())?;
     let now = now_ms();
-    let metrics: Vec<Metric> = trained
-        .evaluation
-        .metrics
-        .iter()
-        .map(|(k, v)| Metric { key: k.clone(), value: *v, timestamp: now, step: 0 })
-        .collect();
+    let metrics: Vec<Metric> =
+        trained.evaluation.metrics.iter().map(|(k, v)| Metric { key: k.clone(), value: *v, timestamp: now, step: 0 }).collect();
     // Params are write-once: log only those the run does not have yet.
     let known: std::collections::HashSet<&str> = run.data.params.iter().map(|p| p.key.as_str()).collect();
     let params: Vec<Param> = trained

@@ -63,7 +63,13 @@ pub fn run(studio: &Studio, cmd: ClusterCommand) -> Result<(), ApiError> {
         }
         ClusterCommand::Test { name } => {
             let c = studio.test_cluster(&name)?;
-            say!("connected to {}: Ray {} (Jobs API {}), token accepted, {} ms", c.address, c.ray_version, c.jobs_api_version, c.elapsed_ms);
+            say!(
+                "connected to {}: Ray {} (Jobs API {}), token accepted, {} ms",
+                c.address,
+                c.ray_version,
+                c.jobs_api_version,
+                c.elapsed_ms
+            );
         }
         ClusterCommand::Remove { name } => {
             let p = studio.remove_cluster(&name)?;

@@ -71,8 +71,7 @@ pub fn run(cmd: FlowCommand) -> Result<(), ApiError> {
             let script = export_python(&dir, &plan)?;
             match out {
                 Some(p) => {
-                    std::fs::write(&p, script)
-                        .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
+                    std::fs::write(&p, script).map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
                     say!("Wrote {}", p.display());
                 }
                 None => say!("{}", script.trim_end()),

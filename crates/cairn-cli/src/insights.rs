@@ -61,8 +61,7 @@ pub fn run(studio: &Studio, pid: &str, a: &InsightsArgs) -> Result<(), ApiError>
     let (r, saved) = result?;
     if let Some(path) = &a.html {
         let html = studio.insights_html(pid, &a.dataset, &req).or_else(|_| Ok::<_, ApiError>(render(&r)))?;
-        std::fs::write(path, html)
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(path, html).map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write {}: {e}", path.display())))?;
     }
     if a.json {
         say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());

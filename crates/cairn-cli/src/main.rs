@@ -31,9 +31,7 @@ fn main() {
         std::process::exit(cairn_api::run_worker(spec));
     }
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "cairn=info,warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "cairn=info,warn".into()))
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
@@ -141,7 +139,8 @@ fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
     let mut overrides = Vec::new();
     for t in &a.types {
         let (column, ty) = t.rsplit_once('=').ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidInput, format!("--type {t:?} must look like COLUMN=TYPE")).with_hint("for example --type zip=string")
+            ApiError::new(ErrorCode::InvalidInput, format!("--type {t:?} must look like COLUMN=TYPE"))
+                .with_hint("for example --type zip=string")
         })?;
         let dtype = cairn_types::DType::parse(ty).ok_or_else(|| {
             ApiError::new(ErrorCode::InvalidInput, format!("--type {t:?}: unknown type {ty:?}"))
@@ -172,14 +171,7 @@ fn import(studio: &Studio, a: ImportArgs) -> Result<(), ApiError> {
         }
         e
     })?;
-    say!(
-        "Imported {:?}: {} rows × {} columns in {} ms (digest {})",
-        ds.name,
-        ds.rows,
-        ds.columns.len(),
-        ds.import_ms,
-        &ds.digest[..16]
-    );
+    say!("Imported {:?}: {} rows × {} columns in {} ms (digest {})", ds.name, ds.rows, ds.columns.len(), ds.import_ms, &ds.digest[..16]);
     Ok(())
 }
 
@@ -239,10 +231,7 @@ fn serve(studio: Arc<Studio>, project: Option<&Path>, port: u16, token: Option<S
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        bound
-            .serve(studio, &token, shutdown)
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("the server stopped: {e}")))
+        bound.serve(studio, &token, shutdown).await.map_err(|e| ApiError::new(ErrorCode::Io, format!("the server stopped: {e}")))
     })
 }
 
@@ -264,8 +253,10 @@ fn resolve_run(studio: &Studio, pid: &str, run: &str) -> Result<String, ApiError
         [one] => Ok(one.clone()),
         [] => Err(ApiError::new(ErrorCode::RunNotFound, format!("no run `{run}` in this project"))
             .with_hint("list runs with `cairn runs PROJECT`")),
-        _ => Err(ApiError::new(ErrorCode::InvalidInput, format!("`{run}` matches {} runs", matches.len()))
-            .with_hint("give more of the run id")),
+        _ => {
+            Err(ApiError::new(ErrorCode::InvalidInput, format!("`{run}` matches {} runs", matches.len()))
+                .with_hint("give more of the run id"))
+        }
     }
 }
 

@@ -90,13 +90,6 @@ pub fn profile(p: &Profile) {
             (None, Some(t)) => format!("top {:?} ({})", t.value, t.count),
             _ => String::new(),
         };
-        crate::say!(
-            "{:<28} {:<9} {:>7.1}% {:>9}  {}",
-            c.name,
-            c.dtype.name(),
-            c.missing_pct,
-            c.distinct,
-            summary
-        );
+        crate::say!("{:<28} {:<9} {:>7.1}% {:>9}  {}", c.name, c.dtype.name(), c.missing_pct, c.distinct, summary);
     }
 }

@@ -29,12 +29,13 @@ fn parse_validation(v: &str) -> Result<Validation, ApiError> {
 }
 
 pub fn spec(a: &TrainArgs) -> Result<TrainSpec, ApiError> {
-    let model = ModelKind::parse(&a.model).ok_or_else(|| {
-        invalid(format!("unknown model {:?}", a.model), "see `cairn models` for the models and their parameters")
-    })?;
+    let model = ModelKind::parse(&a.model)
+        .ok_or_else(|| invalid(format!("unknown model {:?}", a.model), "see `cairn models` for the models and their parameters"))?;
     let mut params = BTreeMap::new();
     for p in &a.params {
-        let (k, v) = p.split_once('=').ok_or_else(|| invalid(format!("--param {p:?} must look like NAME=VALUE"), "for example --param max_depth=6"))?;
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("--param {p:?} must look like NAME=VALUE"), "for example --param max_depth=6"))?;
         params.insert(k.trim().to_string(), v.trim().to_string());
     }
     let task = match a.task.as_deref() {
@@ -87,7 +88,13 @@ pub fn train(studio: &Studio, pid: &str, a: &TrainArgs) -> Result<(), ApiError> 
 }
 
 /// Prints a job's log as it grows until the job ends (true), or until `interrupted` is set (false).
-pub(crate) fn follow_log(studio: &Studio, pid: &str, job_id: &str, every: Duration, interrupted: Option<&AtomicBool>) -> Result<bool, ApiError> {
+pub(crate) fn follow_log(
+    studio: &Studio,
+    pid: &str,
+    job_id: &str,
+    every: Duration,
+    interrupted: Option<&AtomicBool>,
+) -> Result<bool, ApiError> {
     let mut offset = 0;
     loop {
         if interrupted.is_some_and(|i| i.load(Ordering::Relaxed)) {
@@ -118,13 +125,23 @@ fn ctrl_c_flag() -> Arc<AtomicBool> {
     flag
 }
 
-pub fn runs(studio: &Studio, pid: &str, experiment: Option<&str>, filter: &str, order_by: Vec<String>, max: u32, json: bool) -> Result<(), ApiError> {
+pub fn runs(
+    studio: &Studio,
+    pid: &str,
+    experiment: Option<&str>,
+    filter: &str,
+    order_by: Vec<String>,
+    max: u32,
+    json: bool,
+) -> Result<(), ApiError> {
     let mut q = SearchRuns { filter: filter.to_string(), order_by, max_results: max, ..Default::default() };
     if let Some(name) = experiment {
         let page = studio.experiments(pid, &Default::default())?;
-        let e = page.experiments.iter().find(|e| e.name == name).ok_or_else(|| {
-            ApiError::new(ErrorCode::ExperimentNotFound, format!("no experiment named {name:?}"))
-        })?;
+        let e = page
+            .experiments
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| ApiError::new(ErrorCode::ExperimentNotFound, format!("no experiment named {name:?}")))?;
         q.experiment_ids = vec![e.experiment_id.clone()];
     } else {
         q.experiment_ids = studio.experiments(pid, &Default::default())?.experiments.into_iter().map(|e| e.experiment_id).collect();

@@ -30,7 +30,9 @@ impl From<ClusterError> for ApiError {
             ClusterError::NotFound { .. } => (ErrorCode::ClusterNotFound, "add it first (Clusters page, or `cairn cluster add`)"),
             ClusterError::BadName { .. } => (ErrorCode::InvalidInput, "use letters, digits, `-`, `_` or `.`"),
             ClusterError::BadAddress { .. } => (ErrorCode::InvalidInput, "give the Ray dashboard's address, e.g. http://head:8265"),
-            ClusterError::Unreadable { .. } => (ErrorCode::FileUnreadable, "fix or delete the file; Cairn rewrites it when a cluster is added"),
+            ClusterError::Unreadable { .. } => {
+                (ErrorCode::FileUnreadable, "fix or delete the file; Cairn rewrites it when a cluster is added")
+            }
             ClusterError::Write { .. } => (ErrorCode::Io, "check that Cairn's settings folder is writable"),
             ClusterError::Keyring { .. } => (ErrorCode::ClusterAuth, "unlock the keyring, or add the cluster again with its token"),
             ClusterError::Sealed { .. } => (ErrorCode::ClusterAuth, "add the cluster again with its token"),

@@ -40,7 +40,17 @@ fn main() {
         let t = Instant::now();
         let json = serde_json::to_vec(&p).expect("json");
         let back: cairn_types::Profile = serde_json::from_slice(&json).expect("parse");
-        println!("profile json {} kB, to and from JSON {:.1} ms, estimated_size {:.1} ms ({} MB)", json.len() / 1024, t.elapsed().as_secs_f64() * 1e3, { let t = Instant::now(); let _ = df.estimated_size(); t.elapsed().as_secs_f64() * 1e3 }, df.estimated_size() >> 20);
+        println!(
+            "profile json {} kB, to and from JSON {:.1} ms, estimated_size {:.1} ms ({} MB)",
+            json.len() / 1024,
+            t.elapsed().as_secs_f64() * 1e3,
+            {
+                let t = Instant::now();
+                let _ = df.estimated_size();
+                t.elapsed().as_secs_f64() * 1e3
+            },
+            df.estimated_size() >> 20
+        );
         let _ = back;
         let phases: Vec<String> = tl.seen.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(n, ms)| format!("{n}@{ms:.0}")).collect();
         println!("read {read:.0} ms [{}], store {write:.0} ms, profile {prof:.0} ms ({} columns)", phases.join(" "), p.columns.len());
@@ -68,7 +78,12 @@ fn experiments(path: &str) {
             .into_reader_with_file_handle(std::io::Cursor::new(body))
             .finish()
             .expect("parse");
-        println!("polars parse threads {threads:?}: {:.0} ms wall, {:.0} ms cpu ({} rows)", t.elapsed().as_secs_f64() * 1e3, cpu_ms() - c0, df.height());
+        println!(
+            "polars parse threads {threads:?}: {:.0} ms wall, {:.0} ms cpu ({} rows)",
+            t.elapsed().as_secs_f64() * 1e3,
+            cpu_ms() - c0,
+            df.height()
+        );
     }
     let mut df = got.frame;
     for (name, comp, stats) in [

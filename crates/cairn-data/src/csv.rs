@@ -7,12 +7,12 @@ use std::path::Path;
 use cairn_types::DType;
 use polars::prelude::*;
 
-use crate::error::DataError;
+use crate::Observer;
 use crate::columns::{Col, Guess};
+use crate::error::DataError;
 use crate::frame::polars_type;
 use crate::infer::datetime_format;
 use crate::scan::{ColumnScan, Dialect};
-use crate::Observer;
 
 /// How each column is read by the parser, and what is done to it afterwards.
 pub struct ReadPlan {
@@ -53,7 +53,13 @@ fn post_expr(name: &str, dtype: DType, scan: &ColumnScan, text_numbers: bool) ->
         // polars casts no text to booleans; the scan saw only true and false (any case) here.
         DType::Bool if (scan.padded || scan.spaced_blanks) && text_numbers => {
             let t = trimmed().str().to_lowercase();
-            Some(when(t.clone().eq(lit("true"))).then(lit(true)).when(t.eq(lit("false"))).then(lit(false)).otherwise(lit(NULL).cast(DataType::Boolean)))
+            Some(
+                when(t.clone().eq(lit("true")))
+                    .then(lit(true))
+                    .when(t.eq(lit("false")))
+                    .then(lit(false))
+                    .otherwise(lit(NULL).cast(DataType::Boolean)),
+            )
         }
         DType::Date => Some(trimmed().str().to_date(strict("%Y-%m-%d"))),
         DType::Datetime => {
@@ -71,11 +77,7 @@ fn strict(format: &str) -> StrptimeOptions {
 }
 
 fn schema(plan: &ReadPlan) -> Schema {
-    plan.names
-        .iter()
-        .zip(plan.dtypes.iter().zip(&plan.scans))
-        .map(|(n, (d, s))| Field::new(n.as_str().into(), parse_type(*d, s)))
-        .collect()
+    plan.names.iter().zip(plan.dtypes.iter().zip(&plan.scans)).map(|(n, (d, s))| Field::new(n.as_str().into(), parse_type(*d, s))).collect()
 }
 
 /// Parses one block of CSV text (whole records, no header).
@@ -203,4 +205,3 @@ pub fn assemble(path: &Path, plan: &ReadPlan, built: Vec<Vec<Col>>) -> Result<Op
     }
     finish(path, df, plan, false).map(Some)
 }
-

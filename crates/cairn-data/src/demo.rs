@@ -116,7 +116,11 @@ pub fn readmissions(rows: usize, seed: u64) -> PolarsResult<DataFrame> {
             ("Other", 18.3),
         ]);
         primary.push(dx);
-        let h = if r.chance(if dx == "Diabetes" { 0.6 } else { 0.2 }) { Some((r.normal(7.4, 1.6).clamp(4.0, 15.0) * 10.0).round() / 10.0) } else { None };
+        let h = if r.chance(if dx == "Diabetes" { 0.6 } else { 0.2 }) {
+            Some((r.normal(7.4, 1.6).clamp(4.0, 15.0) * 10.0).round() / 10.0)
+        } else {
+            None
+        };
         hba1c.push(h);
         bmi.push(if r.chance(0.11) { None } else { Some((r.normal(29.5, 6.5).clamp(14.0, 65.0) * 10.0).round() / 10.0) });
         systolic.push(if r.chance(0.03) { None } else { Some(r.normal(132.0, 19.0).clamp(70.0, 230.0).round() as i64) });

@@ -69,8 +69,12 @@ fn mismatch_hint(column: &str, examples: &[(Option<u64>, String)]) -> String {
     let quoted = values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
     match values.len() {
         0 => format!("import `{column}` as string, or fix those values"),
-        1 => format!("if {quoted} stands for a missing value, add it to Read as missing; otherwise import `{column}` as string, or fix those values"),
-        _ => format!("if {quoted} stand for missing values, add them to Read as missing; otherwise import `{column}` as string, or fix those values"),
+        1 => format!(
+            "if {quoted} stands for a missing value, add it to Read as missing; otherwise import `{column}` as string, or fix those values"
+        ),
+        _ => format!(
+            "if {quoted} stand for missing values, add them to Read as missing; otherwise import `{column}` as string, or fix those values"
+        ),
     }
 }
 

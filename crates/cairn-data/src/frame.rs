@@ -9,8 +9,14 @@ pub const CELL_MAX_CHARS: usize = 1000;
 
 pub fn dtype_of(dt: &DataType) -> DType {
     match dt {
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16
-        | DataType::UInt32 | DataType::UInt64 => DType::Int,
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => DType::Int,
         DataType::Float32 | DataType::Float64 => DType::Float,
         DataType::Boolean => DType::Bool,
         DataType::String | DataType::Categorical(_, _) | DataType::Enum(_, _) => DType::String,
@@ -87,15 +93,8 @@ fn text(s: &str) -> Value {
 pub fn page(df: &DataFrame, offset: u64, limit: u64, total_rows: u64) -> Page {
     let slice = df.slice(offset as i64, limit as usize);
     let cols = slice.columns();
-    let rows = (0..slice.height())
-        .map(|i| cols.iter().map(|c| c.get(i).map(cell).unwrap_or(Value::Null)).collect())
-        .collect();
-    Page {
-        offset,
-        total_rows,
-        columns: df.get_column_names().iter().map(|n| n.to_string()).collect(),
-        rows,
-    }
+    let rows = (0..slice.height()).map(|i| cols.iter().map(|c| c.get(i).map(cell).unwrap_or(Value::Null)).collect()).collect();
+    Page { offset, total_rows, columns: df.get_column_names().iter().map(|n| n.to_string()).collect(), rows }
 }
 
 /// `left` with the columns of `right` appended (same height); a name already in `left` gets a suffix.

@@ -4,16 +4,14 @@
 use std::io::Read;
 use std::path::Path;
 
-use cairn_types::{
-    ColumnInfo, DEFAULT_NULL_VALUES, DType, FileFormat, ImportOptions, ImportPreview, TextEncoding,
-};
+use cairn_types::{ColumnInfo, DEFAULT_NULL_VALUES, DType, FileFormat, ImportOptions, ImportPreview, TextEncoding};
 use polars::prelude::*;
 
+use crate::columns::Guess;
 use crate::error::DataError;
 use crate::frame::{column_infos, page, polars_type};
 use crate::scan::{self, Dialect, ScanSpec};
 use crate::sniff::{self, Text};
-use crate::columns::Guess;
 use crate::{Observer, csv, infer, json};
 
 /// Records per block handed to the parser: big enough to parse in parallel, small enough to show progress.
@@ -95,9 +93,7 @@ fn head(path: &Path, max: usize) -> Result<(Vec<u8>, u64), DataError> {
     let f = open(path)?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut buf = Vec::with_capacity(max.min(size as usize));
-    f.take(max as u64)
-        .read_to_end(&mut buf)
-        .map_err(|e| DataError::Unreadable { path: path.to_path_buf(), source: e })?;
+    f.take(max as u64).read_to_end(&mut buf).map_err(|e| DataError::Unreadable { path: path.to_path_buf(), source: e })?;
     Ok((buf, size))
 }
 
@@ -117,9 +113,7 @@ fn char_string(b: u8) -> String {
 }
 
 pub fn null_values(opts: &ImportOptions) -> Vec<String> {
-    opts.null_values
-        .clone()
-        .unwrap_or_else(|| DEFAULT_NULL_VALUES.iter().map(|s| s.to_string()).collect())
+    opts.null_values.clone().unwrap_or_else(|| DEFAULT_NULL_VALUES.iter().map(|s| s.to_string()).collect())
 }
 
 struct NoObserver;
@@ -258,12 +252,7 @@ fn read_text(
     let notes = Notes {
         detected,
         blanks: res.columns.iter().map(|c| c.blanks).collect(),
-        nulls_seen: nulls
-            .iter()
-            .zip(&res.nulls_seen)
-            .filter(|(m, s)| **s || (m.is_empty() && blank))
-            .map(|(m, _)| m.clone())
-            .collect(),
+        nulls_seen: nulls.iter().zip(&res.nulls_seen).filter(|(m, s)| **s || (m.is_empty() && blank)).map(|(m, _)| m.clone()).collect(),
     };
     let plan = csv::ReadPlan { names: res.names.clone(), dtypes, scans: res.columns.clone() };
     if let Some(df) = csv::assemble(path, &plan, res.built)? {
@@ -271,8 +260,7 @@ fn read_text(
     }
     // A column's values did not all fit the type its head suggested: read again, knowing the types.
     // Only the markers that occur: the parser compares every field with each one it is given.
-    let seen: Vec<String> =
-        nulls.iter().zip(&res.nulls_seen).filter(|(m, s)| **s && !m.is_empty()).map(|(m, _)| m.clone()).collect();
+    let seen: Vec<String> = nulls.iter().zip(&res.nulls_seen).filter(|(m, s)| **s && !m.is_empty()).map(|(m, _)| m.clone()).collect();
     Ok((csv::read(path, body, &res.blocks, d, &plan, &seen, obs)?, notes))
 }
 
@@ -327,7 +315,14 @@ fn apply_overrides(path: &Path, df: DataFrame, opts: &ImportOptions) -> Result<D
     Ok(df)
 }
 
-fn read_any(path: &Path, raw: Vec<u8>, format: FileFormat, opts: &mut ImportOptions, obs: &dyn Observer, sample: bool) -> Result<(DataFrame, Notes), DataError> {
+fn read_any(
+    path: &Path,
+    raw: Vec<u8>,
+    format: FileFormat,
+    opts: &mut ImportOptions,
+    obs: &dyn Observer,
+    sample: bool,
+) -> Result<(DataFrame, Notes), DataError> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DataError::Empty(path.to_path_buf()));
     }
@@ -335,7 +330,11 @@ fn read_any(path: &Path, raw: Vec<u8>, format: FileFormat, opts: &mut ImportOpti
         FileFormat::Parquet => {
             let reader = ParquetReader::new(std::io::Cursor::new(raw));
             let reader = if sample { reader.with_slice(Some((0, 1000))) } else { reader };
-            reader.finish().map_err(|e| DataError::Parse { path: path.to_path_buf(), pos: None, detail: format!("not a readable Parquet file: {e}") })?
+            reader.finish().map_err(|e| DataError::Parse {
+                path: path.to_path_buf(),
+                pos: None,
+                detail: format!("not a readable Parquet file: {e}"),
+            })?
         }
         FileFormat::Csv | FileFormat::Json | FileFormat::Ndjson => {
             obs.progress("decoding", 0, 0, "bytes");
@@ -486,7 +485,11 @@ mod tests {
         assert!(one.equals_missing(&two), "the two readers differ");
         let types: Vec<DataType> = one.columns().iter().map(|c| c.dtype().clone()).collect();
         assert_eq!(types, [DataType::Int64, DataType::Float64, DataType::String, DataType::Date, DataType::Boolean]);
-        assert!(one.columns().iter().all(|c| c.null_count() == 310), "{:?}", one.columns().iter().map(|c| c.null_count()).collect::<Vec<_>>());
+        assert!(
+            one.columns().iter().all(|c| c.null_count() == 310),
+            "{:?}",
+            one.columns().iter().map(|c| c.null_count()).collect::<Vec<_>>()
+        );
         // Text keeps the spaces around its words.
         assert_eq!(one.column("s").expect("s").get(0).expect("cell").to_string(), "\" s0 \"");
     }

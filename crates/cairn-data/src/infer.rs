@@ -53,7 +53,13 @@ fn classify_number(f: &[u8]) -> u8 {
     i += int_digits;
     if i == f.len() {
         // Eighteen digits always fit an i64; longer integers are read as floats.
-        return if int_digits == 0 { 0 } else if int_digits <= 18 { INT | FLOAT } else { FLOAT };
+        return if int_digits == 0 {
+            0
+        } else if int_digits <= 18 {
+            INT | FLOAT
+        } else {
+            FLOAT
+        };
     }
     let mut frac_digits = 0;
     if f[i] == b'.' {
@@ -80,10 +86,7 @@ fn classify_number(f: &[u8]) -> u8 {
 
 #[inline]
 fn two(b: &[u8], at: usize, max: u8) -> bool {
-    b.len() >= at + 2
-        && b[at].is_ascii_digit()
-        && b[at + 1].is_ascii_digit()
-        && (b[at] - b'0') * 10 + (b[at + 1] - b'0') <= max
+    b.len() >= at + 2 && b[at].is_ascii_digit() && b[at + 1].is_ascii_digit() && (b[at] - b'0') * 10 + (b[at + 1] - b'0') <= max
 }
 
 /// `YYYY-MM-DD`, optionally followed by `T` or a space and `HH:MM[:SS[.fff]]`.

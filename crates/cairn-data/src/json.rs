@@ -29,11 +29,7 @@ pub fn read_json(path: &Path, body: &[u8], _sample: bool) -> Result<DataFrame, D
         return read_ndjson(path, body, _sample);
     }
     serde_json::from_slice::<IgnoredAny>(body).map_err(|e| syntax(path, 0, &e))?;
-    JsonReader::new(Cursor::new(body))
-        .with_json_format(JsonFormat::Json)
-        .infer_schema_len(None)
-        .finish()
-        .map_err(|e| polars_error(path, e))
+    JsonReader::new(Cursor::new(body)).with_json_format(JsonFormat::Json).infer_schema_len(None).finish().map_err(|e| polars_error(path, e))
 }
 
 pub fn read_ndjson(path: &Path, body: &[u8], sample: bool) -> Result<DataFrame, DataError> {

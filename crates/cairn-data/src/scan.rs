@@ -6,11 +6,10 @@ use std::path::Path;
 
 use memchr::{memchr, memchr2};
 
-
-use crate::error::{DataError, Pos};
-use crate::columns::{Col, Guess};
-use crate::infer::{self, ANY, DATETIME};
 use crate::Observer;
+use crate::columns::{Col, Guess};
+use crate::error::{DataError, Pos};
+use crate::infer::{self, ANY, DATETIME};
 
 /// How a CSV file separates fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

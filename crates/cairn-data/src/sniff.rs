@@ -72,9 +72,7 @@ pub fn detect_format(path: &Path, head: &[u8], chosen: Option<FileFormat>) -> Re
         (_, true) => FileFormat::Ndjson,
         _ => FileFormat::Csv,
     });
-    let wrong = |expected: &str, found: String| {
-        Err(DataError::WrongFormat { path: path.to_path_buf(), expected: expected.into(), found })
-    };
+    let wrong = |expected: &str, found: String| Err(DataError::WrongFormat { path: path.to_path_buf(), expected: expected.into(), found });
     match format {
         FileFormat::Parquet => {
             if !head.starts_with(b"PAR1") {

@@ -18,10 +18,7 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<u64, DataError> 
     let result = (|| {
         let file = std::fs::File::create(&tmp).map_err(|e| DataError::Write { path: tmp.clone(), source: e })?;
         // LZ4 keeps writing cheap; the data is local and read often.
-        let size = ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Lz4Raw)
-            .finish(df)
-            .map_err(|e| write_err(path, e))?;
+        let size = ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).finish(df).map_err(|e| write_err(path, e))?;
         std::fs::rename(&tmp, path).map_err(|e| DataError::Write { path: path.to_path_buf(), source: e })?;
         Ok(size)
     })();
@@ -64,13 +61,8 @@ pub fn sort_index(df: &DataFrame, column: &str, order: SortOrder) -> Result<IdxC
         name: column.into(),
         available: df.get_column_names().iter().map(|s| s.to_string()).collect(),
     })?;
-    let opts = SortOptions {
-        descending: order == SortOrder::Desc,
-        nulls_last: true,
-        multithreaded: true,
-        maintain_order: true,
-        limit: None,
-    };
+    let opts =
+        SortOptions { descending: order == SortOrder::Desc, nulls_last: true, multithreaded: true, maintain_order: true, limit: None };
     Ok(c.as_materialized_series().arg_sort(opts))
 }
 

@@ -138,9 +138,12 @@ fn large_flow(main: &str, lookup: &str) -> FlowFile {
         Step::new("scale", json!({"columns": ["x"], "method": "standard"})),
         Step::new("frequency_encode", json!({"column": "city"})),
         Step::new("formula", json!({"name": "score", "expr": "x * weight + n"})),
-        Step::new("group_by", json!({"by": ["region", "big"], "aggs": [
-            {"column": "score", "agg": "mean"}, {"column": "n", "agg": "sum"}, {"column": "city", "agg": "mean"}, {"column": "id", "agg": "count"}
-        ]})),
+        Step::new(
+            "group_by",
+            json!({"by": ["region", "big"], "aggs": [
+                {"column": "score", "agg": "mean"}, {"column": "n", "agg": "sum"}, {"column": "city", "agg": "mean"}, {"column": "id", "agg": "count"}
+            ]}),
+        ),
     ];
     f
 }
@@ -177,7 +180,9 @@ fn main() {
     if rows > 0 {
         let (main, lookup) = synthetic(&dir, rows);
         let f = large_flow(&main.to_string_lossy(), &lookup.to_string_lossy());
-        let title = format!("flow of 10 steps (filter, fill ×2, derive, join, one-hot, scale, frequency, formula, group-by) on {rows} synthetic rows");
+        let title = format!(
+            "flow of 10 steps (filter, fill ×2, derive, join, one-hot, scale, frequency, formula, group-by) on {rows} synthetic rows"
+        );
         compare(&title, &f, &dir, &python, "large", &[&main, &lookup], 3);
     }
     let _ = std::fs::remove_dir_all(&dir);

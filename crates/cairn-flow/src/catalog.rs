@@ -131,7 +131,10 @@ fn table() -> Vec<Entry> {
             vec![
                 p("fraction", K::Number, "share of rows to keep, between 0 and 1"),
                 p("seed", K::Integer, "the random seed").or(json!(42)),
-                p("stratify", K::Column, "keep the fraction within each value of this column").label("Stratify on").types(CATS).or(Value::Null),
+                p("stratify", K::Column, "keep the fraction within each value of this column")
+                    .label("Stratify on")
+                    .types(CATS)
+                    .or(Value::Null),
             ],
         ),
         (
@@ -144,7 +147,13 @@ fn table() -> Vec<Entry> {
                 columns("text columns to look in (every text column when empty)").types(TEXT).or(json!([])),
             ],
         ),
-        ("drop_missing", "missing", "Drop rows with missing values", ANY, vec![columns("columns to look in (any column when empty)").or(json!([]))]),
+        (
+            "drop_missing",
+            "missing",
+            "Drop rows with missing values",
+            ANY,
+            vec![columns("columns to look in (any column when empty)").or(json!([]))],
+        ),
         (
             "fill_missing",
             "missing",
@@ -152,7 +161,9 @@ fn table() -> Vec<Entry> {
             ANY,
             vec![
                 columns("columns to fill"),
-                p("strategy", K::Choice, "a constant, or a statistic of the fit rows").label("Fill with").choices(&["mode", "mean", "median", "constant"]),
+                p("strategy", K::Choice, "a constant, or a statistic of the fit rows")
+                    .label("Fill with")
+                    .choices(&["mode", "mean", "median", "constant"]),
                 p("value", K::Value, "the constant").label("Constant").or(Value::Null).when("strategy", &["constant"]),
             ],
         ),
@@ -195,8 +206,12 @@ fn table() -> Vec<Entry> {
             ANY,
             vec![
                 new_name("the new column's name (an existing one is replaced)"),
-                p("expr", K::Text, "a SQL expression, e.g. num_medications / (time_in_hospital + 1) or CASE WHEN age > 60 THEN 'old' ELSE 'young' END")
-                    .label("Expression"),
+                p(
+                    "expr",
+                    K::Text,
+                    "a SQL expression, e.g. num_medications / (time_in_hospital + 1) or CASE WHEN age > 60 THEN 'old' ELSE 'young' END",
+                )
+                .label("Expression"),
             ],
         ),
         (
@@ -229,7 +244,9 @@ fn table() -> Vec<Entry> {
             TEXT,
             vec![
                 column("a text column").types(TEXT),
-                p("min_share", K::Number, "categories rarer than this share become the grouped category").label("Least share").or(json!(0.01)),
+                p("min_share", K::Number, "categories rarer than this share become the grouped category")
+                    .label("Least share")
+                    .or(json!(0.01)),
                 p("other", K::Text, "the name of the grouped category").label("Grouped as").or(json!("Other")),
             ],
         ),
@@ -252,7 +269,8 @@ fn table() -> Vec<Entry> {
             NUM,
             vec![
                 columns("numeric columns").types(NUM),
-                p("method", K::Choice, "standard: mean 0, sd 1; minmax: 0..1; robust: median and IQR").choices(&["standard", "minmax", "robust"]),
+                p("method", K::Choice, "standard: mean 0, sd 1; minmax: 0..1; robust: median and IQR")
+                    .choices(&["standard", "minmax", "robust"]),
             ],
         ),
         (
@@ -287,8 +305,11 @@ fn table() -> Vec<Entry> {
             NUM,
             vec![
                 columns("numeric columns").types(NUM),
-                p("method", K::Choice, "fences: mean ± k·sd, quartiles ± k·IQR, or the k and 1-k quantiles").choices(&["iqr", "std", "quantile"]),
-                p("k", K::Number, "the fence width (default 1.5 for iqr, 3 for std, 0.01 for quantile)").label("Fence width").or(Value::Null),
+                p("method", K::Choice, "fences: mean ± k·sd, quartiles ± k·IQR, or the k and 1-k quantiles")
+                    .choices(&["iqr", "std", "quantile"]),
+                p("k", K::Number, "the fence width (default 1.5 for iqr, 3 for std, 0.01 for quantile)")
+                    .label("Fence width")
+                    .or(Value::Null),
                 p("action", K::Choice, "clip values to the fences, or remove the rows").choices(&["clip", "remove"]),
             ],
         ),
@@ -344,7 +365,16 @@ fn table() -> Vec<Entry> {
             DATES,
             vec![
                 column("a date or datetime column").types(DATES),
-                p("parts", K::Choices, "a new column for each").choices(&["year", "quarter", "month", "day", "weekday", "ordinal_day", "hour", "minute"]),
+                p("parts", K::Choices, "a new column for each").choices(&[
+                    "year",
+                    "quarter",
+                    "month",
+                    "day",
+                    "weekday",
+                    "ordinal_day",
+                    "hour",
+                    "minute",
+                ]),
             ],
         ),
         (
@@ -372,10 +402,15 @@ fn table() -> Vec<Entry> {
             "Train/test split",
             CATS,
             vec![
-                p("kind", K::Choice, "random, stratified (same class shares in both parts) or by time").choices(&["random", "stratified", "time"]).or(json!("random")),
+                p("kind", K::Choice, "random, stratified (same class shares in both parts) or by time")
+                    .choices(&["random", "stratified", "time"])
+                    .or(json!("random")),
                 p("test_fraction", K::Number, "share of rows in the test part, between 0 and 1").or(json!(0.2)),
                 p("seed", K::Integer, "the random seed").or(json!(42)),
-                p("stratify", K::Column, "keep this column's class shares in both parts").label("Stratify on").types(CATS).when("kind", &["stratified"]),
+                p("stratify", K::Column, "keep this column's class shares in both parts")
+                    .label("Stratify on")
+                    .types(CATS)
+                    .when("kind", &["stratified"]),
                 p("time_column", K::Column, "the latest rows are the test part").when("kind", &["time"]),
                 p("column", K::NewColumn, "the new column saying train or test").label("New column").or(json!("split")),
             ],
@@ -387,7 +422,9 @@ fn table() -> Vec<Entry> {
             &[],
             vec![
                 p("source", K::Source, "another source of the flow"),
-                p("how", K::Choice, "which rows to keep").label("Join kind").choices(&["inner", "left", "right", "full", "semi", "anti", "cross"]),
+                p("how", K::Choice, "which rows to keep")
+                    .label("Join kind")
+                    .choices(&["inner", "left", "right", "full", "semi", "anti", "cross"]),
                 p("on", K::Columns, "key columns with the same name on both sides").label("Keys").or(json!([])),
                 p("left_on", K::Columns, "or: keys on this side").label("Keys here").or(json!([])),
                 p("right_on", K::Texts, "and the matching keys on the other side").label("Keys there").or(json!([])),
@@ -400,7 +437,10 @@ fn table() -> Vec<Entry> {
             "combine",
             "Group and aggregate",
             &[],
-            vec![p("by", K::Columns, "a row per combination of these").label("Group by"), p("aggs", K::Aggregations, "one column per aggregation").label("Aggregations")],
+            vec![
+                p("by", K::Columns, "a row per combination of these").label("Group by"),
+                p("aggs", K::Aggregations, "one column per aggregation").label("Aggregations"),
+            ],
         ),
         (
             "pivot",
@@ -411,7 +451,10 @@ fn table() -> Vec<Entry> {
                 p("index", K::Columns, "a row per value of these").label("Rows"),
                 p("on", K::Column, "a column per value of this").label("Columns from"),
                 p("values", K::Column, "the cells").label("Cells"),
-                p("agg", K::Choice, "how cells with several values are combined").label("Combine by").choices(&["first", "sum", "mean", "min", "max", "count"]).or(json!("first")),
+                p("agg", K::Choice, "how cells with several values are combined")
+                    .label("Combine by")
+                    .choices(&["first", "sum", "mean", "min", "max", "count"])
+                    .or(json!("first")),
                 p("max_columns", K::Integer, "refuse more new columns than this").label("At most columns").or(json!(100)),
             ],
         ),

@@ -100,7 +100,9 @@ pub fn chart(df: &DataFrame, kind: ChartKind, x: &str, y: Option<&str>) -> Resul
             (out.labels, out.counts) = pairs.into_iter().unzip();
         }
         ChartKind::Scatter => {
-            let y = y.ok_or_else(|| ApiError::new(ErrorCode::InvalidInput, "a scatter plot needs a y column").with_hint("pick a second numeric column"))?;
+            let y = y.ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidInput, "a scatter plot needs a y column").with_hint("pick a second numeric column")
+            })?;
             let (xs, ys) = (numbers(df, x)?, numbers(df, y)?);
             let pts: Vec<(f64, f64)> = xs.into_iter().zip(ys).filter_map(|(a, b)| Some((a?, b?))).collect();
             out.missing = rows - pts.len() as u64;

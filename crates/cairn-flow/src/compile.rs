@@ -97,7 +97,9 @@ pub fn read_source(project: &Path, s: &Source) -> Result<LazyFrame, FlowError> {
     let fail = |message: String| FlowError::Source { name: s.name.clone(), path: path.display().to_string(), message };
     if !path.is_file() {
         return Err(fail(match &s.dataset {
-            Some(d) => format!("the stored copy of dataset {} (version {}) is missing; open the dataset once, or import it again", d.id, d.version),
+            Some(d) => {
+                format!("the stored copy of dataset {} (version {}) is missing; open the dataset once, or import it again", d.id, d.version)
+            }
             None => "no such file".into(),
         }));
     }

@@ -69,9 +69,7 @@ impl FlowError {
     /// The stable wire code.
     pub fn code(&self) -> ErrorCode {
         match self {
-            FlowError::BadFile { .. } | FlowError::UnknownOp { .. } | FlowError::NewerOp { .. } => {
-                ErrorCode::FlowInvalid
-            }
+            FlowError::BadFile { .. } | FlowError::UnknownOp { .. } | FlowError::NewerOp { .. } => ErrorCode::FlowInvalid,
             FlowError::NewerFormat { .. } => ErrorCode::SchemaTooNew,
             FlowError::NotFound { .. } => ErrorCode::FileNotFound,
             FlowError::Exists { .. } => ErrorCode::AlreadyExists,
@@ -89,9 +87,9 @@ impl FlowError {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
-            FlowError::UnknownOp { .. } => Some(
-                "fix the op name (`cairn flow ops` lists them) or remove the step; the other steps are kept".into(),
-            ),
+            FlowError::UnknownOp { .. } => {
+                Some("fix the op name (`cairn flow ops` lists them) or remove the step; the other steps are kept".into())
+            }
             FlowError::NewerOp { .. } | FlowError::NewerFormat { .. } => {
                 Some("open the flow with a newer Cairn, or remove the step; the file is left as it is".into())
             }
@@ -141,9 +139,7 @@ impl Problem {
     /// The form field the problem is about, when it is one of the operator's parameters.
     pub fn param(&self, op: &str) -> Option<&str> {
         match self {
-            Problem::Param { param, .. } | Problem::Column { param, .. } => {
-                crate::catalog::field_label(op, param).map(|_| param.as_str())
-            }
+            Problem::Param { param, .. } | Problem::Column { param, .. } => crate::catalog::field_label(op, param).map(|_| param.as_str()),
             _ => None,
         }
     }

@@ -174,12 +174,7 @@ impl FlowFile {
         for (i, step) in self.steps.iter().enumerate() {
             let op = ops::find(&step.op).ok_or_else(|| FlowError::UnknownOp { step: i + 1, op: step.op.clone() })?;
             if step.version > op.version() {
-                return Err(FlowError::NewerOp {
-                    step: i + 1,
-                    op: step.op.clone(),
-                    found: step.version,
-                    known: op.version(),
-                });
+                return Err(FlowError::NewerOp { step: i + 1, op: step.op.clone(), found: step.version, known: op.version() });
             }
         }
         Ok(())
@@ -216,9 +211,7 @@ pub fn load(project: &Path, name: &str) -> Result<FlowFile, FlowError> {
     check_name(name)?;
     let path = flow_path(project, name);
     let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            FlowError::NotFound { name: name.into(), dir: project.join("flows").display().to_string() }
-        }
+        std::io::ErrorKind::NotFound => FlowError::NotFound { name: name.into(), dir: project.join("flows").display().to_string() },
         _ => FlowError::Io { path: path.display().to_string(), source: e },
     })?;
     FlowFile::parse(&text, &path.display().to_string())

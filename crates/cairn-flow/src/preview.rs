@@ -69,11 +69,9 @@ pub fn preview(project: &Path, flow: &FlowFile, upto: Option<usize>, opts: &Opti
                     return Err(e);
                 }
                 let e = match e {
-                    FlowError::Invalid(m) => FlowError::Step {
-                        step,
-                        op: flow.steps[step - 1].op.clone(),
-                        problem: crate::error::Problem::Engine(m),
-                    },
+                    FlowError::Invalid(m) => {
+                        FlowError::Step { step, op: flow.steps[step - 1].op.clone(), problem: crate::error::Problem::Engine(m) }
+                    }
                     other => other,
                 };
                 failure = Some((step, e));
@@ -102,11 +100,6 @@ pub fn compare(before: &DataFrame, after: &DataFrame) -> (Vec<ColumnChange>, Vec
             Ok(_) => ColumnChange::Same,
         })
         .collect();
-    let removed = before
-        .get_column_names()
-        .into_iter()
-        .filter(|n| after.column(n).is_err())
-        .map(|n| n.to_string())
-        .collect();
+    let removed = before.get_column_names().into_iter().filter(|n| after.column(n).is_err()).map(|n| n.to_string()).collect();
     (changes, removed)
 }

@@ -119,7 +119,8 @@ fn digest(path: &Path) -> Option<String> {
 fn dataset_input(ctx: &mut Ctx, key: &str, d: &DatasetRef, schema: &Schema) -> Input {
     let copy = dataset_path(ctx.project, &d.version);
     let copy = copy.canonicalize().unwrap_or(copy).to_string_lossy().into_owned();
-    let stored = |note: String| Input { key: key.into(), path: copy.clone(), note, read: format!("pl.scan_parquet(SOURCES[{}])", py::s(key)) };
+    let stored =
+        |note: String| Input { key: key.into(), path: copy.clone(), note, read: format!("pl.scan_parquet(SOURCES[{}])", py::s(key)) };
     let Some(ds) = ctx.dataset(&d.id, &d.version) else {
         return stored(format!("dataset {} (Cairn's stored copy; the project does not say which file it came from)", d.id));
     };
@@ -211,14 +212,19 @@ fn functions(ctx: &mut Ctx, plan: &Plan, prefix: &str, done: &mut BTreeSet<Strin
         };
         out.push_str(&format!("        {}: {read},\n", py::s(&s.name)));
     }
-    out.push_str(&format!("    }}\n\n\ndef run_{id}(sources):\n    \"\"\"Flow {:?} over its inputs (a dict of LazyFrames); returns a LazyFrame.\"\"\"\n", flow.name));
+    out.push_str(&format!(
+        "    }}\n\n\ndef run_{id}(sources):\n    \"\"\"Flow {:?} over its inputs (a dict of LazyFrames); returns a LazyFrame.\"\"\"\n",
+        flow.name
+    ));
     out.push_str(&format!("    df = sources[{}]\n", py::s(&flow.sources[0].name)));
     for (i, (step, input)) in flow.steps.iter().zip(&plan.step_inputs).enumerate() {
         let Some(schema) = input else { continue };
         let op = ops::find(&step.op).ok_or_else(|| FlowError::UnknownOp { step: i + 1, op: step.op.clone() })?;
-        let code = op
-            .python(&step.params, &step.fitted, schema)
-            .map_err(|problem| FlowError::Step { step: i + 1, op: step.op.clone(), problem })?;
+        let code = op.python(&step.params, &step.fitted, schema).map_err(|problem| FlowError::Step {
+            step: i + 1,
+            op: step.op.clone(),
+            problem,
+        })?;
         out.push_str(&format!("    # step {}: {}\n", i + 1, step.op));
         for line in code.lines() {
             out.push_str(&format!("    {line}\n"));

@@ -148,11 +148,7 @@ pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Out
     };
     let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut bytes = Vec::new();
-    let written = if csv {
-        CsvWriter::new(&mut bytes).finish(df)
-    } else {
-        ParquetWriter::new(&mut bytes).finish(df).map(|_| ())
-    };
+    let written = if csv { CsvWriter::new(&mut bytes).finish(df) } else { ParquetWriter::new(&mut bytes).finish(df).map(|_| ()) };
     written.map_err(|e| FlowError::Io { path: path.display().to_string(), source: std::io::Error::other(e.to_string()) })?;
     cairn_store::atomic_write(&path, &bytes).map_err(io(&path))?;
     if matches!(output, Output::Artifacts) {

@@ -19,9 +19,10 @@ struct Quiet;
 impl Observer for Quiet {}
 
 fn main() {
-    let path = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/diabetic_data.csv")
-    });
+    let path = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/diabetic_data.csv"));
     let req = InsightsRequest { target: "readmitted".into(), equals: Some("<30".into()), task: None };
     let runs: usize = std::env::args().nth(2).or_else(|| std::env::var("RUNS").ok()).and_then(|v| v.parse().ok()).unwrap_or(3);
 
@@ -88,7 +89,11 @@ fn main() {
             match text.lines().find_map(|l| l.strip_prefix("seconds ")).and_then(|s| s.trim().parse::<f64>().ok()) {
                 Some(peer) => {
                     println!("peer (pandas + scikit-learn + LightGBM, same analysis): {peer:.2} s (best of {runs})");
-                    println!("ratio: {:.1}x (peer / Cairn's profile + report); {:.1}x against the report alone", peer / best_total, peer / best_report);
+                    println!(
+                        "ratio: {:.1}x (peer / Cairn's profile + report); {:.1}x against the report alone",
+                        peer / best_total,
+                        peer / best_report
+                    );
                 }
                 None => println!("peer: no timing in its output"),
             }

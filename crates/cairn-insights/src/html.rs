@@ -135,7 +135,14 @@ pub fn render_html(r: &InsightsReport) -> String {
         let rows: Vec<_> = t
             .classes
             .iter()
-            .map(|c| (c.value.clone(), c.count as f64, format!("{} ({})", int(c.count), pct(c.share)), t.positive_class.as_deref() == Some(&c.value)))
+            .map(|c| {
+                (
+                    c.value.clone(),
+                    c.count as f64,
+                    format!("{} ({})", int(c.count), pct(c.share)),
+                    t.positive_class.as_deref() == Some(&c.value),
+                )
+            })
             .collect();
         h.push_str(&bars(&rows, max));
         if let Some(rate) = t.positive_rate {
@@ -188,9 +195,7 @@ pub fn render_html(r: &InsightsReport) -> String {
         "<h2>Duplicate rows</h2><p>{} rows equal an earlier row ({}).{}</p>",
         int(d.rows),
         pct(d.share),
-        d.rows_ignoring_ids
-            .map(|n| format!(" Ignoring the identifiers ({}): {}.", esc(&d.ignored.join(", ")), int(n)))
-            .unwrap_or_default()
+        d.rows_ignoring_ids.map(|n| format!(" Ignoring the identifiers ({}): {}.", esc(&d.ignored.join(", ")), int(n))).unwrap_or_default()
     );
 
     let metric = r.leakage.first().map_or("score", |l| if l.metric == "r2" { "R²" } else { "ROC AUC" });

@@ -209,10 +209,11 @@ pub(crate) fn scores(
             let s = df.column(&p.name)?.as_materialized_series();
             let as_key = keys.contains(&p.name);
             let Some(coded) = encode(s, p, as_key)? else { return Ok(None) };
-            let raw: Option<Vec<Option<f64>>> = (target.task == Task::Regression && matches!(p.dtype, DType::Int | DType::Float) && !as_key)
-                .then(|| s.cast(&DataType::Float64).ok())
-                .flatten()
-                .and_then(|f| f.f64().ok().map(|ca| ca.iter().map(|v| v.filter(|x| x.is_finite())).collect()));
+            let raw: Option<Vec<Option<f64>>> =
+                (target.task == Task::Regression && matches!(p.dtype, DType::Int | DType::Float) && !as_key)
+                    .then(|| s.cast(&DataType::Float64).ok())
+                    .flatten()
+                    .and_then(|f| f.f64().ok().map(|ca| ca.iter().map(|v| v.filter(|x| x.is_finite())).collect()));
             let result = score(&coded, raw.as_deref(), target, &fold, &rows);
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if !progress(n, total) {

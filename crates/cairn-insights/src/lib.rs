@@ -16,8 +16,8 @@ mod quick;
 mod target;
 
 use cairn_types::{
-    ClassShare, ColumnFlag, ColumnQuality, DType, Duplicates, FlagReason, INSIGHTS_FORMAT, InsightsReport, InsightsRequest,
-    LeftOut, Profile, TargetSummary, Task,
+    ClassShare, ColumnFlag, ColumnQuality, DType, Duplicates, FlagReason, INSIGHTS_FORMAT, InsightsReport, InsightsRequest, LeftOut,
+    Profile, TargetSummary, Task,
 };
 use polars::prelude::*;
 
@@ -47,7 +47,13 @@ fn check(obs: &dyn Observer) -> Result<(), InsightsError> {
 
 /// Builds the report. `profile` is the dataset's profile (computed on the same frame); progress and
 /// cancellation go through `obs`, which is checked between sections and between features.
-pub fn report(df: &DataFrame, profile: &Profile, ds: DatasetRef<'_>, req: &InsightsRequest, obs: &dyn Observer) -> Result<InsightsReport, InsightsError> {
+pub fn report(
+    df: &DataFrame,
+    profile: &Profile,
+    ds: DatasetRef<'_>,
+    req: &InsightsRequest,
+    obs: &dyn Observer,
+) -> Result<InsightsReport, InsightsError> {
     let started = std::time::Instant::now();
     let steps = 5;
     obs.progress("target", 0, steps, "steps");
@@ -98,7 +104,9 @@ pub fn report(df: &DataFrame, profile: &Profile, ds: DatasetRef<'_>, req: &Insig
     for v in correlations.vif.iter().filter(|v| v.flagged) {
         if let Some(c) = columns.iter_mut().find(|c| c.name == v.column) {
             let reason = match v.vif {
-                Some(x) => format!("VIF {x:.1}: largely explained by the other numeric columns; coefficients of linear models will be unstable"),
+                Some(x) => {
+                    format!("VIF {x:.1}: largely explained by the other numeric columns; coefficients of linear models will be unstable")
+                }
                 None => "an exact linear combination of other numeric columns: drop it or one of them".to_string(),
             };
             c.flags.push(FlagReason { flag: ColumnFlag::Collinear, reason });
@@ -148,8 +156,7 @@ pub(crate) fn has(c: &ColumnQuality, f: ColumnFlag) -> bool {
 
 fn duplicates(df: &DataFrame, profile: &Profile, keys: &[String]) -> Result<Duplicates, InsightsError> {
     let rows = df.height().max(1) as f64;
-    let rest: Vec<PlSmallStr> =
-        df.get_column_names().into_iter().filter(|c| !keys.iter().any(|k| k == c.as_str())).cloned().collect();
+    let rest: Vec<PlSmallStr> = df.get_column_names().into_iter().filter(|c| !keys.iter().any(|k| k == c.as_str())).cloned().collect();
     let ignoring = if keys.is_empty() || rest.is_empty() {
         None
     } else {

@@ -137,13 +137,22 @@ fn column(df: &DataFrame, p: &ColumnProfile, target: &Target) -> ColumnQuality {
         flag(
             &mut flags,
             ColumnFlag::MostlyMissing,
-            format!("missing in {} of rows ({} of {}): drop it, or keep only whether it is present", pct(p.missing_pct / 100.0), int(p.missing), int(rows)),
+            format!(
+                "missing in {} of rows ({} of {}): drop it, or keep only whether it is present",
+                pct(p.missing_pct / 100.0),
+                int(p.missing),
+                int(rows)
+            ),
         );
     } else if p.missing_pct >= 5.0 {
         flag(
             &mut flags,
             ColumnFlag::Missing,
-            format!("missing in {} of rows ({}): impute, or let a model that handles missing values use it", pct(p.missing_pct / 100.0), int(p.missing)),
+            format!(
+                "missing in {} of rows ({}): impute, or let a model that handles missing values use it",
+                pct(p.missing_pct / 100.0),
+                int(p.missing)
+            ),
         );
     }
     if p.count > 0 && p.distinct == 1 {

@@ -53,7 +53,14 @@ pub(crate) fn features(quality: &[ColumnQuality], target: &Target) -> (Vec<Strin
     (use_, left_out)
 }
 
-pub(crate) fn fit(df: &DataFrame, target: &Target, features: Vec<String>, left_out: Vec<LeftOut>, seed: u64, obs: &dyn Observer) -> Result<QuickModel, InsightsError> {
+pub(crate) fn fit(
+    df: &DataFrame,
+    target: &Target,
+    features: Vec<String>,
+    left_out: Vec<LeftOut>,
+    seed: u64,
+    obs: &dyn Observer,
+) -> Result<QuickModel, InsightsError> {
     let mut cols: Vec<Column> = features.iter().map(|f| df.column(f).cloned()).collect::<Result<_, _>>()?;
     let ts = target.series(df)?;
     let target_name = ts.name().to_string();

@@ -144,12 +144,7 @@ fn raw(s: &Series, column: &str, task: Option<Task>) -> Result<Target, InsightsE
                     hint: "analyse it as classes (task: classification), or choose a numeric target".into(),
                 });
             }
-            let v: Vec<f64> = s
-                .cast(&DataType::Float64)?
-                .f64()?
-                .iter()
-                .map(|v| v.filter(|x| x.is_finite()).unwrap_or(f64::NAN))
-                .collect();
+            let v: Vec<f64> = s.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.filter(|x| x.is_finite()).unwrap_or(f64::NAN)).collect();
             let (lo, hi) = v.iter().filter(|x| !x.is_nan()).fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
             if lo == hi {
                 return Err(InsightsError::OneClass { name: column.into(), class: format!("{lo}") });
@@ -186,7 +181,15 @@ fn raw(s: &Series, column: &str, task: Option<Task>) -> Result<Target, InsightsE
             }
             // Binary: score the minority class (on a tie the later one, so 0/1 targets score 1).
             let positive = (labels.len() == 2).then(|| if counts[1] <= counts[0] { 1 } else { 0 });
-            Ok(Target { name: column.into(), column: column.into(), equals: None, task, values: Values::Classes { y, labels }, positive, present })
+            Ok(Target {
+                name: column.into(),
+                column: column.into(),
+                equals: None,
+                task,
+                values: Values::Classes { y, labels },
+                positive,
+                present,
+            })
         }
     }
 }
@@ -199,10 +202,7 @@ fn classes(s: &Series) -> Result<(Vec<String>, Vec<u32>), InsightsError> {
         let mut distinct: Vec<f64> = v.iter().flatten().copied().collect();
         distinct.sort_by(f64::total_cmp);
         distinct.dedup();
-        let y = v
-            .iter()
-            .map(|x| x.map_or(MISSING, |x| distinct.partition_point(|d| d.total_cmp(&x).is_lt()) as u32))
-            .collect();
+        let y = v.iter().map(|x| x.map_or(MISSING, |x| distinct.partition_point(|d| d.total_cmp(&x).is_lt()) as u32)).collect();
         let name = |d: &f64| match () {
             _ if dtype.is_bool() => (*d != 0.0).to_string(),
             _ if dtype.is_integer() => format!("{}", *d as i64),

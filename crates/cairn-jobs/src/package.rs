@@ -150,12 +150,7 @@ pub fn build(mut entries: Vec<Entry>) -> Result<Package, JobError> {
 /// A file's raw deflate stream and CRC-32 from `gzip -1 -n`, or None when gzip is not there or fails.
 fn deflate(path: &Path) -> Option<(u32, Vec<u8>)> {
     let file = std::fs::File::open(path).ok()?;
-    let out = std::process::Command::new("gzip")
-        .args(["-1", "-n", "-c"])
-        .stdin(file)
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
+    let out = std::process::Command::new("gzip").args(["-1", "-n", "-c"]).stdin(file).stderr(std::process::Stdio::null()).output().ok()?;
     let g = out.stdout;
     // Header: 1f 8b, method 8, flags 0 (no name, no extra), then mtime, xfl, os: 10 bytes.
     if !out.status.success() || g.len() < 18 || g[0..4] != [0x1f, 0x8b, 8, 0] {

@@ -139,10 +139,8 @@ impl RayClient {
         if status != 200 {
             return Err(self.fail("GET", "/api/version", status, &body));
         }
-        let v: RayVersion = serde_json::from_str(&body).map_err(|e| JobError::NotRay {
-            url: self.base.clone(),
-            detail: format!("its /api/version answer is not Ray's ({e})"),
-        })?;
+        let v: RayVersion = serde_json::from_str(&body)
+            .map_err(|e| JobError::NotRay { url: self.base.clone(), detail: format!("its /api/version answer is not Ray's ({e})") })?;
         if v.version != JOBS_API_VERSION {
             return Err(JobError::RayVersion {
                 url: self.base.clone(),

@@ -98,8 +98,8 @@ impl RayExecutor {
                     entries.push(Entry { name: "cairn".into(), source: bin.clone(), mode: 0o755 });
                 }
                 let uri = self.ensure_package(entries)?;
-                let spec_json = serde_json::to_string(spec)
-                    .map_err(|e| JobError::BadSpec { path: job_dir.to_path_buf(), detail: e.to_string() })?;
+                let spec_json =
+                    serde_json::to_string(spec).map_err(|e| JobError::BadSpec { path: job_dir.to_path_buf(), detail: e.to_string() })?;
                 req.entrypoint = worker_entrypoint(&spec.job_id);
                 req.runtime_env = serde_json::json!({ "working_dir": uri, "env_vars": { SPEC_ENV: spec_json } });
                 // Built-in training is one process on one core by default.

@@ -69,8 +69,7 @@ impl JobSpec {
     }
 
     pub fn write(&self, path: &Path) -> Result<(), JobError> {
-        let bytes = serde_json::to_vec_pretty(self)
-            .map_err(|e| JobError::BadSpec { path: path.to_path_buf(), detail: e.to_string() })?;
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| JobError::BadSpec { path: path.to_path_buf(), detail: e.to_string() })?;
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, bytes)
             .and_then(|()| std::fs::rename(&tmp, path))
@@ -79,8 +78,8 @@ impl JobSpec {
 
     pub fn read(path: &Path) -> Result<JobSpec, JobError> {
         let bytes = std::fs::read(path).map_err(|source| JobError::Files { path: path.to_path_buf(), source })?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| JobError::BadSpec { path: path.to_path_buf(), detail: e.to_string() })?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| JobError::BadSpec { path: path.to_path_buf(), detail: e.to_string() })?;
         let found = v.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
         if found > SPEC_VERSION {
             return Err(JobError::SpecTooNew { found, known: SPEC_VERSION });

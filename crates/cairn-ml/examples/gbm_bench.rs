@@ -123,10 +123,7 @@ fn lightgbm(train: &Path, test: &Path, target: &str, runs: usize) -> Result<serd
 
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let data = args
-        .next()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let data = args.next().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
     let params: BTreeMap<String, String> = std::env::var("CAIRN_GBM_PARAMS")
         .unwrap_or_default()
@@ -204,8 +201,7 @@ fn bench(path: &Path, case: &Case, params: &BTreeMap<String, String>, runs: usiz
         .map(|v| v.unwrap_or(f64::NAN))
         .collect();
     let truth_col = test.column(case.target).map_err(|e| e.to_string())?.cast(&DataType::String).map_err(|e| e.to_string())?;
-    let truth: Vec<bool> =
-        truth_col.str().map_err(|e| e.to_string())?.iter().map(|v| v == Some(positive.as_str())).collect();
+    let truth: Vec<bool> = truth_col.str().map_err(|e| e.to_string())?.iter().map(|v| v == Some(positive.as_str())).collect();
     let auc = cairn_ml::score::roc_auc(&truth, &score).ok_or("AUC undefined")?;
     let fit = median(times);
 
@@ -225,7 +221,9 @@ fn bench(path: &Path, case: &Case, params: &BTreeMap<String, String>, runs: usiz
         serde_json::Value::Number(n) => format!("{n} thread"),
         v => format!("{} threads", v.as_str().unwrap_or("?")),
     };
-    println!("  lightgbm  fit {lfit:>6.3} s   test ROC AUC {lauc:.4}   (LightGBM {version}, 100 rounds, defaults, pandas categoricals, {threads})");
+    println!(
+        "  lightgbm  fit {lfit:>6.3} s   test ROC AUC {lauc:.4}   (LightGBM {version}, 100 rounds, defaults, pandas categoricals, {threads})"
+    );
     println!("  ratio     fit time cairn/lightgbm {:.2}x   AUC difference cairn-lightgbm {:+.4}", fit / lfit, auc - lauc);
     let (time_ok, auc_ok) = (fit <= lfit, auc >= lauc);
     println!(

@@ -15,10 +15,8 @@ impl Observer for Quiet {}
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let path = args
-        .next()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/adult.csv"));
+    let path =
+        args.next().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/adult.csv"));
     let only: Vec<ModelKind> = args.filter_map(|a| ModelKind::parse(&a)).collect();
     let frame = match cairn_data::read_file(&path, &ImportOptions::default(), &Quiet) {
         Ok(i) => i.frame,
@@ -51,10 +49,8 @@ fn main() {
             match cairn_ml::train(&frame, &spec, &cairn_ml::Silent) {
                 Ok(trained) => {
                     let e = &trained.evaluation;
-                    let keys: &[&str] =
-                        if *task == Task::Classification { &["roc_auc", "accuracy", "log_loss"] } else { &["r2", "rmse"] };
-                    let shown: Vec<String> =
-                        keys.iter().filter_map(|k| e.metrics.get(*k).map(|v| format!("{k} {v:.4}"))).collect();
+                    let keys: &[&str] = if *task == Task::Classification { &["roc_auc", "accuracy", "log_loss"] } else { &["r2", "rmse"] };
+                    let shown: Vec<String> = keys.iter().filter_map(|k| e.metrics.get(*k).map(|v| format!("{k} {v:.4}"))).collect();
                     println!(
                         "{:<14} {:<15} fit {:>7.2} s   total {:>7.2} s   {}",
                         info.kind.as_str(),

@@ -132,11 +132,7 @@ pub(crate) fn prepare(frame: &DataFrame, spec: &TrainSpec) -> Result<Prepared, M
     }
     let dropped = frame.height() - kept;
     let frame = if kept < frame.height() {
-        warnings.push(format!(
-            "{} row(s) without a value in '{}' were left out",
-            frame.height() - kept,
-            spec.target
-        ));
+        warnings.push(format!("{} row(s) without a value in '{}' were left out", frame.height() - kept, spec.target));
         frame.filter(&BooleanChunked::new("present".into(), present))?
     } else {
         frame.clone()
@@ -145,9 +141,7 @@ pub(crate) fn prepare(frame: &DataFrame, spec: &TrainSpec) -> Result<Prepared, M
 
     let task = match spec.task {
         Some(t) => t,
-        None if tdtype.is_string() || tdtype.is_categorical() || tdtype.is_enum() || tdtype.is_bool() => {
-            Task::Classification
-        }
+        None if tdtype.is_string() || tdtype.is_categorical() || tdtype.is_enum() || tdtype.is_bool() => Task::Classification,
         None if tdtype.is_integer() && target_col.n_unique()? <= MAX_INT_CLASSES => Task::Classification,
         None => Task::Regression,
     };
@@ -215,17 +209,13 @@ pub(crate) fn prepare(frame: &DataFrame, spec: &TrainSpec) -> Result<Prepared, M
                 let single: Vec<&String> = classes.iter().zip(&fit_counts).filter(|(_, n)| **n == 1).map(|(c, _)| c).collect();
                 if !single.is_empty() {
                     let names: Vec<String> = single.iter().map(|c| format!("'{c}'")).collect();
-                    warnings.push(format!(
-                        "class {} has a single row: it is trained on but cannot be tested",
-                        names.join(", ")
-                    ));
+                    warnings.push(format!("class {} has a single row: it is trained on but cannot be tested", names.join(", ")));
                 }
             }
             (Target::Class(y), classes, Some(positive))
         }
         Task::Regression => {
-            let y: Vec<f64> =
-                target_col.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+            let y: Vec<f64> = target_col.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
             let infinite = y.iter().filter(|v| v.is_infinite()).count();
             if infinite > 0 {
                 return Err(MlError::Infinite { column: spec.target.clone(), count: infinite });
@@ -282,7 +272,9 @@ fn wrong_task(model: ModelKind, task: Task) -> MlError {
             "regression",
             "it models class probabilities: use gbm, random_forest, decision_tree, linear or elastic_net for a numeric target",
         ),
-        Task::Classification => ("classification", "it fits a number: use logistic, gbm, random_forest, decision_tree, knn, svm or gaussian_nb"),
+        Task::Classification => {
+            ("classification", "it fits a number: use logistic, gbm, random_forest, decision_tree, knn, svm or gaussian_nb")
+        }
     };
     MlError::cannot(format!("the {} model cannot do {what}", model.as_str()), hint)
 }
@@ -342,9 +334,8 @@ fn positive_class(spec: &TrainSpec, classes: &[String], counts: &[usize]) -> Res
 }
 
 fn check_validation(v: &Validation, rows: usize, classes: Option<(&[String], &[usize])>) -> Result<(), MlError> {
-    let smallest = classes.and_then(|(names, counts)| {
-        counts.iter().enumerate().min_by_key(|(_, c)| **c).map(|(i, c)| (names[i].clone(), *c))
-    });
+    let smallest =
+        classes.and_then(|(names, counts)| counts.iter().enumerate().min_by_key(|(_, c)| **c).map(|(i, c)| (names[i].clone(), *c)));
     match *v {
         // Resolved before it is checked: the data's split, or a holdout.
         Validation::Auto => {}

@@ -64,7 +64,9 @@ pub enum KeyShape {
     Text,
     /// Whole numbers; `dense` when they fill their range (max - min + 1 close to the number of distinct
     /// values), as a row number or a counter does.
-    Int { dense: bool },
+    Int {
+        dense: bool,
+    },
     /// Anything else: never a key.
     Other,
 }
@@ -142,7 +144,10 @@ fn reason(s: &Series, kind: Option<SourceKind>) -> Result<Option<String>, MlErro
     let distinct = s.drop_nulls().n_unique()?;
     if distinct == 1 && present == s.len() {
         let value = s.drop_nulls().cast(&DataType::String).ok().and_then(|v| v.str().ok().and_then(|c| c.get(0).map(String::from)));
-        return Ok(Some(format!("one value{} in every row: it carries no information", value.map(|v| format!(" ('{v}')")).unwrap_or_default())));
+        return Ok(Some(format!(
+            "one value{} in every row: it carries no information",
+            value.map(|v| format!(" ('{v}')")).unwrap_or_default()
+        )));
     }
     let shape = if kind == SourceKind::Text {
         KeyShape::Text
@@ -184,10 +189,7 @@ pub(crate) fn choose(
     let mut seen = std::collections::HashSet::new();
     for name in names {
         if name == target {
-            return Err(MlError::invalid(
-                format!("'{name}' is the target, so it cannot also be a feature"),
-                "remove it from the features",
-            ));
+            return Err(MlError::invalid(format!("'{name}' is the target, so it cannot also be a feature"), "remove it from the features"));
         }
         if !seen.insert(name.clone()) {
             return Err(MlError::invalid(format!("the feature '{name}' is listed twice"), "list each feature once"));
@@ -279,5 +281,4 @@ mod tests {
         assert_eq!(key_kind("price", KeyShape::Other, 60, 60), None);
         assert!(dense(1.0, 1000.0, 1000) && !dense(12_522.0, 443_867_515.0, 101_766));
     }
-
 }

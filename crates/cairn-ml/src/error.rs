@@ -69,12 +69,8 @@ impl MlError {
     pub fn code(&self) -> ErrorCode {
         match self {
             MlError::TargetNotFound { .. } | MlError::FeatureNotFound { .. } => ErrorCode::ColumnNotFound,
-            MlError::UnknownParam { .. } | MlError::ParamOutOfRange { .. } | MlError::InvalidInput { .. } => {
-                ErrorCode::InvalidInput
-            }
-            MlError::Infinite { .. } | MlError::CannotTrain { .. } => {
-                ErrorCode::CannotTrain
-            }
+            MlError::UnknownParam { .. } | MlError::ParamOutOfRange { .. } | MlError::InvalidInput { .. } => ErrorCode::InvalidInput,
+            MlError::Infinite { .. } | MlError::CannotTrain { .. } => ErrorCode::CannotTrain,
             MlError::Cancelled => ErrorCode::Cancelled,
             MlError::Io { .. } => ErrorCode::Io,
             MlError::Damaged { .. } => ErrorCode::ProjectCorrupt,
@@ -90,9 +86,7 @@ impl MlError {
             MlError::FeatureNotFound { .. } => Some("remove it from the features, or pick an existing column".into()),
             MlError::UnknownParam { .. } => Some("remove it, or use one of the names listed".into()),
             MlError::ParamOutOfRange { .. } => Some("give a value inside the allowed range".into()),
-            MlError::Infinite { .. } => {
-                Some("replace or filter the infinite values in a flow, or leave the column out".into())
-            }
+            MlError::Infinite { .. } => Some("replace or filter the infinite values in a flow, or leave the column out".into()),
             MlError::CannotTrain { hint, .. } | MlError::InvalidInput { hint, .. } => hint.clone(),
             MlError::Cancelled => None,
             MlError::Io { .. } => Some("check the disk has space and the project folder is writable".into()),

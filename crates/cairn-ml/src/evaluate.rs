@@ -76,11 +76,8 @@ pub(crate) fn charts(truth: &Target, scores: &Scores, classes: &[String], positi
         (Target::Value(y), Scores::Values(p)) => {
             let step = y.len().div_ceil(RESIDUALS).max(1);
             let pick: Vec<usize> = (0..y.len()).step_by(step).collect();
-            e.residuals = Some(Curve {
-                x: pick.iter().map(|&i| y[i]).collect(),
-                y: pick.iter().map(|&i| p[i]).collect(),
-                thresholds: Vec::new(),
-            });
+            e.residuals =
+                Some(Curve { x: pick.iter().map(|&i| y[i]).collect(), y: pick.iter().map(|&i| p[i]).collect(), thresholds: Vec::new() });
         }
         _ => {}
     }
@@ -100,8 +97,7 @@ pub(crate) fn by_feature(values: &[f64], sources: &[usize], features: &[String],
     if normalize && total > 0.0 {
         sums.iter_mut().for_each(|v| *v /= total);
     }
-    let mut out: Vec<Importance> =
-        features.iter().zip(sums).map(|(f, importance)| Importance { feature: f.clone(), importance }).collect();
+    let mut out: Vec<Importance> = features.iter().zip(sums).map(|(f, importance)| Importance { feature: f.clone(), importance }).collect();
     out.sort_by(|a, b| b.importance.total_cmp(&a.importance).then_with(|| a.feature.cmp(&b.feature)));
     out
 }

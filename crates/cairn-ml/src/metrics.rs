@@ -204,11 +204,7 @@ pub(crate) fn regression(y: &[f64], p: &[f64]) -> BTreeMap<String, f64> {
     }
     // A percentage of zero is undefined: rows whose actual value is 0 are skipped. A fraction
     // (0.1 = 10 %), as scikit-learn reports it.
-    let (sum, count) = y
-        .iter()
-        .zip(p)
-        .filter(|(a, _)| **a != 0.0)
-        .fold((0.0, 0usize), |(s, c), (a, b)| (s + ((a - b) / a).abs(), c + 1));
+    let (sum, count) = y.iter().zip(p).filter(|(a, _)| **a != 0.0).fold((0.0, 0usize), |(s, c), (a, b)| (s + ((a - b) / a).abs(), c + 1));
     if count > 0 {
         out.insert("mape".into(), sum / count as f64);
     }

@@ -124,8 +124,7 @@ impl Model {
 
     /// Reads a model file; a damaged file or one from a newer format is refused with a clear error.
     pub fn load(path: &Path) -> Result<Model, MlError> {
-        let bytes =
-            std::fs::read(path).map_err(|source| MlError::Io { action: "read", path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| MlError::Io { action: "read", path: path.to_path_buf(), source })?;
         let damaged = |reason: String| MlError::Damaged { path: path.to_path_buf(), reason };
         let header: Header = serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
         match header.format {
@@ -141,12 +140,8 @@ impl Model {
     /// Predicts raw rows: column `prediction` (the class label, or a number), and for classification
     /// `proba_<class>` per class. Missing values and unseen categories are encoded as in training.
     pub fn predict(&self, frame: &DataFrame) -> Result<DataFrame, MlError> {
-        let raw = self
-            .features
-            .iter()
-            .zip(&self.kinds)
-            .map(|(name, kind)| table::read(frame, name, *kind))
-            .collect::<Result<Vec<_>, _>>()?;
+        let raw =
+            self.features.iter().zip(&self.kinds).map(|(name, kind)| table::read(frame, name, *kind)).collect::<Result<Vec<_>, _>>()?;
         for (name, col) in self.features.iter().zip(&raw) {
             if let table::RawColumn::Num(v) = col {
                 let infinite = v.iter().filter(|x| x.is_infinite()).count();
@@ -162,9 +157,8 @@ impl Model {
         let columns = match self.estimator.predict(&x)? {
             Scores::Values(v) => vec![Column::new("prediction".into(), v)],
             Scores::Proba { k, p } => {
-                let labels: Vec<String> = (0..x.rows)
-                    .map(|r| self.classes.get(argmax(&p[r * k..(r + 1) * k])).cloned().unwrap_or_default())
-                    .collect();
+                let labels: Vec<String> =
+                    (0..x.rows).map(|r| self.classes.get(argmax(&p[r * k..(r + 1) * k])).cloned().unwrap_or_default()).collect();
                 let mut cols = vec![Column::new("prediction".into(), labels)];
                 for (c, class) in self.classes.iter().enumerate().take(k) {
                     let v: Vec<f64> = (0..x.rows).map(|r| p[r * k + c]).collect();

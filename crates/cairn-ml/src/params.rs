@@ -48,13 +48,7 @@ const fn float(
     P { name, label, kind: ParamType::Float, default, min: Some(min), min_open, max: Some(max), choices: &[], help }
 }
 
-const fn choice(
-    name: &'static str,
-    label: &'static str,
-    default: &'static str,
-    choices: &'static [&'static str],
-    help: &'static str,
-) -> P {
+const fn choice(name: &'static str, label: &'static str, default: &'static str, choices: &'static [&'static str], help: &'static str) -> P {
     P { name, label, kind: ParamType::Choice, default, min: None, min_open: false, max: None, choices, help }
 }
 
@@ -88,13 +82,26 @@ fn table(kind: ModelKind) -> Vec<P> {
             int("max_depth", "Max depth", "10", 1.0, 64.0, "Levels of splits at most."),
             int("min_samples_split", "Min rows to split", "2", 2.0, 1e6, "A node with fewer rows is not split."),
             int("min_samples_leaf", "Min rows per leaf", "1", 1.0, 1e6, "Splits leaving fewer rows on a side are skipped."),
-            choice("criterion", "Split quality", "gini", &["gini", "entropy"], "How the purity of a split is measured (classification; regression trees use squared error)."),
+            choice(
+                "criterion",
+                "Split quality",
+                "gini",
+                &["gini", "entropy"],
+                "How the purity of a split is measured (classification; regression trees use squared error).",
+            ),
         ],
         ModelKind::RandomForest => vec![
             int("trees", "Trees", "50", 1.0, 2000.0, "Trees in the forest; their class shares are averaged."),
             int("max_depth", "Max depth", "10", 1.0, 64.0, "Levels of splits per tree at most."),
             float("feature_fraction", "Feature fraction", "0.6", (0.0, OPEN), 1.0, "Share of the features each tree sees."),
-            float("sample_fraction", "Sample fraction", "1", (0.0, OPEN), 1.0, "Rows drawn (with replacement) per tree, as a share of the training rows."),
+            float(
+                "sample_fraction",
+                "Sample fraction",
+                "1",
+                (0.0, OPEN),
+                1.0,
+                "Rows drawn (with replacement) per tree, as a share of the training rows.",
+            ),
             int("min_samples_leaf", "Min rows per leaf", "1", 1.0, 1e6, "Splits leaving fewer rows on a side are skipped."),
         ],
         ModelKind::Svm => vec![
@@ -108,7 +115,14 @@ fn table(kind: ModelKind) -> Vec<P> {
                 1e6,
                 "Gaussian width: k(x, x') = exp(-|x - x'|^2 / eps); 0 picks it from the data (features x their mean variance).",
             ),
-            int("max_rows", "Max training rows", "5000", 100.0, 20_000.0, "An SVM holds a rows x rows kernel: larger training sets are sampled down to this many."),
+            int(
+                "max_rows",
+                "Max training rows",
+                "5000",
+                100.0,
+                20_000.0,
+                "An SVM holds a rows x rows kernel: larger training sets are sampled down to this many.",
+            ),
         ],
         ModelKind::GaussianNb => vec![float(
             "var_smoothing",
@@ -120,10 +134,23 @@ fn table(kind: ModelKind) -> Vec<P> {
         )],
         ModelKind::Knn => vec![
             int("k", "Neighbours", "5", 1.0, 200.0, "Rows voting (classification) or averaged (regression)."),
-            choice("index", "Search index", "kd_tree", &["kd_tree", "ball_tree"], "Spatial index for the neighbour search; ball_tree suits many features."),
+            choice(
+                "index",
+                "Search index",
+                "kd_tree",
+                &["kd_tree", "ball_tree"],
+                "Spatial index for the neighbour search; ball_tree suits many features.",
+            ),
         ],
         ModelKind::Gbm => vec![
-            int("iterations", "Trees", "500", 1.0, 10_000.0, "Boosting rounds at most (one tree each, per class when multiclass); early stopping usually ends sooner."),
+            int(
+                "iterations",
+                "Trees",
+                "500",
+                1.0,
+                10_000.0,
+                "Boosting rounds at most (one tree each, per class when multiclass); early stopping usually ends sooner.",
+            ),
             float("learning_rate", "Learning rate", "0.2", (0.0, OPEN), 1.0, "Shrinks each tree's contribution; lower needs more trees."),
             int(
                 "early_stopping_rounds",
@@ -133,12 +160,33 @@ fn table(kind: ModelKind) -> Vec<P> {
                 1000.0,
                 "Stop when the loss on a validation share of the training rows has not improved for this many rounds, and keep the best round's trees (0: off, all rounds).",
             ),
-            float("validation_fraction", "Validation share", "0.1", (0.0, CLOSED), 0.5, "Share of the training rows watched for early stopping (never the test rows)."),
+            float(
+                "validation_fraction",
+                "Validation share",
+                "0.1",
+                (0.0, CLOSED),
+                0.5,
+                "Share of the training rows watched for early stopping (never the test rows).",
+            ),
             int("max_depth", "Max depth", "5", 1.0, 30.0, "Levels of splits per tree at most."),
-            float("min_leaf_weight", "Min leaf weight", "1", (0.0, CLOSED), 1e6, "Minimum hessian sum in a leaf; larger is more conservative."),
+            float(
+                "min_leaf_weight",
+                "Min leaf weight",
+                "1",
+                (0.0, CLOSED),
+                1e6,
+                "Minimum hessian sum in a leaf; larger is more conservative.",
+            ),
             float("l2", "L2 penalty", "1", (0.0, CLOSED), 1e6, "Shrinks leaf weights."),
             float("subsample", "Row subsample", "1", (0.0, OPEN), 1.0, "Share of rows drawn for each tree."),
-            float("colsample_bytree", "Column subsample", "0.5", (0.0, OPEN), 1.0, "Share of the encoded columns drawn for each tree: faster, and less prone to lean on one column."),
+            float(
+                "colsample_bytree",
+                "Column subsample",
+                "0.5",
+                (0.0, OPEN),
+                1.0,
+                "Share of the encoded columns drawn for each tree: faster, and less prone to lean on one column.",
+            ),
             int("nbins", "Histogram bins", "256", 8.0, 4096.0, "Bins per feature for split finding."),
         ],
     }
@@ -160,15 +208,37 @@ pub(crate) fn tasks(kind: ModelKind) -> Vec<Task> {
 
 fn describe(kind: ModelKind) -> (&'static str, &'static str) {
     match kind {
-        ModelKind::Gbm => ("Gradient-boosted trees", "Boosted decision trees (forust). Strong on tabular data; handles missing values natively."),
-        ModelKind::Logistic => ("Logistic regression", "A linear model of class log-odds on standardized features (linfa, L-BFGS); multinomial for more than two classes. Classification only: it models class probabilities; for a numeric target use linear regression or the elastic net."),
-        ModelKind::RandomForest => ("Random forest", "Bagged decision trees on bootstrap samples and feature subsets: classification trees from linfa-trees, regression trees (squared error) of Cairn's own."),
-        ModelKind::DecisionTree => ("Decision tree", "One CART tree, easy to read: linfa-trees for classes, Cairn's own squared-error tree for numbers."),
-        ModelKind::Linear => ("Linear regression", "Ordinary least squares (linfa-linear) on standardized features. Regression only: for classes use logistic regression."),
-        ModelKind::ElasticNet => ("Elastic net", "Least squares with an L1 + L2 penalty (linfa-elasticnet): shrinks and selects features. Regression only: for classes use logistic regression."),
-        ModelKind::Svm => ("Support vector machine", "Max-margin model with a linear or Gaussian kernel (linfa-svm). Binary classification (Platt-scaled probabilities) and regression."),
+        ModelKind::Gbm => {
+            ("Gradient-boosted trees", "Boosted decision trees (forust). Strong on tabular data; handles missing values natively.")
+        }
+        ModelKind::Logistic => (
+            "Logistic regression",
+            "A linear model of class log-odds on standardized features (linfa, L-BFGS); multinomial for more than two classes. Classification only: it models class probabilities; for a numeric target use linear regression or the elastic net.",
+        ),
+        ModelKind::RandomForest => (
+            "Random forest",
+            "Bagged decision trees on bootstrap samples and feature subsets: classification trees from linfa-trees, regression trees (squared error) of Cairn's own.",
+        ),
+        ModelKind::DecisionTree => {
+            ("Decision tree", "One CART tree, easy to read: linfa-trees for classes, Cairn's own squared-error tree for numbers.")
+        }
+        ModelKind::Linear => (
+            "Linear regression",
+            "Ordinary least squares (linfa-linear) on standardized features. Regression only: for classes use logistic regression.",
+        ),
+        ModelKind::ElasticNet => (
+            "Elastic net",
+            "Least squares with an L1 + L2 penalty (linfa-elasticnet): shrinks and selects features. Regression only: for classes use logistic regression.",
+        ),
+        ModelKind::Svm => (
+            "Support vector machine",
+            "Max-margin model with a linear or Gaussian kernel (linfa-svm). Binary classification (Platt-scaled probabilities) and regression.",
+        ),
         ModelKind::Knn => ("k nearest neighbours", "Predicts from the k closest training rows (linfa-nn): a vote, or their mean."),
-        ModelKind::GaussianNb => ("Gaussian naive Bayes", "Per-class normal distributions of each feature, assumed independent (linfa-bayes). Fast baseline. Classification only: it models each class's distribution; for a numeric target use linear regression."),
+        ModelKind::GaussianNb => (
+            "Gaussian naive Bayes",
+            "Per-class normal distributions of each feature, assumed independent (linfa-bayes). Fast baseline. Classification only: it models each class's distribution; for a numeric target use linear regression.",
+        ),
     }
 }
 

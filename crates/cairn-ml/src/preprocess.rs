@@ -172,9 +172,7 @@ impl Preprocessor {
                 FeaturePrep::Stats { stats } => c += stats.width + usize::from(stats.share_column),
                 FeaturePrep::OneHot { categories, missing_indicator, centers, other } => {
                     let width = categories.len() + usize::from(*missing_indicator) + usize::from(*other);
-                    *centers = (c..c + width)
-                        .map(|j| full.col(j).iter().sum::<f64>() / full.rows.max(1) as f64)
-                        .collect();
+                    *centers = (c..c + width).map(|j| full.col(j).iter().sum::<f64>() / full.rows.max(1) as f64).collect();
                     c += width;
                 }
             }
@@ -262,7 +260,11 @@ impl Preprocessor {
                             Some(o) => o[i * w + j],
                             None => stats.means_of(slot(r))[j],
                         }));
-                        out_names.push(if w == 1 { format!("{} (target mean)", name(f)) } else { format!("{} (target mean {j})", name(f)) });
+                        out_names.push(if w == 1 {
+                            format!("{} (target mean)", name(f))
+                        } else {
+                            format!("{} (target mean {j})", name(f))
+                        });
                         sources.push(f);
                     }
                     if stats.share_column {

@@ -159,8 +159,7 @@ pub fn similar_names<'a>(names: impl Iterator<Item = &'a str>, name: &str) -> Ve
         .filter_map(|c| {
             let lower = c.to_lowercase();
             let d = edit_distance(&want, &lower);
-            let close = d <= (want.chars().count() / 3).max(2)
-                || (!want.is_empty() && (lower.contains(&want) || want.contains(&lower)));
+            let close = d <= (want.chars().count() / 3).max(2) || (!want.is_empty() && (lower.contains(&want) || want.contains(&lower)));
             close.then(|| (d, c.to_string()))
         })
         .collect();

@@ -26,9 +26,7 @@ fn token_of(req: &Request) -> Option<String> {
         return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
     }
     // Event streams and downloads opened by the browser itself cannot set headers.
-    req.uri().query().and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("token=").map(str::to_string))
-    })
+    req.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=").map(str::to_string)))
 }
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {

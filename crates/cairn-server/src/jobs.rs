@@ -12,10 +12,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::error::{Answer, Failure, blocking};
 use crate::extract::{Json, Path, Query};
 use crate::params::*;
-use crate::error::{Answer, Failure, blocking};
-
 
 #[utoipa::path(get, path = "/api/projects/{pid}/jobs", params(ProjectPath), responses((status = 200, body = Vec<JobInfo>)))]
 pub async fn jobs(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Answer<Vec<JobInfo>> {
@@ -84,7 +83,11 @@ pub async fn rerun_job(State(s): State<AppState>, Path(JobPath { pid, jid }): Pa
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/commands", params(ProjectPath), request_body = StartCommand, responses((status = 200, body = TrainStarted)))]
-pub async fn start_command(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<StartCommand>) -> Answer<TrainStarted> {
+pub async fn start_command(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(req): Json<StartCommand>,
+) -> Answer<TrainStarted> {
     Ok(Json(blocking(move || s.studio.start_command(&pid, req)).await?))
 }
 
@@ -102,7 +105,11 @@ pub struct SetTrust {
 }
 
 #[utoipa::path(put, path = "/api/projects/{pid}/trust", params(ProjectPath), request_body = SetTrust, responses((status = 200, body = Trust)))]
-pub async fn set_trust(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<SetTrust>) -> Answer<Trust> {
+pub async fn set_trust(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(req): Json<SetTrust>,
+) -> Answer<Trust> {
     Ok(Json(blocking(move || s.studio.set_trust(&pid, req.folder.as_deref(), req.trusted)).await?))
 }
 

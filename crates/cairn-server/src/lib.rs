@@ -59,10 +59,7 @@ pub struct AppState {
 
 /// The full application: API, guards and UI.
 pub fn app(state: AppState) -> Router {
-    routes::api()
-        .fallback(ui::serve)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
-        .with_state(state)
+    routes::api().fallback(ui::serve).layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard)).with_state(state)
 }
 
 /// A server bound to a loopback port, not yet serving.
@@ -85,7 +82,12 @@ impl Bound {
     }
 
     /// Serves until `shutdown` resolves.
-    pub async fn serve(self, studio: Arc<Studio>, token: &str, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        studio: Arc<Studio>,
+        token: &str,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let state = AppState { studio, token: token.into(), port: self.addr.port(), stopping };
         let shutdown = async move {

@@ -16,11 +16,14 @@ use crate::operations::{OPERATIONS, Operation, Paths};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Cairn API", description = "The API the Cairn UI uses, in the desktop app and in the browser. \
+    info(
+        title = "Cairn API",
+        description = "The API the Cairn UI uses, in the desktop app and in the browser. \
         Every request needs the session token, as `Authorization: Bearer <token>` (or `?token=` where a browser \
         cannot set headers: event streams, downloads). Errors are `{code, message, hint}`: `code` is stable \
         (see `ErrorCode`), `message` names what is wrong, `hint` says what to do. The MLflow REST API served \
-        beside it (`/api/2.0/mlflow/…`, `/ajax-api/…`) is MLflow's and is not described here."),
+        beside it (`/api/2.0/mlflow/…`, `/ajax-api/…`) is MLflow's and is not described here."
+    ),
     components(schemas(ErrorCode, ApiError))
 )]
 struct ApiDoc;

@@ -28,8 +28,19 @@ const PROJECT: &[ErrorCode] = &[ProjectNotFound, FileNotFound, NotAProject, Proj
 /// Saving anything in the project.
 const WRITES: &[ErrorCode] = &[ProjectReadOnly, Io];
 /// Reading a file the user named (an import), or a dataset's source again when its stored copy is gone.
-const READ_FILE: &[ErrorCode] =
-    &[FileNotFound, FileUnreadable, InvalidInput, EmptyFile, BadEncoding, RaggedRows, WrongFormat, ParseError, TypeMismatch, ColumnNotFound, Internal];
+const READ_FILE: &[ErrorCode] = &[
+    FileNotFound,
+    FileUnreadable,
+    InvalidInput,
+    EmptyFile,
+    BadEncoding,
+    RaggedRows,
+    WrongFormat,
+    ParseError,
+    TypeMismatch,
+    ColumnNotFound,
+    Internal,
+];
 /// A dataset's rows: its stored copy, or its source read again (refused when the source has changed).
 const DATASET_ROWS: &[ErrorCode] = &[DatasetNotFound, SourceChanged];
 /// Loading a flow file by name.
@@ -39,7 +50,8 @@ const FLOW_STEPS: &[ErrorCode] = &[FlowInvalid, DatasetNotFound, SourceChanged, 
 /// Checking a training spec against its data.
 const TRAIN_SPEC: &[ErrorCode] = &[DatasetNotFound, SourceChanged, ColumnNotFound, InvalidInput, CannotTrain];
 /// Reaching a Ray cluster: its profile, its token, its address, its version, what it accepts.
-const CLUSTER: &[ErrorCode] = &[ClusterNotFound, ClusterAuth, ClusterUnreachable, ClusterVersion, NotAvailable, PackageTooLarge, InvalidInput, FileUnreadable];
+const CLUSTER: &[ErrorCode] =
+    &[ClusterNotFound, ClusterAuth, ClusterUnreachable, ClusterVersion, NotAvailable, PackageTooLarge, InvalidInput, FileUnreadable];
 /// Cluster profiles as saved in the user's settings.
 const PROFILES: &[ErrorCode] = &[FileUnreadable, Io, Internal];
 

@@ -12,9 +12,9 @@ use tokio::io::AsyncWriteExt;
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::error::{Answer, Failure, blocking, failure};
 use crate::extract::{Json, Path, Query};
 use crate::params::*;
-use crate::error::{Answer, Failure, blocking, failure};
 
 type Router = axum::Router<AppState>;
 
@@ -82,12 +82,20 @@ pub async fn datasets(State(s): State<AppState>, Path(ProjectPath { pid }): Path
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/imports/preview", params(ProjectPath), request_body = ImportRequest, responses((status = 200, body = ImportPreview)))]
-pub async fn preview_import(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<ImportRequest>) -> Answer<ImportPreview> {
+pub async fn preview_import(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(req): Json<ImportRequest>,
+) -> Answer<ImportPreview> {
     Ok(Json(blocking(move || s.studio.preview_import(&pid, &req)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/imports", params(ProjectPath), request_body = ImportRequest, responses((status = 200, body = TaskStarted)))]
-pub async fn start_import(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<ImportRequest>) -> Answer<TaskStarted> {
+pub async fn start_import(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(req): Json<ImportRequest>,
+) -> Answer<TaskStarted> {
     Ok(Json(blocking(move || s.studio.start_import(&pid, req)).await?))
 }
 
@@ -101,7 +109,12 @@ pub struct UploadQuery {
 /// Streams the request body into the project, where it waits to be imported (a browser cannot hand over
 /// a path); a successful import moves it into the data folder. A failed upload leaves nothing behind.
 #[utoipa::path(post, path = "/api/projects/{pid}/uploads", params(ProjectPath, UploadQuery), request_body(content = crate::openapi::FileBytes, content_type = "application/octet-stream"), responses((status = 200, body = Uploaded)))]
-pub async fn upload(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Query(q): Query<UploadQuery>, body: Body) -> Answer<Uploaded> {
+pub async fn upload(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Query(q): Query<UploadQuery>,
+    body: Body,
+) -> Answer<Uploaded> {
     let target = blocking(move || s.studio.upload_target(&pid, &q.name)).await?;
     match receive(&target, body).await {
         Ok(bytes) => Ok(Json(Uploaded { path: target.to_string_lossy().into_owned(), bytes })),
@@ -142,7 +155,11 @@ pub struct DiscardQuery {
 
 /// Deletes an upload that was not imported (the import dialog closed, or another file was chosen).
 #[utoipa::path(delete, path = "/api/projects/{pid}/uploads", params(ProjectPath, DiscardQuery), responses((status = 204)))]
-pub async fn discard_upload(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Query(q): Query<DiscardQuery>) -> Result<StatusCode, Failure> {
+pub async fn discard_upload(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Query(q): Query<DiscardQuery>,
+) -> Result<StatusCode, Failure> {
     blocking(move || s.studio.discard_upload(&pid, &q.path)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -181,7 +198,11 @@ fn default_limit() -> u64 {
 }
 
 #[utoipa::path(get, path = "/api/projects/{pid}/datasets/{did}/rows", params(DatasetPath, RowsQuery), responses((status = 200, body = Page)))]
-pub async fn rows(State(s): State<AppState>, Path(DatasetPath { pid, did }): Path<DatasetPath>, Query(q): Query<RowsQuery>) -> Answer<Page> {
+pub async fn rows(
+    State(s): State<AppState>,
+    Path(DatasetPath { pid, did }): Path<DatasetPath>,
+    Query(q): Query<RowsQuery>,
+) -> Answer<Page> {
     Ok(Json(
         blocking(move || {
             let sort = q.sort.as_deref().map(|c| (c, q.order.unwrap_or(SortOrder::Asc)));

@@ -9,10 +9,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::error::{Answer, Failure, blocking};
 use crate::extract::{Json, Path, Query};
 use crate::params::*;
-use crate::error::{Answer, Failure, blocking};
-
 
 #[utoipa::path(get, path = "/api/models", responses((status = 200, body = Vec<ModelInfo>)))]
 pub async fn models(State(s): State<AppState>) -> Json<Vec<ModelInfo>> {
@@ -27,7 +26,12 @@ pub struct TrainQuery {
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/train", params(ProjectPath, TrainQuery), request_body = TrainSpec, responses((status = 200, body = TrainStarted)))]
-pub async fn train(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Query(q): Query<TrainQuery>, Json(spec): Json<TrainSpec>) -> Answer<TrainStarted> {
+pub async fn train(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Query(q): Query<TrainQuery>,
+    Json(spec): Json<TrainSpec>,
+) -> Answer<TrainStarted> {
     let on = q.on.filter(|o| !o.is_empty() && o != "local");
     Ok(Json(blocking(move || s.studio.start_training_on(&pid, spec, on.as_deref())).await?))
 }
@@ -35,22 +39,38 @@ pub async fn train(State(s): State<AppState>, Path(ProjectPath { pid }): Path<Pr
 /// What a training would do, without starting it: the features used and left out (with why), which rows
 /// train and which test, the warnings; or why it would be refused.
 #[utoipa::path(post, path = "/api/projects/{pid}/train/check", params(ProjectPath), request_body = TrainSpec, responses((status = 200, body = TrainCheck)))]
-pub async fn check_training(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(spec): Json<TrainSpec>) -> Answer<TrainCheck> {
+pub async fn check_training(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(spec): Json<TrainSpec>,
+) -> Answer<TrainCheck> {
     Ok(Json(blocking(move || s.studio.check_training(&pid, spec)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/experiments", params(ProjectPath), request_body = CreateExperiment, responses((status = 200, body = Experiment)))]
-pub async fn create_experiment(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(req): Json<CreateExperiment>) -> Answer<Experiment> {
+pub async fn create_experiment(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(req): Json<CreateExperiment>,
+) -> Answer<Experiment> {
     Ok(Json(blocking(move || s.studio.create_experiment(&pid, &req.name)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/experiments/search", params(ProjectPath), request_body = SearchExperiments, responses((status = 200, body = ExperimentsPage)))]
-pub async fn search_experiments(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(q): Json<SearchExperiments>) -> Answer<ExperimentsPage> {
+pub async fn search_experiments(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(q): Json<SearchExperiments>,
+) -> Answer<ExperimentsPage> {
     Ok(Json(blocking(move || s.studio.experiments(&pid, &q)).await?))
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/runs/search", params(ProjectPath), request_body = SearchRuns, responses((status = 200, body = RunsPage)))]
-pub async fn search_runs(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(q): Json<SearchRuns>) -> Answer<RunsPage> {
+pub async fn search_runs(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(q): Json<SearchRuns>,
+) -> Answer<RunsPage> {
     Ok(Json(blocking(move || s.studio.search_runs(&pid, &q)).await?))
 }
 
@@ -61,7 +81,11 @@ pub struct KeysRequest {
 }
 
 #[utoipa::path(post, path = "/api/projects/{pid}/runs/keys", params(ProjectPath), request_body = KeysRequest, responses((status = 200, body = RunKeys)))]
-pub async fn run_keys(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>, Json(q): Json<KeysRequest>) -> Answer<RunKeys> {
+pub async fn run_keys(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+    Json(q): Json<KeysRequest>,
+) -> Answer<RunKeys> {
     Ok(Json(blocking(move || s.studio.run_keys(&pid, &q.experiment_ids)).await?))
 }
 
@@ -97,7 +121,11 @@ pub struct MetricQuery {
 }
 
 #[utoipa::path(get, path = "/api/projects/{pid}/runs/{rid}/metric", params(RunPath, MetricQuery), responses((status = 200, body = MetricSeries)))]
-pub async fn metric(State(s): State<AppState>, Path(RunPath { pid, rid }): Path<RunPath>, Query(q): Query<MetricQuery>) -> Answer<MetricSeries> {
+pub async fn metric(
+    State(s): State<AppState>,
+    Path(RunPath { pid, rid }): Path<RunPath>,
+    Query(q): Query<MetricQuery>,
+) -> Answer<MetricSeries> {
     Ok(Json(blocking(move || s.studio.metric_series(&pid, &rid, &q.key, q.max_points)).await?))
 }
 
@@ -118,7 +146,10 @@ pub async fn artifacts(State(s): State<AppState>, Path(RunPath { pid, rid }): Pa
 
 /// Downloads one of a run's files.
 #[utoipa::path(get, path = "/api/projects/{pid}/runs/{rid}/artifacts/{path}", params(ArtifactPath), responses((status = 200, description = "The file's bytes: JSON for a `.json` file, else bytes.", content((serde_json::Value = "application/json"), (crate::openapi::FileBytes = "application/octet-stream")))))]
-pub async fn artifact(State(s): State<AppState>, Path(ArtifactPath { pid, rid, path: rel }): Path<ArtifactPath>) -> Result<Response, Failure> {
+pub async fn artifact(
+    State(s): State<AppState>,
+    Path(ArtifactPath { pid, rid, path: rel }): Path<ArtifactPath>,
+) -> Result<Response, Failure> {
     let path = blocking(move || s.studio.artifact_path(&pid, &rid, &rel)).await?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let file = tokio::fs::File::open(&path)

@@ -11,9 +11,9 @@ use futures_util::Stream;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::error::Failure;
 use crate::extract::{Path, Query};
 use crate::params::*;
-use crate::error::Failure;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -66,7 +66,10 @@ const PROJECT_POLL: Duration = Duration::from_millis(700);
 /// training worker, `cairn train`, a Python client). The stream ends if the project cannot be read (the
 /// UI reconnects and starts from the counts again) and when the server stops.
 #[utoipa::path(get, path = "/api/projects/{pid}/changes", params(ProjectPath), responses((status = 200, description = "The project's counts (`ProjectChanges` each), now and after every change, until the server stops.", content_type = "text/event-stream", body = cairn_types::ProjectChanges)))]
-pub async fn project_changes(State(s): State<AppState>, Path(ProjectPath { pid }): Path<ProjectPath>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
+pub async fn project_changes(
+    State(s): State<AppState>,
+    Path(ProjectPath { pid }): Path<ProjectPath>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
     let watch = {
         let s = s.clone();
         crate::error::blocking(move || s.studio.watch_project(&pid)).await?

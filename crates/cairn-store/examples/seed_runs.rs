@@ -149,10 +149,7 @@ fn main() {
             project.import_runs(&eid, &runs).map_err(err)?;
             done = upto;
         }
-        println!(
-            "added {n} runs to experiment \"{experiment}\" (id {eid}) of {dir} in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
+        println!("added {n} runs to experiment \"{experiment}\" (id {eid}) of {dir} in {:.1} s", t.elapsed().as_secs_f64());
         Ok(())
     })();
     if let Err(e) = result {

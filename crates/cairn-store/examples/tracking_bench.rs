@@ -63,14 +63,10 @@ fn run_values(i: u64) -> Run {
             .into_iter()
             .map(|(key, value)| Param { key, value })
             .collect(),
-            tags: [
-                kv("team", TEAMS[(i % 4) as usize].into()),
-                kv("mlflow.source.type", "LOCAL".into()),
-                kv("mlflow.runName", name),
-            ]
-            .into_iter()
-            .map(|(key, value)| Tag { key, value })
-            .collect(),
+            tags: [kv("team", TEAMS[(i % 4) as usize].into()), kv("mlflow.source.type", "LOCAL".into()), kv("mlflow.runName", name)]
+                .into_iter()
+                .map(|(key, value)| Tag { key, value })
+                .collect(),
         },
         inputs: RunInputs::default(),
     }
@@ -253,11 +249,7 @@ fn report(c: &Value, m: Option<&Value>, runs: u64) {
     latency(&format!("runs-table page: `{}`, 100 runs", PAGE.0), "page_ms", &page_target);
     let page2_target = format!("< 50 ms: {}", ok(num(c, "page2_ms") < 50.0));
     latency("the next page (page token; Cairn: from the cached search)", "page2_ms", &page2_target);
-    println!(
-        "matching runs: search {}, page filter {}",
-        grouped(num(c, "search_total")),
-        grouped(num(c, "page_total"))
-    );
+    println!("matching runs: search {}, page filter {}", grouped(num(c, "search_total")), grouped(num(c, "page_total")));
     if let Some(m) = m {
         let same = ["search_first", "page_first", "page2_first"].iter().all(|k| c.get(*k) == m.get(*k));
         println!("same first results as MLflow (ids of the first 5 runs of each search): {}", if same { "yes" } else { "NO" });

@@ -33,9 +33,7 @@ pub enum StoreError {
 impl StoreError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();
-        if source.kind() == std::io::ErrorKind::PermissionDenied
-            || source.kind() == std::io::ErrorKind::ReadOnlyFilesystem
-        {
+        if source.kind() == std::io::ErrorKind::PermissionDenied || source.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
             return StoreError::ReadOnly { path, what: "files".into() };
         }
         StoreError::Io { path, source }
@@ -62,17 +60,14 @@ impl StoreError {
             StoreError::Missing(_) => "check the path, or create the folder first".into(),
             StoreError::NotAProject(_) => "make it a project (New project in the studio, or `cairn new PATH`)".into(),
             StoreError::AlreadyAProject(_) => "open it instead".into(),
-            StoreError::ReadOnly { path, .. } => format!(
-                "make the folder writable (chmod -R u+w {}) or copy the project somewhere you can write",
-                path.display()
-            ),
+            StoreError::ReadOnly { path, .. } => {
+                format!("make the folder writable (chmod -R u+w {}) or copy the project somewhere you can write", path.display())
+            }
             StoreError::SchemaTooNew { .. } => "update Cairn to open this project".into(),
             StoreError::Corrupt { .. } => "restore the project from a backup, or report the file".into(),
             StoreError::DatasetNotFound(_) => "pick one of the project's datasets (`cairn datasets PROJECT` lists them)".into(),
             StoreError::DatasetExists(_) => "choose another name for the dataset".into(),
-            StoreError::Sql { source, .. } if is_readonly_sql(source) => {
-                "make the project folder writable".into()
-            }
+            StoreError::Sql { source, .. } if is_readonly_sql(source) => "make the project folder writable".into(),
             StoreError::Io { .. } | StoreError::Sql { .. } => "check free disk space and permissions".into(),
         })
     }

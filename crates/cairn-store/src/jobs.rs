@@ -113,11 +113,8 @@ impl Project {
     /// all that is needed to find it again after a restart.
     pub fn job_submitted(&self, id: &str, external_id: &str, now: i64) -> Result<(), StoreError> {
         let conn = self.conn()?;
-        conn.execute(
-            "UPDATE jobs SET state = 'running', external_id = ?2, started_at = ?3 WHERE id = ?1",
-            params![id, external_id, now],
-        )
-        .map_err(|e| self.classify(e))?;
+        conn.execute("UPDATE jobs SET state = 'running', external_id = ?2, started_at = ?3 WHERE id = ?1", params![id, external_id, now])
+            .map_err(|e| self.classify(e))?;
         Ok(())
     }
 
@@ -144,9 +141,13 @@ impl Project {
 
     pub fn job_for_run(&self, run_id: &str) -> Result<Option<JobRecord>, StoreError> {
         let conn = self.conn()?;
-        conn.query_row(&format!("SELECT {COLUMNS}, {RUN_NAME} FROM jobs WHERE run_id = ?1 ORDER BY created_at DESC LIMIT 1"), [run_id], from_row)
-            .optional()
-            .map_err(|e| self.classify(e))
+        conn.query_row(
+            &format!("SELECT {COLUMNS}, {RUN_NAME} FROM jobs WHERE run_id = ?1 ORDER BY created_at DESC LIMIT 1"),
+            [run_id],
+            from_row,
+        )
+        .optional()
+        .map_err(|e| self.classify(e))
     }
 
     /// Jobs newest first; `active` keeps only queued and running ones.

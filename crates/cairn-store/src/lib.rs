@@ -16,11 +16,11 @@ mod watch;
 
 pub use conn::Conn;
 pub use error::StoreError;
-pub use jobs::JobRecord;
 pub use fsutil::{atomic_write, cache_write, folder_is_read_only};
+pub use jobs::JobRecord;
 pub use migrations::SCHEMA_VERSION;
+pub use models_registry::RegistryError;
 pub use project::{Project, project_id};
 pub use recent::RecentProjects;
-pub use models_registry::RegistryError;
 pub use tracking::{TrackingError, TrackingStore};
 pub use watch::ChangeWatch;

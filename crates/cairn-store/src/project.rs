@@ -104,8 +104,8 @@ impl Project {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotAProject(root)),
             Err(e) => return Err(StoreError::io(&manifest_path, e)),
         };
-        let manifest: Manifest = toml::from_str(&text)
-            .map_err(|e| StoreError::Corrupt { path: manifest_path.clone(), detail: e.message().to_string() })?;
+        let manifest: Manifest =
+            toml::from_str(&text).map_err(|e| StoreError::Corrupt { path: manifest_path.clone(), detail: e.message().to_string() })?;
         if manifest.format > FORMAT {
             return Err(StoreError::SchemaTooNew { path: manifest_path, found: manifest.format, known: FORMAT });
         }

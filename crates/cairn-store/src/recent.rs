@@ -22,10 +22,7 @@ impl RecentProjects {
     /// The list, newest first. An unreadable file reads as empty: losing the recent list must never stop
     /// anyone from opening a project.
     pub fn list(&self) -> Vec<RecentProject> {
-        let mut list: Vec<RecentProject> = std::fs::read(&self.file)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let mut list: Vec<RecentProject> = std::fs::read(&self.file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         for p in &mut list {
             p.exists = Path::new(&p.path).join("cairn.toml").exists();
         }

@@ -29,12 +29,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(Dataset, String, String)> {
 }
 
 fn placeholder_source() -> cairn_types::DatasetSource {
-    cairn_types::DatasetSource {
-        path: String::new(),
-        format: cairn_types::FileFormat::Csv,
-        bytes: 0,
-        options: Default::default(),
-    }
+    cairn_types::DatasetSource { path: String::new(), format: cairn_types::FileFormat::Csv, bytes: 0, options: Default::default() }
 }
 
 impl Project {
@@ -89,7 +84,16 @@ impl Project {
             .execute(
                 "UPDATE datasets SET source_json = ?2, columns_json = ?3, rows = ?4, digest = ?5, version = ?6, \
                  created_at = ?7, import_ms = ?8 WHERE id = ?1",
-                params![ds.id, to_json(&ds.source), to_json(&ds.columns), ds.rows as i64, ds.digest, ds.version, ds.created_at, ds.import_ms as i64],
+                params![
+                    ds.id,
+                    to_json(&ds.source),
+                    to_json(&ds.columns),
+                    ds.rows as i64,
+                    ds.digest,
+                    ds.version,
+                    ds.created_at,
+                    ds.import_ms as i64
+                ],
             )
             .map_err(|e| self.classify(e))?;
         if n == 0 {
@@ -129,9 +133,8 @@ impl Project {
 
     pub fn list_datasets(&self) -> Result<Vec<Dataset>, StoreError> {
         let conn = self.conn()?;
-        let mut stmt = conn
-            .prepare(&format!("SELECT {COLUMNS} FROM datasets ORDER BY created_at DESC, name"))
-            .map_err(|e| self.classify(e))?;
+        let mut stmt =
+            conn.prepare(&format!("SELECT {COLUMNS} FROM datasets ORDER BY created_at DESC, name")).map_err(|e| self.classify(e))?;
         let rows = stmt.query_map([], from_row).map_err(|e| self.classify(e))?;
         rows.map(|r| self.decode(r.map_err(|e| self.classify(e))?)).collect()
     }
@@ -181,7 +184,16 @@ fn record_version(conn: &rusqlite::Connection, ds: &Dataset) -> rusqlite::Result
         "INSERT OR REPLACE INTO dataset_versions \
          (dataset_id, version, source_json, columns_json, rows, digest, created_at, import_ms) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![ds.id, ds.version, to_json(&ds.source), to_json(&ds.columns), ds.rows as i64, ds.digest, ds.created_at, ds.import_ms as i64],
+        params![
+            ds.id,
+            ds.version,
+            to_json(&ds.source),
+            to_json(&ds.columns),
+            ds.rows as i64,
+            ds.digest,
+            ds.created_at,
+            ds.import_ms as i64
+        ],
     )
 }
 

@@ -102,8 +102,8 @@ impl ErrorCode {
         match self {
             Unauthorized => 401,
             HostRefused | ProjectReadOnly => 403,
-            RouteNotFound | FileNotFound | ProjectNotFound | DatasetNotFound | ColumnNotFound
-            | TaskNotFound | NotComputed | ExperimentNotFound | RunNotFound | JobNotFound | ClusterNotFound => 404,
+            RouteNotFound | FileNotFound | ProjectNotFound | DatasetNotFound | ColumnNotFound | TaskNotFound | NotComputed
+            | ExperimentNotFound | RunNotFound | JobNotFound | ClusterNotFound => 404,
             // Never 401: that status means the session token, and the UI would lock itself.
             ClusterAuth | ClusterVersion => 502,
             ClusterUnreachable => 503,
@@ -115,8 +115,8 @@ impl ErrorCode {
             CannotTrain => 422,
             SchemaTooNew => 409,
             BadRequest => 400,
-            InvalidInput | EmptyFile | BadEncoding | RaggedRows | WrongFormat | ParseError
-            | TypeMismatch | NotAProject | ProjectCorrupt => 422,
+            InvalidInput | EmptyFile | BadEncoding | RaggedRows | WrongFormat | ParseError | TypeMismatch | NotAProject
+            | ProjectCorrupt => 422,
             SourceChanged => 410,
             Cancelled => 499,
             NotAvailable => 501,
@@ -126,10 +126,7 @@ impl ErrorCode {
 
     /// The wire spelling, e.g. `RAGGED_ROWS`.
     pub fn as_str(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }
 }
 

@@ -39,5 +39,7 @@ pub fn schema() -> utoipa::openapi::schema::Schema {
     use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
     let number = ObjectBuilder::new().schema_type(Type::Number).format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)));
     let word = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["NaN", "Infinity", "-Infinity"]));
-    Schema::OneOf(OneOfBuilder::new().item(number).item(word).description(Some("A number, or \"NaN\", \"Infinity\" or \"-Infinity\".")).build())
+    Schema::OneOf(
+        OneOfBuilder::new().item(number).item(word).description(Some("A number, or \"NaN\", \"Infinity\" or \"-Infinity\".")).build(),
+    )
 }

@@ -7,7 +7,6 @@ mod cluster;
 mod data;
 mod error;
 pub mod float;
-pub mod words;
 mod flow;
 mod insights;
 mod project;
@@ -15,6 +14,7 @@ mod task;
 mod tracking;
 mod train;
 pub mod typescript;
+pub mod words;
 
 pub use cluster::*;
 pub use data::*;

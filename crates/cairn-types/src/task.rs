@@ -55,15 +55,21 @@ pub struct TaskInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TaskEvent {
-    Progress { progress: Progress },
+    Progress {
+        progress: Progress,
+    },
     /// A first look at the data while the import goes on.
-    Preview { page: Page },
+    Preview {
+        page: Page,
+    },
     Succeeded {
         #[ts(type = "unknown")]
         #[schema(value_type = Object)]
         result: serde_json::Value,
     },
-    Failed { error: ApiError },
+    Failed {
+        error: ApiError,
+    },
     Cancelled,
 }
 

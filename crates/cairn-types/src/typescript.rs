@@ -131,9 +131,7 @@ pub fn render() -> String {
         FlowRunResult::decl(),
         PythonScript::decl(),
     ];
-    let mut out = String::from(
-        "// Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.\n\n",
-    );
+    let mut out = String::from("// Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.\n\n");
     for d in decls {
         out.push_str("export ");
         out.push_str(&d);

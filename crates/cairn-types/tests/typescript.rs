@@ -11,8 +11,5 @@ fn generated_typescript_is_current() {
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == fresh,
-        "ui/src/lib/types.gen.ts is out of date with crates/cairn-types: run `make types`"
-    );
+    assert!(committed == fresh, "ui/src/lib/types.gen.ts is out of date with crates/cairn-types: run `make types`");
 }

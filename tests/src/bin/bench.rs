@@ -53,11 +53,7 @@ fn python() -> String {
 
 fn peer(script: &str, args: &[&str]) -> Result<Value, String> {
     let scripts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/bench");
-    let out = Command::new(python())
-        .arg(scripts.join(script))
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python()))?;
+    let out = Command::new(python()).arg(scripts.join(script)).args(args).output().map_err(|e| format!("cannot run {}: {e}", python()))?;
     if !out.status.success() {
         return Err(format!("{script} failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
@@ -230,11 +226,19 @@ fn large(rows: u64) -> Res {
         let fp = first_page.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN);
         println!("  cairn   first page of the preview {:>7.2} s after the import started   (target < 2 s)", fp);
         println!("  cairn   whole import done         {:>7.2} s (in the background; progress shown)", done.as_secs_f64());
-        println!("  cairn   page while scrolling      median {:.1} ms, p95 {:.1} ms   (target < 50 ms)", median(scroll.clone()), pct(&scroll, 0.95));
+        println!(
+            "  cairn   page while scrolling      median {:.1} ms, p95 {:.1} ms   (target < 50 ms)",
+            median(scroll.clone()),
+            pct(&scroll, 0.95)
+        );
         println!("  cairn   sorted: first page {:.0} ms (sorts {} rows), then median {:.1} ms", first_sorted, nrows, median(sorted));
         let p = peer("pandas_pages.py", &[&file.to_string_lossy()])?;
         let pandas_first = p["first_page_s"].as_f64().unwrap_or(f64::NAN);
-        println!("  pandas  read_csv before any page  {:>7.2} s; a page afterwards {:.2} ms", pandas_first, p["page_s"].as_f64().unwrap_or(f64::NAN) * 1e3);
+        println!(
+            "  pandas  read_csv before any page  {:>7.2} s; a page afterwards {:.2} ms",
+            pandas_first,
+            p["page_s"].as_f64().unwrap_or(f64::NAN) * 1e3
+        );
         println!("  ratio   first page {:.1}x sooner than pandas can show one", pandas_first / fp);
         Ok(())
     })
@@ -308,8 +312,16 @@ fn startup(desktop: &Path, project: &Path) -> Res {
         let _ = child.wait();
     }
     println!("desktop app ({} runs)", starts.len());
-    println!("  start to interactive UI   median {:.0} ms   (target < 1500 ms: {:.2} of target)", median(starts.clone()), median(starts) / 1500.0);
-    println!("  idle memory (app + WebKit processes, PSS)  median {:.0} MB   (target < 200 MB: {:.2} of target)", median(mem.clone()), median(mem) / 200.0);
+    println!(
+        "  start to interactive UI   median {:.0} ms   (target < 1500 ms: {:.2} of target)",
+        median(starts.clone()),
+        median(starts) / 1500.0
+    );
+    println!(
+        "  idle memory (app + WebKit processes, PSS)  median {:.0} MB   (target < 200 MB: {:.2} of target)",
+        median(mem.clone()),
+        median(mem) / 200.0
+    );
     println!("          last run: {breakdown}");
     Ok(())
 }

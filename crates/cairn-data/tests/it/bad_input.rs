@@ -125,10 +125,7 @@ fn json_syntax_error_names_line_and_column() {
 
 #[test]
 fn an_override_that_does_not_fit_says_how_many_and_where() {
-    let opts = ImportOptions {
-        overrides: vec![TypeOverride { column: "n".into(), dtype: DType::Int }],
-        ..Default::default()
-    };
+    let opts = ImportOptions { overrides: vec![TypeOverride { column: "n".into(), dtype: DType::Int }], ..Default::default() };
     let e = fails("mixed.csv", b"n\n1\n2\nthree\n4\nfive\n", opts);
     assert_eq!(e.code, ErrorCode::TypeMismatch);
     assert!(e.message.contains("2 value(s) fail"), "{}", e.message);
@@ -137,10 +134,7 @@ fn an_override_that_does_not_fit_says_how_many_and_where() {
 
 #[test]
 fn an_override_of_an_unknown_column() {
-    let opts = ImportOptions {
-        overrides: vec![TypeOverride { column: "Age".into(), dtype: DType::Int }],
-        ..Default::default()
-    };
+    let opts = ImportOptions { overrides: vec![TypeOverride { column: "Age".into(), dtype: DType::Int }], ..Default::default() };
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "o.csv", b"age,x\n1,2\n");
     let api: ApiError = read_file(&p, &opts, &Quiet).unwrap_err().into();
@@ -173,7 +167,11 @@ fn hints_name_the_dialog_controls_never_a_command_line_flag() {
         ("picture.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", ImportOptions::default()),
         ("ragged.csv", b"a,b\n1,2\n3\n", ImportOptions::default()),
         ("q.csv", b"a,b\n1,\"x\"y\n", ImportOptions::default()),
-        ("t.csv", b"n\n1\nx\n", ImportOptions { overrides: vec![TypeOverride { column: "n".into(), dtype: DType::Int }], ..Default::default() }),
+        (
+            "t.csv",
+            b"n\n1\nx\n",
+            ImportOptions { overrides: vec![TypeOverride { column: "n".into(), dtype: DType::Int }], ..Default::default() },
+        ),
     ];
     for (name, bytes, opts) in cases {
         let e = fails(name, bytes, opts);

@@ -1,4 +1,4 @@
-use cairn_data::{read_file, preview_file};
+use cairn_data::{preview_file, read_file};
 use cairn_types::{DType, ImportOptions, TypeOverride};
 
 use crate::{Quiet, shared, write};
@@ -70,11 +70,8 @@ fn sniffs_semicolons_quotes_tabs_and_headerless_files() {
 #[test]
 fn dates_datetimes_bools_and_padded_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(
-        dir.path(),
-        "kinds.csv",
-        b"d,t,b,n\n2024-01-02,2024-01-02 10:11:12,true, 7 \n2024-02-29,2024-03-01 00:00:00,False,8\n,,,\n",
-    );
+    let p =
+        write(dir.path(), "kinds.csv", b"d,t,b,n\n2024-01-02,2024-01-02 10:11:12,true, 7 \n2024-02-29,2024-03-01 00:00:00,False,8\n,,,\n");
     let got = read_file(&p, &ImportOptions::default(), &Quiet).unwrap();
     let kinds: Vec<DType> = got.columns.iter().map(|c| c.dtype).collect();
     assert_eq!(kinds, vec![DType::Date, DType::Datetime, DType::Bool, DType::Int]);
@@ -86,10 +83,7 @@ fn dates_datetimes_bools_and_padded_numbers() {
 fn user_overrides_a_column_type() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "zip.csv", b"zip,n\n02134,1\n10001,2\n");
-    let opts = ImportOptions {
-        overrides: vec![TypeOverride { column: "zip".into(), dtype: DType::String }],
-        ..Default::default()
-    };
+    let opts = ImportOptions { overrides: vec![TypeOverride { column: "zip".into(), dtype: DType::String }], ..Default::default() };
     let got = read_file(&p, &opts, &Quiet).unwrap();
     assert_eq!(got.columns[0].dtype, DType::String);
     assert_eq!(got.frame.column("zip").unwrap().get(0).unwrap().to_string(), "\"02134\"");

@@ -193,20 +193,10 @@ impl CastP {
 
     fn expr(&self, c: &str, strict: bool, input: Option<&DataType>) -> Expr {
         let e = col(c);
-        let opts = |fmt: &Option<String>| StrptimeOptions {
-            format: fmt.as_deref().map(Into::into),
-            strict,
-            exact: true,
-            cache: true,
-        };
+        let opts = |fmt: &Option<String>| StrptimeOptions { format: fmt.as_deref().map(Into::into), strict, exact: true, cache: true };
         match (self.to, self.parses(input)) {
             (Kind::Date, true) => e.str().to_date(opts(&self.format)),
-            (Kind::Datetime, true) => e.str().to_datetime(
-                Some(TimeUnit::Microseconds),
-                None,
-                opts(&self.format),
-                lit("raise"),
-            ),
+            (Kind::Datetime, true) => e.str().to_datetime(Some(TimeUnit::Microseconds), None, opts(&self.format), lit("raise")),
             _ if strict => e.strict_cast(self.to.dtype()),
             _ => e.cast(self.to.dtype()),
         }
@@ -252,10 +242,9 @@ impl TypedOp for Cast {
         let s = lf.clone().collect_schema().map_err(engine)?;
         for c in &p.columns {
             let failed = col(c.as_str()).is_not_null().and(p.expr(c, false, s.get(c)).is_null());
-            let df = collect(lf.clone().select([
-                failed.clone().sum().cast(DataType::UInt64).alias("n"),
-                len().cast(DataType::UInt64).alias("rows"),
-            ]))?;
+            let df = collect(
+                lf.clone().select([failed.clone().sum().cast(DataType::UInt64).alias("n"), len().cast(DataType::UInt64).alias("rows")]),
+            )?;
             let n = df.column("n").and_then(|s| s.u64().map(|a| a.get(0).unwrap_or(0))).map_err(engine)?;
             if n > 0 {
                 let rows = df.column("rows").and_then(|s| s.u64().map(|a| a.get(0).unwrap_or(0))).map_err(engine)?;
@@ -271,13 +260,7 @@ impl TypedOp for Cast {
                     .ok()
                     .and_then(|s| s.str().ok().map(|a| (0..a.len()).filter_map(|i| a.get(i).map(str::to_owned)).collect()))
                     .unwrap_or_default();
-                return Err(Problem::Conversion {
-                    column: c.clone(),
-                    to: format!("{:?}", p.to).to_lowercase(),
-                    count: n,
-                    rows,
-                    examples,
-                });
+                return Err(Problem::Conversion { column: c.clone(), to: format!("{:?}", p.to).to_lowercase(), count: n, rows, examples });
             }
         }
         Ok(())

@@ -248,8 +248,7 @@ impl TypedOp for GroupBy {
     type P = GroupP;
     type F = ();
     const NAME: &'static str = "group_by";
-    const DOC: &'static str =
-        "one row per group, in order of first appearance: by, aggs [{column, agg (count|sum|mean|median|min|max|std|first|last|n_unique), name}]";
+    const DOC: &'static str = "one row per group, in order of first appearance: by, aggs [{column, agg (count|sum|mean|median|min|max|std|first|last|n_unique), name}]";
     fn validate(p: &GroupP, s: &Schema, _: &Ctx) -> Result<(), Problem> {
         need_all(s, "by", &p.by)?;
         if p.aggs.is_empty() {

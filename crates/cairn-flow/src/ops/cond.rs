@@ -13,10 +13,21 @@ use crate::py;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Cond {
-    All { all: Vec<Cond> },
-    Any { any: Vec<Cond> },
-    Not { not: Box<Cond> },
-    Cmp { column: String, op: CmpOp, #[serde(default)] value: Value },
+    All {
+        all: Vec<Cond>,
+    },
+    Any {
+        any: Vec<Cond>,
+    },
+    Not {
+        not: Box<Cond>,
+    },
+    Cmp {
+        column: String,
+        op: CmpOp,
+        #[serde(default)]
+        value: Value,
+    },
 }
 
 /// How a column is compared with the value.
@@ -54,9 +65,7 @@ impl Cond {
                 match op {
                     CmpOp::IsNull | CmpOp::NotNull => Ok(()),
                     CmpOp::In | CmpOp::NotIn => match value {
-                        Value::Array(items) if !items.is_empty() => {
-                            items.iter().try_for_each(|v| value_fits(v, &dt, column, param))
-                        }
+                        Value::Array(items) if !items.is_empty() => items.iter().try_for_each(|v| value_fits(v, &dt, column, param)),
                         _ => Err(bad(param, &format!("`{op:?}` on {column:?} needs a non-empty list of values"))),
                     },
                     CmpOp::Contains | CmpOp::StartsWith | CmpOp::EndsWith => {
@@ -155,11 +164,7 @@ fn value_fits(v: &Value, dt: &DataType, column: &str, param: &str) -> Result<(),
         Value::Null => false,
         _ => false,
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(bad(param, &format!("the value {v} cannot be compared with column {column:?}, which is {dt}")))
-    }
+    if ok { Ok(()) } else { Err(bad(param, &format!("the value {v} cannot be compared with column {column:?}, which is {dt}"))) }
 }
 
 /// A literal; dates and times are given as text and cast to the column's type.

@@ -119,10 +119,7 @@ impl TypedOp for Cyclic {
     }
     fn apply(p: &CyclicP, _: &(), lf: LazyFrame, _: &Ctx) -> Result<LazyFrame, Problem> {
         let a = col(p.column.as_str()).cast(DataType::Float64) * lit(std::f64::consts::TAU / p.period);
-        Ok(lf.with_columns([
-            a.clone().sin().alias(format!("{}_sin", p.column)),
-            a.cos().alias(format!("{}_cos", p.column)),
-        ]))
+        Ok(lf.with_columns([a.clone().sin().alias(format!("{}_sin", p.column)), a.cos().alias(format!("{}_cos", p.column))]))
     }
     fn python(p: &CyclicP, _: &(), _: &Schema) -> String {
         let a = format!("(pl.col({}).cast(pl.Float64) * {})", py::s(&p.column), py::f(std::f64::consts::TAU / p.period));

@@ -132,11 +132,7 @@ impl TypedOp for OneHot {
             .iter()
             .map(|v| {
                 let value = super::cond::json_lit(v).cast(dt.clone());
-                col(p.column.as_str())
-                    .eq(value)
-                    .fill_null(lit(false))
-                    .cast(DataType::UInt8)
-                    .alias(format!("{}_{}", p.column, label(v)))
+                col(p.column.as_str()).eq(value).fill_null(lit(false)).cast(DataType::UInt8).alias(format!("{}_{}", p.column, label(v)))
             })
             .collect();
         let lf = lf.with_columns(exprs);

@@ -262,7 +262,13 @@ impl Parser {
     fn add(&mut self) -> Result<Ast, Problem> {
         let mut l = self.mul()?;
         loop {
-            let o = if self.op("+") { "+" } else if self.op("-") { "-" } else { return Ok(l) };
+            let o = if self.op("+") {
+                "+"
+            } else if self.op("-") {
+                "-"
+            } else {
+                return Ok(l);
+            };
             l = Ast::Bin(o, Box::new(l), Box::new(self.mul()?));
         }
     }
@@ -325,7 +331,14 @@ impl Parser {
                     return Err(bad(at, format!("no function {w} here (known: {})", known.join(", "))));
                 };
                 if args.len() < *min || args.len() > *max {
-                    return Err(bad(at, format!("{name} takes {min}{} argument(s), not {}", if max > min { format!("–{max}") } else { String::new() }, args.len())));
+                    return Err(bad(
+                        at,
+                        format!(
+                            "{name} takes {min}{} argument(s), not {}",
+                            if max > min { format!("–{max}") } else { String::new() },
+                            args.len()
+                        ),
+                    ));
                 }
                 Ok(Ast::Call(name, args, at))
             }

@@ -178,10 +178,7 @@ impl TypedOp for FillMissing {
                         .filter(e.clone().is_not_null())
                         .group_by([e.clone()])
                         .agg([len().alias("__n")])
-                        .sort_by_exprs(
-                            [col("__n"), e.clone()],
-                            SortMultipleOptions::default().with_order_descending_multi([true, false]),
-                        )
+                        .sort_by_exprs([col("__n"), e.clone()], SortMultipleOptions::default().with_order_descending_multi([true, false]))
                         .select([e])
                         .limit(1),
                 )?,
@@ -284,7 +281,11 @@ fn dir_py(p: &DirP, method: &str) -> String {
 }
 
 fn dir_apply(p: &DirP, lf: LazyFrame, forward: bool) -> LazyFrame {
-    let strategy = if forward { FillNullStrategy::Forward(p.limit.map(|l| l as IdxSize)) } else { FillNullStrategy::Backward(p.limit.map(|l| l as IdxSize)) };
+    let strategy = if forward {
+        FillNullStrategy::Forward(p.limit.map(|l| l as IdxSize))
+    } else {
+        FillNullStrategy::Backward(p.limit.map(|l| l as IdxSize))
+    };
     lf.with_columns(p.columns.iter().map(|c| col(c.as_str()).fill_null_with_strategy(strategy)).collect::<Vec<_>>())
 }
 
@@ -342,10 +343,7 @@ impl TypedOp for MissingIndicator {
     }
     fn apply(p: &IndicatorP, _: &(), lf: LazyFrame, _: &Ctx) -> Result<LazyFrame, Problem> {
         Ok(lf.with_columns(
-            p.columns
-                .iter()
-                .map(|c| col(c.as_str()).is_null().cast(DataType::Int8).alias(format!("{c}{}", p.suffix)))
-                .collect::<Vec<_>>(),
+            p.columns.iter().map(|c| col(c.as_str()).is_null().cast(DataType::Int8).alias(format!("{c}{}", p.suffix))).collect::<Vec<_>>(),
         ))
     }
     fn python(p: &IndicatorP, _: &(), _: &Schema) -> String {

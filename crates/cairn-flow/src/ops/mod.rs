@@ -2,8 +2,8 @@
 //! behind the untyped `Op` trait that flows call with a step's JSON.
 
 mod columns;
-mod cond;
 mod combine;
+mod cond;
 mod dates;
 mod derive;
 mod encode;

@@ -144,7 +144,10 @@ impl TypedOp for Log {
                 .iter()
                 .map(|c| {
                     let x = col(c.as_str()).cast(DataType::Float64) + lit(p.offset);
-                    when(x.clone().gt(lit(0.0))).then(x.log(lit(std::f64::consts::E))).otherwise(lit(NULL).cast(DataType::Float64)).alias(c.as_str())
+                    when(x.clone().gt(lit(0.0)))
+                        .then(x.log(lit(std::f64::consts::E)))
+                        .otherwise(lit(NULL).cast(DataType::Float64))
+                        .alias(c.as_str())
                 })
                 .collect::<Vec<_>>(),
         ))
@@ -155,7 +158,11 @@ impl TypedOp for Log {
             .iter()
             .map(|c| {
                 let x = format!("(pl.col({}).cast(pl.Float64) + {})", py::s(c), py::f(p.offset));
-                format!("pl.when({x} > 0.0).then({x}.log({})).otherwise(pl.lit(None, dtype=pl.Float64)).alias({})", py::f(std::f64::consts::E), py::s(c))
+                format!(
+                    "pl.when({x} > 0.0).then({x}.log({})).otherwise(pl.lit(None, dtype=pl.Float64)).alias({})",
+                    py::f(std::f64::consts::E),
+                    py::s(c)
+                )
             })
             .collect();
         format!("df = df.with_columns({})", e.join(", "))
@@ -330,7 +337,8 @@ impl TypedOp for Outliers {
     type P = OutlierP;
     type F = Fences;
     const NAME: &'static str = "outliers";
-    const DOC: &'static str = "clip to, or remove rows outside, fences from the fit rows: columns, method (std|iqr|quantile), k, action (clip|remove)";
+    const DOC: &'static str =
+        "clip to, or remove rows outside, fences from the fit rows: columns, method (std|iqr|quantile), k, action (clip|remove)";
     const FITS: bool = true;
     fn validate(p: &OutlierP, s: &Schema, _: &Ctx) -> Result<(), Problem> {
         numeric_all(s, &p.columns)?;
@@ -393,7 +401,9 @@ impl TypedOp for Outliers {
         match p.action {
             OutlierAction::Clip => {
                 let e: Vec<String> = finite
-                    .map(|(c, (lo, hi))| format!("pl.col({0}).cast(pl.Float64).clip({1}, {2}).alias({0})", py::s(c), py::f(*lo), py::f(*hi)))
+                    .map(|(c, (lo, hi))| {
+                        format!("pl.col({0}).cast(pl.Float64).clip({1}, {2}).alias({0})", py::s(c), py::f(*lo), py::f(*hi))
+                    })
                     .collect();
                 if e.is_empty() { "pass".into() } else { format!("df = df.with_columns({})", e.join(", ")) }
             }

@@ -73,10 +73,8 @@ impl TypedOp for Sort {
         Ok(())
     }
     fn apply(p: &SortP, _: &(), lf: LazyFrame, _: &Ctx) -> Result<LazyFrame, Problem> {
-        let opts = SortMultipleOptions::default()
-            .with_order_descending_multi(p.desc())
-            .with_nulls_last(p.nulls_last)
-            .with_maintain_order(true);
+        let opts =
+            SortMultipleOptions::default().with_order_descending_multi(p.desc()).with_nulls_last(p.nulls_last).with_maintain_order(true);
         Ok(lf.sort(p.columns.iter().map(|c| c.as_str()).collect::<Vec<_>>(), opts))
     }
     fn python(p: &SortP, _: &(), _: &Schema) -> String {
@@ -172,10 +170,6 @@ impl TypedOp for Sample {
         Ok(drop_key(with_key(lf, p.seed).filter(chosen(p.fraction, p.stratify.as_deref())?)))
     }
     fn python(p: &SampleP, _: &(), _: &Schema) -> String {
-        format!(
-            "{}\ndf = df.filter({})\n{DROP_KEY_PY}",
-            key_python(p.seed),
-            chosen_python(p.fraction, p.stratify.as_deref())
-        )
+        format!("{}\ndf = df.filter({})\n{DROP_KEY_PY}", key_python(p.seed), chosen_python(p.fraction, p.stratify.as_deref()))
     }
 }

@@ -149,8 +149,7 @@ impl TypedOp for Split {
                 // The latest rows by time (ties in file order) are the test rows; missing times train.
                 let t = p.time_column.as_deref().unwrap_or_default();
                 let rank = col(t).rank(RankOptions { method: RankMethod::Ordinal, descending: true }, None);
-                let k = (len().cast(DataType::UInt64) * lit(ppm(p.test_fraction)) + lit(500_000u64))
-                    .floor_div(lit(1_000_000u64));
+                let k = (len().cast(DataType::UInt64) * lit(ppm(p.test_fraction)) + lit(500_000u64)).floor_div(lit(1_000_000u64));
                 rank.cast(DataType::UInt64).lt_eq(k).fill_null(lit(false))
             }
             _ => chosen(p.test_fraction, p.stratify.as_deref().filter(|_| p.kind == SplitKind::Stratified))?,

@@ -161,7 +161,13 @@ impl TypedOp for RegexExtract {
         Ok(lf.with_column(col(p.column.as_str()).str().extract(lit(p.pattern.clone()), p.group).alias(p.name.as_str())))
     }
     fn python(p: &ExtractP, _: &(), _: &Schema) -> String {
-        format!("df = df.with_columns(pl.col({}).str.extract({}, {}).alias({}))", py::s(&p.column), py::s(&p.pattern), p.group, py::s(&p.name))
+        format!(
+            "df = df.with_columns(pl.col({}).str.extract({}, {}).alias({}))",
+            py::s(&p.column),
+            py::s(&p.pattern),
+            p.group,
+            py::s(&p.name)
+        )
     }
 }
 

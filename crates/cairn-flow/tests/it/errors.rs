@@ -17,10 +17,8 @@ fn compile_err(steps: Vec<cairn_flow::Step>) -> FlowError {
 
 #[test]
 fn a_step_naming_a_dropped_column_is_named() {
-    let e = compile_err(vec![
-        step("drop", json!({"columns": ["age"]})),
-        step("fill_missing", json!({"columns": ["age"], "strategy": "mean"})),
-    ]);
+    let e =
+        compile_err(vec![step("drop", json!({"columns": ["age"]})), step("fill_missing", json!({"columns": ["age"], "strategy": "mean"}))]);
     assert_eq!(e.code(), ErrorCode::ColumnNotFound);
     let msg = e.to_string();
     assert!(msg.starts_with("step 2 (Fill missing values): “Columns” names column \"age\""), "{msg}");
@@ -29,10 +27,7 @@ fn a_step_naming_a_dropped_column_is_named() {
 
 #[test]
 fn a_renamed_column_is_named_too() {
-    let e = compile_err(vec![
-        step("rename", json!({"mapping": {"city": "town"}})),
-        step("one_hot", json!({"column": "city"})),
-    ]);
+    let e = compile_err(vec![step("rename", json!({"mapping": {"city": "town"}})), step("one_hot", json!({"column": "city"}))]);
     assert!(matches!(&e, FlowError::Step { step: 2, problem: Problem::Column { column, .. }, .. } if column == "city"), "{e}");
 }
 
@@ -40,9 +35,7 @@ fn a_renamed_column_is_named_too() {
 fn a_failing_cast_says_how_many_and_shows_examples() {
     let e = compile_err(vec![step("cast", json!({"columns": ["joined"], "to": "date", "format": "%d/%m/%Y"}))]);
     assert_eq!(e.code(), ErrorCode::TypeMismatch);
-    let FlowError::Step { step: 1, problem: Problem::Conversion { count, rows, examples, .. }, .. } = &e else {
-        panic!("{e}")
-    };
+    let FlowError::Step { step: 1, problem: Problem::Conversion { count, rows, examples, .. }, .. } = &e else { panic!("{e}") };
     assert_eq!((*count, *rows), (9, 240), "{e}");
     assert_eq!(examples, &vec!["not a date".to_string()]);
     assert_eq!(e.to_api().hint.unwrap(), "set “Values that fail” to “null” to make these values missing");

@@ -19,32 +19,93 @@ fn cases() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("rename", vec![("rename", json!({"mapping": {"city": "town", "age": "years"}}))]),
         ("reorder", vec![("reorder", json!({"columns": ["score", "id"]}))]),
         ("duplicate", vec![("duplicate", json!({"column": "age", "name": "age2"}))]),
-        ("cast", vec![("cast", json!({"columns": ["age", "target"], "to": "float64"})), ("cast", json!({"columns": ["id"], "to": "string"})), date("visit")]),
+        (
+            "cast",
+            vec![
+                ("cast", json!({"columns": ["age", "target"], "to": "float64"})),
+                ("cast", json!({"columns": ["id"], "to": "string"})),
+                date("visit"),
+            ],
+        ),
         ("cast_null", vec![date("joined")]),
-        ("filter", vec![("filter", json!({"keep": {"all": [{"column": "age", "op": "ge", "value": 30}, {"column": "city", "op": "in", "value": ["Paris", "Lyon"]}]}}))]),
-        ("filter_text", vec![("filter", json!({"keep": {"any": [{"column": "code", "op": "starts_with", "value": "AB-1"}, {"not": {"column": "name", "op": "contains", "value": "Surname3"}}]}}))]),
+        (
+            "filter",
+            vec![(
+                "filter",
+                json!({"keep": {"all": [{"column": "age", "op": "ge", "value": 30}, {"column": "city", "op": "in", "value": ["Paris", "Lyon"]}]}}),
+            )],
+        ),
+        (
+            "filter_text",
+            vec![(
+                "filter",
+                json!({"keep": {"any": [{"column": "code", "op": "starts_with", "value": "AB-1"}, {"not": {"column": "name", "op": "contains", "value": "Surname3"}}]}}),
+            )],
+        ),
         ("filter_date", vec![date("visit"), ("filter", json!({"keep": {"column": "visit", "op": "lt", "value": "2020-06-01"}}))]),
         ("sort", vec![("sort", json!({"columns": ["city", "age"], "descending": [false, true], "nulls_last": true}))]),
         ("dedupe", vec![("dedupe", json!({"columns": ["city"], "keep_last": true}))]),
         ("limit", vec![("limit", json!({"rows": 10, "offset": 5}))]),
         ("sample", vec![("sample", json!({"fraction": 0.3, "seed": 7}))]),
         ("sample_stratified", vec![("sample", json!({"fraction": 0.5, "stratify": "city"}))]),
-        ("mark_missing", vec![("mark_missing", json!({"values": ["Paris", "yes"]})), ("mark_missing", json!({"values": ["Lyon"], "columns": ["city"]}))]),
+        (
+            "mark_missing",
+            vec![("mark_missing", json!({"values": ["Paris", "yes"]})), ("mark_missing", json!({"values": ["Lyon"], "columns": ["city"]}))],
+        ),
         ("drop_missing", vec![("drop_missing", json!({"columns": ["age", "income"]}))]),
-        ("fill_constant", vec![("fill_missing", json!({"columns": ["city"], "strategy": "constant", "value": "Unknown"})), ("fill_missing", json!({"columns": ["age"], "strategy": "constant", "value": 0}))]),
+        (
+            "fill_constant",
+            vec![
+                ("fill_missing", json!({"columns": ["city"], "strategy": "constant", "value": "Unknown"})),
+                ("fill_missing", json!({"columns": ["age"], "strategy": "constant", "value": 0})),
+            ],
+        ),
         ("fill_mean", vec![("fill_missing", json!({"columns": ["income", "age"], "strategy": "mean"}))]),
         ("fill_median", vec![("fill_missing", json!({"columns": ["age"], "strategy": "median"}))]),
         ("fill_mode", vec![("fill_missing", json!({"columns": ["city", "age"], "strategy": "mode"}))]),
         ("fill_forward", vec![("fill_forward", json!({"columns": ["age", "city"]}))]),
         ("fill_backward", vec![("fill_backward", json!({"columns": ["income"], "limit": 1}))]),
         ("missing_indicator", vec![("missing_indicator", json!({"columns": ["age", "income"]}))]),
-        ("derive", vec![("derive", json!({"name": "young_or_no", "when": {"any": [{"column": "age", "op": "lt", "value": 25}, {"not": {"column": "flag", "op": "eq", "value": "yes"}}]}, "as_int": true}))]),
+        (
+            "derive",
+            vec![(
+                "derive",
+                json!({"name": "young_or_no", "when": {"any": [{"column": "age", "op": "lt", "value": 25}, {"not": {"column": "flag", "op": "eq", "value": "yes"}}]}, "as_int": true}),
+            )],
+        ),
         ("derive_bool", vec![("derive", json!({"name": "rich", "when": {"column": "income", "op": "gt", "value": 1500.25}}))]),
         ("formula_arith", vec![("formula", json!({"name": "ratio", "expr": "income / (age + 1) * 2 - age % 3 + -1.5"}))]),
-        ("formula_case", vec![("formula", json!({"name": "band", "expr": "CASE WHEN age >= 40 AND city IN ('Paris', 'Lyon') THEN 'senior' WHEN age IS NULL THEN NULL ELSE UPPER(city) END"}))]),
-        ("formula_funcs", vec![("formula", json!({"name": "f", "expr": "ROUND(SQRT(ABS(income)), 2) + LENGTH(name) + COALESCE(age, 0) + POWER(2, 3) + FLOOR(LN(income + 1))"})), ("formula", json!({"name": "age", "expr": "age NOT BETWEEN 20 AND 30 OR \"city\" <> 'Nice'"}))]),
-        ("one_hot", vec![("one_hot", json!({"column": "city"})), ("one_hot", json!({"column": "month", "max_categories": 3, "drop_original": false}))]),
-        ("ordinal_encode", vec![("ordinal_encode", json!({"column": "city"})), ("ordinal_encode", json!({"column": "flag", "order": ["no", "yes"], "name": "flag_code"}))]),
+        (
+            "formula_case",
+            vec![(
+                "formula",
+                json!({"name": "band", "expr": "CASE WHEN age >= 40 AND city IN ('Paris', 'Lyon') THEN 'senior' WHEN age IS NULL THEN NULL ELSE UPPER(city) END"}),
+            )],
+        ),
+        (
+            "formula_funcs",
+            vec![
+                (
+                    "formula",
+                    json!({"name": "f", "expr": "ROUND(SQRT(ABS(income)), 2) + LENGTH(name) + COALESCE(age, 0) + POWER(2, 3) + FLOOR(LN(income + 1))"}),
+                ),
+                ("formula", json!({"name": "age", "expr": "age NOT BETWEEN 20 AND 30 OR \"city\" <> 'Nice'"})),
+            ],
+        ),
+        (
+            "one_hot",
+            vec![
+                ("one_hot", json!({"column": "city"})),
+                ("one_hot", json!({"column": "month", "max_categories": 3, "drop_original": false})),
+            ],
+        ),
+        (
+            "ordinal_encode",
+            vec![
+                ("ordinal_encode", json!({"column": "city"})),
+                ("ordinal_encode", json!({"column": "flag", "order": ["no", "yes"], "name": "flag_code"})),
+            ],
+        ),
         ("frequency_encode", vec![("frequency_encode", json!({"column": "city", "name": "city_freq"}))]),
         ("group_rare", vec![("group_rare", json!({"column": "city", "min_share": 0.05}))]),
         ("target_encode", vec![("target_encode", json!({"column": "city", "target": "target", "name": "city_te"}))]),
@@ -60,15 +121,40 @@ fn cases() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("outliers_quantile", vec![("outliers", json!({"columns": ["score", "age"], "method": "quantile", "k": 0.05, "action": "clip"}))]),
         ("trim", vec![("trim", json!({"columns": ["name"]}))]),
         ("case", vec![("case", json!({"columns": ["city", "name"], "to": "upper"}))]),
-        ("replace_text", vec![("replace_text", json!({"columns": ["code"], "pattern": "X(\\d+)", "replacement": "Y$1"})), ("replace_text", json!({"columns": ["name"], "pattern": "Name", "replacement": "N.", "literal": true}))]),
+        (
+            "replace_text",
+            vec![
+                ("replace_text", json!({"columns": ["code"], "pattern": "X(\\d+)", "replacement": "Y$1"})),
+                ("replace_text", json!({"columns": ["name"], "pattern": "Name", "replacement": "N.", "literal": true})),
+            ],
+        ),
         ("extract_text", vec![("extract_text", json!({"column": "code", "pattern": "AB-(\\d)-", "name": "digit"}))]),
-        ("split_text", vec![("split_text", json!({"column": "code", "by": "-", "index": 2, "name": "tail"})), ("split_text", json!({"column": "code", "by": "-", "index": 5, "name": "none"}))]),
+        (
+            "split_text",
+            vec![
+                ("split_text", json!({"column": "code", "by": "-", "index": 2, "name": "tail"})),
+                ("split_text", json!({"column": "code", "by": "-", "index": 5, "name": "none"})),
+            ],
+        ),
         ("text_length", vec![("text_length", json!({"column": "name", "name": "name_len"}))]),
-        ("date_parts", vec![date("visit"), ("date_parts", json!({"column": "visit", "parts": ["year", "quarter", "month", "day", "weekday", "ordinal_day"]}))]),
+        (
+            "date_parts",
+            vec![
+                date("visit"),
+                ("date_parts", json!({"column": "visit", "parts": ["year", "quarter", "month", "day", "weekday", "ordinal_day"]})),
+            ],
+        ),
         ("cyclic_encode", vec![("cyclic_encode", json!({"column": "month", "period": 12}))]),
         ("date_diff", vec![date("joined"), date("visit"), ("date_diff", json!({"start": "joined", "end": "visit", "name": "days"}))]),
         ("split_random", vec![("split", json!({"test_fraction": 0.25}))]),
-        ("split_stratified", vec![("split", json!({"kind": "stratified", "stratify": "city", "seed": 3})), ("fill_missing", json!({"columns": ["income"], "strategy": "mean"})), ("scale", json!({"columns": ["age"], "method": "standard"}))]),
+        (
+            "split_stratified",
+            vec![
+                ("split", json!({"kind": "stratified", "stratify": "city", "seed": 3})),
+                ("fill_missing", json!({"columns": ["income"], "strategy": "mean"})),
+                ("scale", json!({"columns": ["age"], "method": "standard"})),
+            ],
+        ),
         ("split_time", vec![("split", json!({"kind": "time", "time_column": "score", "column": "part"}))]),
         ("join_inner", join("inner")),
         ("join_left", join("left")),
@@ -77,16 +163,36 @@ fn cases() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("join_semi", join("semi")),
         ("join_anti", join("anti")),
         ("join_cross", vec![("limit", json!({"rows": 7})), ("join", json!({"source": "cities", "how": "cross"}))]),
-        ("cast_iso_date", vec![("cast", json!({"columns": ["visit"], "to": "date", "format": "%d/%m/%Y"})), ("cast", json!({"columns": ["visit"], "to": "string"})), ("cast", json!({"columns": ["visit"], "to": "date"})), ("cast", json!({"columns": ["visit"], "to": "datetime"}))]),
-        ("pivot", vec![("pivot", json!({"index": ["flag"], "on": "city", "values": "income", "agg": "mean"})), ("sort", json!({"columns": ["flag"]}))]),
+        (
+            "cast_iso_date",
+            vec![
+                ("cast", json!({"columns": ["visit"], "to": "date", "format": "%d/%m/%Y"})),
+                ("cast", json!({"columns": ["visit"], "to": "string"})),
+                ("cast", json!({"columns": ["visit"], "to": "date"})),
+                ("cast", json!({"columns": ["visit"], "to": "datetime"})),
+            ],
+        ),
+        (
+            "pivot",
+            vec![
+                ("pivot", json!({"index": ["flag"], "on": "city", "values": "income", "agg": "mean"})),
+                ("sort", json!({"columns": ["flag"]})),
+            ],
+        ),
         ("pivot_count", vec![("pivot", json!({"index": ["city"], "on": "month", "values": "id", "agg": "count"}))]),
         ("unpivot", vec![("unpivot", json!({"index": ["id", "city"], "on": ["age", "month"]}))]),
         ("concat", vec![("concat", json!({"sources": ["more"]}))]),
-        ("group_by", vec![("group_by", json!({"by": ["city", "flag"], "aggs": [
+        (
+            "group_by",
+            vec![(
+                "group_by",
+                json!({"by": ["city", "flag"], "aggs": [
             {"column": "age", "agg": "mean"}, {"column": "income", "agg": "sum"}, {"column": "id", "agg": "count"},
             {"column": "score", "agg": "std"}, {"column": "score", "agg": "median"}, {"column": "age", "agg": "min"},
             {"column": "age", "agg": "max"}, {"column": "name", "agg": "first"}, {"column": "name", "agg": "last"},
-            {"column": "code", "agg": "n_unique"}]}))]),
+            {"column": "code", "agg": "n_unique"}]}),
+            )],
+        ),
     ]
 }
 
@@ -249,7 +355,8 @@ fn fit_on_narrows_the_rows_fitting_steps_learn_from() {
     let plan = compile(dir.path(), &flow, &Options::default()).unwrap();
     let fitted = plan.flow.steps[1].fitted["values"]["income"].as_f64().unwrap();
     let df = plan.frame.collect().unwrap();
-    let (age, income, split) = (df.column("age").unwrap().i64().unwrap(), df.column("income").unwrap(), df.column("split").unwrap().str().unwrap());
+    let (age, income, split) =
+        (df.column("age").unwrap().i64().unwrap(), df.column("income").unwrap(), df.column("split").unwrap().str().unwrap());
     // The mean over the train rows aged 40 or more, computed here from the raw incomes.
     let people = std::fs::read_to_string(dir.path().join("people.csv")).unwrap();
     let raw: Vec<Option<f64>> = people.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().ok()).collect();
@@ -268,7 +375,10 @@ fn fit_on_narrows_the_rows_fitting_steps_learn_from() {
     // A fit_on naming a column the fitting step does not see is named; one that is not a condition too.
     flow.fit_on = Some(json!({"column": "agee", "op": "ge", "value": 40}));
     let e = compile(dir.path(), &flow, &Options::default()).err().expect("refused");
-    assert!(e.to_string().contains("step 2 (Fill missing values): the condition on the rows steps learn from names column \"agee\""), "{e}");
+    assert!(
+        e.to_string().contains("step 2 (Fill missing values): the condition on the rows steps learn from names column \"agee\""),
+        "{e}"
+    );
     flow.fit_on = Some(json!("age > 40"));
     let e = compile(dir.path(), &flow, &Options::default()).err().expect("refused");
     assert!(e.to_string().contains("fit_on is not a condition"), "{e}");

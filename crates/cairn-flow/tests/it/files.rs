@@ -28,9 +28,7 @@ fn write(dir: &std::path::Path, name: &str, text: &str) {
 #[test]
 fn unknown_ops_newer_versions_and_formats_are_refused_with_the_step() {
     let dir = tempfile::tempdir().unwrap();
-    let base = |steps: &str| {
-        format!(r#"{{"format": 1, "name": "x", "sources": [{{"name": "p", "path": "p.csv"}}], "steps": [{steps}]}}"#)
-    };
+    let base = |steps: &str| format!(r#"{{"format": 1, "name": "x", "sources": [{{"name": "p", "path": "p.csv"}}], "steps": [{steps}]}}"#);
     write(dir.path(), "unknown", &base(r#"{"op": "drop", "params": {"columns": ["a"]}}, {"op": "explode_everything"}"#));
     let e = load(dir.path(), "unknown").unwrap_err();
     assert!(matches!(&e, FlowError::UnknownOp { step: 2, op } if op == "explode_everything"), "{e}");

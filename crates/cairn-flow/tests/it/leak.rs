@@ -95,9 +95,7 @@ fn close(a: &Value, b: &Value) -> bool {
             (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
         }
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| close(a, b)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| close(a, b)))
-        }
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| close(a, b))),
         _ => a == b,
     }
 }
@@ -142,8 +140,7 @@ fn by_hand(op: &str, params: &Value, rows: &[&Row]) -> Value {
         }
         "group_rare" => {
             let n = cats.len() as f64;
-            let mut keep: Vec<String> =
-                counts(&cats).into_iter().filter(|(_, k)| *k as f64 / n >= 0.15).map(|(c, _)| c).collect();
+            let mut keep: Vec<String> = counts(&cats).into_iter().filter(|(_, k)| *k as f64 / n >= 0.15).map(|(c, _)| c).collect();
             keep.sort();
             json!({"keep": keep})
         }
@@ -242,7 +239,16 @@ fn every_fitting_step_learns_from_the_train_rows_alone_wherever_the_split_stands
             // The output marks the same rows as the split alone does.
             let out = plan.frame.collect().unwrap();
             let marks: Vec<bool> = out.column("split").unwrap().str().unwrap().iter().map(|v| v == Some("test")).collect();
-            let ids: Vec<i64> = out.column("id").unwrap().cast(&polars::prelude::DataType::Int64).unwrap().i64().unwrap().iter().map(|v| v.unwrap()).collect();
+            let ids: Vec<i64> = out
+                .column("id")
+                .unwrap()
+                .cast(&polars::prelude::DataType::Int64)
+                .unwrap()
+                .i64()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap())
+                .collect();
             for (id, m) in ids.iter().zip(marks) {
                 assert_eq!(m, test[*id as usize], "{op}, split {place}: row {id}");
             }

@@ -57,7 +57,13 @@ fn people_rows(range: std::ops::Range<usize>) -> String {
     let cities = ["Paris", "Lyon", "Nice", "Lille", "Brest"];
     let mut s = String::from("id,city,age,income,joined,visit,name,code,flag,target,score,month\n");
     for i in range {
-        let city = if i % 17 == 0 { "" } else if i % 50 == 3 { "Tiny" } else { cities[i % 5] };
+        let city = if i % 17 == 0 {
+            ""
+        } else if i % 50 == 3 {
+            "Tiny"
+        } else {
+            cities[i % 5]
+        };
         let age = if i % 13 == 0 { String::new() } else { (18 + (i * 7) % 60).to_string() };
         let income = if i % 11 == 0 {
             String::new()
@@ -80,10 +86,7 @@ fn people_rows(range: std::ops::Range<usize>) -> String {
         let target = u8::from(i % 3 == 0);
         let score = ((i * 13) % 97) as f64 / 7.0;
         let month = 1 + i % 12;
-        s.push_str(&format!(
-            "{},{city},{age},{income},{joined},{visit},{name},{code},{flag},{target},{score},{month}\n",
-            i + 1
-        ));
+        s.push_str(&format!("{},{city},{age},{income},{joined},{visit},{name},{code},{flag},{target},{score},{month}\n", i + 1));
     }
     s
 }

@@ -47,7 +47,12 @@ fn the_demo_insights_report_shows_signal() {
     let rate = r.target.positive_rate.expect("binary target");
     assert!((0.1..0.2).contains(&rate), "positive rate {rate}");
     let m = r.quick_model.as_ref().expect("quick model");
-    eprintln!("demo insights: positive rate {rate:.3}, quick model {} {:.3}, top features {:?}", m.metric, m.score, m.importances.iter().take(5).map(|i| &i.feature).collect::<Vec<_>>());
+    eprintln!(
+        "demo insights: positive rate {rate:.3}, quick model {} {:.3}, top features {:?}",
+        m.metric,
+        m.score,
+        m.importances.iter().take(5).map(|i| &i.feature).collect::<Vec<_>>()
+    );
     assert!(m.score >= 0.75, "quick model {} {:.3}", m.metric, m.score);
     let top: Vec<&str> = m.importances.iter().take(5).map(|i| i.feature.as_str()).collect();
     assert!(top.contains(&"prior_inpatient_visits"), "{top:?}");

@@ -68,10 +68,15 @@ fn diabetic_readmitted_within_30_days() {
     assert!(flags(&r, "encounter_id").contains(&ColumnFlag::Identifier));
     assert!(flags(&r, "patient_nbr").contains(&ColumnFlag::Identifier));
     assert!(reason(&r, "encounter_id", ColumnFlag::Identifier).contains("101,766 distinct values in 101,766 rows"));
-    assert!(reason(&r, "patient_nbr", ColumnFlag::Identifier).contains("rows per value"), "{}", reason(&r, "patient_nbr", ColumnFlag::Identifier));
+    assert!(
+        reason(&r, "patient_nbr", ColumnFlag::Identifier).contains("rows per value"),
+        "{}",
+        reason(&r, "patient_nbr", ColumnFlag::Identifier)
+    );
     // Code columns named *_id have few values: categories, not identifiers.
     assert!(!flags(&r, "admission_type_id").contains(&ColumnFlag::Identifier));
-    let ids: Vec<&str> = r.columns.iter().filter(|c| c.flags.iter().any(|f| f.flag == ColumnFlag::Identifier)).map(|c| c.name.as_str()).collect();
+    let ids: Vec<&str> =
+        r.columns.iter().filter(|c| c.flags.iter().any(|f| f.flag == ColumnFlag::Identifier)).map(|c| c.name.as_str()).collect();
     assert_eq!(ids, ["encounter_id", "patient_nbr"]);
 
     assert!(flags(&r, "weight").contains(&ColumnFlag::MostlyMissing));

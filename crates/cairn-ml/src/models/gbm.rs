@@ -72,11 +72,7 @@ pub(crate) fn fit(input: &FitInput) -> Result<GbmModel, MlError> {
     let (x, y, watch) = if watch_rows.is_empty() {
         (input.x.clone(), input.y.clone(), None)
     } else {
-        (
-            input.x.select_rows(&fit_rows),
-            input.y.select(&fit_rows),
-            Some((input.x.select_rows(&watch_rows), input.y.select(&watch_rows))),
-        )
+        (input.x.select_rows(&fit_rows), input.y.select(&fit_rows), Some((input.x.select_rows(&watch_rows), input.y.select(&watch_rows))))
     };
     let data = FMatrix::new(&x.data, x.rows, x.cols);
     let weights = vec![1.0; x.rows];

@@ -35,21 +35,13 @@ pub(crate) fn fit(input: &FitInput) -> Result<KnnModel, MlError> {
         Target::Class(c) => (input.classes, c.iter().map(|&v| v as f64).collect()),
         Target::Value(v) => (0, v.clone()),
     };
-    Ok(KnnModel {
-        k: input.params.usize("k"),
-        ball_tree: input.params.str("index") == "ball_tree",
-        classes,
-        cols: x.cols,
-        points,
-        y,
-    })
+    Ok(KnnModel { k: input.params.usize("k"), ball_tree: input.params.str("index") == "ball_tree", classes, cols: x.cols, points, y })
 }
 
 impl KnnModel {
     pub fn predict(&self, x: &Matrix) -> Result<Scores, MlError> {
         let n = self.y.len();
-        let points = ArrayView2::from_shape((n, self.cols), &self.points)
-            .map_err(|e| MlError::Internal(format!("knn points: {e}")))?;
+        let points = ArrayView2::from_shape((n, self.cols), &self.points).map_err(|e| MlError::Internal(format!("knn points: {e}")))?;
         let algo = if self.ball_tree { CommonNearestNeighbour::BallTree } else { CommonNearestNeighbour::KdTree };
         let index = algo.from_batch(&points, L2Dist).map_err(|e| MlError::Internal(format!("knn index: {e}")))?;
         let queries = x.to_array();

@@ -83,8 +83,7 @@ pub(crate) fn fit_linear(input: &FitInput) -> Result<LinearModel, MlError> {
     let extra = usize::from(intercept);
     let mut top = x;
     if intercept {
-        top = concatenate(Axis(1), &[top.view(), Array2::ones((n, 1)).view()])
-            .map_err(|e| MlError::Internal(e.to_string()))?;
+        top = concatenate(Axis(1), &[top.view(), Array2::ones((n, 1)).view()]).map_err(|e| MlError::Internal(e.to_string()))?;
     }
     let ridge = Array2::from_shape_fn((p, p + extra), |(i, j)| if i == j { lambda } else { 0.0 });
     let xa = concatenate(Axis(0), &[top.view(), ridge.view()]).map_err(|e| MlError::Internal(e.to_string()))?;
@@ -115,11 +114,7 @@ pub(crate) fn fit_elastic_net(input: &FitInput) -> Result<LinearModel, MlError> 
         .tolerance(input.params.f64("tolerance"))
         .fit(&Dataset::new(input.x.to_array(), Array1::from_vec(y.clone())))
         .map_err(|e| failed("elastic net", e))?;
-    Ok(LinearModel {
-        link: Link::Identity,
-        coef: vec![fitted.hyperplane().to_vec()],
-        intercept: vec![fitted.intercept()],
-    })
+    Ok(LinearModel { link: Link::Identity, coef: vec![fitted.hyperplane().to_vec()], intercept: vec![fitted.intercept()] })
 }
 
 impl LinearModel {

@@ -20,7 +20,10 @@ use crate::{MlError, Reporter};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Scores {
     /// Class probabilities, row-major: `p[r * k + class]`.
-    Proba { k: usize, p: Vec<f64> },
+    Proba {
+        k: usize,
+        p: Vec<f64>,
+    },
     Values(Vec<f64>),
 }
 
@@ -53,10 +56,7 @@ pub(crate) enum Estimator {
 
 /// A library's failure to fit, in words; the data passed every check, so it is the fit that failed.
 pub(crate) fn failed(what: &str, e: impl std::fmt::Display) -> MlError {
-    MlError::cannot(
-        format!("the {what} fit failed: {e}"),
-        "try other hyperparameters, fewer features, or another model",
-    )
+    MlError::cannot(format!("the {what} fit failed: {e}"), "try other hyperparameters, fewer features, or another model")
 }
 
 pub(crate) fn fit(input: &FitInput) -> Result<Estimator, MlError> {

@@ -110,8 +110,7 @@ impl Builder<'_> {
                 }
                 // Missing values go with the larger side, as prediction sends them.
                 let nan_left = lk >= rk;
-                let (l_s, l_k, r_s, r_k) =
-                    if nan_left { (ls + nan_s, lk + nan_k, rs, rk) } else { (ls, lk, rs + nan_s, rk + nan_k) };
+                let (l_s, l_k, r_s, r_k) = if nan_left { (ls + nan_s, lk + nan_k, rs, rk) } else { (ls, lk, rs + nan_s, rk + nan_k) };
                 if l_k < self.grow.min_leaf || r_k < self.grow.min_leaf {
                     continue;
                 }

@@ -16,17 +16,25 @@ use serde::{Deserialize, Serialize};
 
 use super::regtree::{self, Binned, Grow};
 use super::{FitInput, Scores, failed};
+use crate::MlError;
 use crate::check::Target;
 use crate::matrix::Matrix;
 use crate::split::Rng;
-use crate::MlError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Node {
     /// Rows with `x[feature] < threshold` go left (linfa's rule); NaN goes where most training rows went.
-    Split { feature: usize, threshold: f64, left: usize, right: usize, nan_left: bool },
-    Leaf { shares: Vec<f64> },
+    Split {
+        feature: usize,
+        threshold: f64,
+        left: usize,
+        right: usize,
+        nan_left: bool,
+    },
+    Leaf {
+        shares: Vec<f64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,9 +164,7 @@ struct TreeJob<'a> {
 }
 
 fn fit_tree(job: &TreeJob) -> Result<(FlatTree, Vec<f64>), MlError> {
-    let records = Array2::from_shape_fn((job.rows.len(), job.features.len()), |(i, j)| {
-        job.x.get(job.rows[i], job.features[j])
-    });
+    let records = Array2::from_shape_fn((job.rows.len(), job.features.len()), |(i, j)| job.x.get(job.rows[i], job.features[j]));
     let targets = Array1::from_iter(job.rows.iter().map(|&r| job.y[r]));
     let weights = Array1::from_iter(job.rows.iter().map(|&r| 1.0 + TIE_BREAK * job.y[r] as f32));
     let fitted: DecisionTree<f64, usize> = DecisionTree::params()
@@ -186,7 +192,12 @@ fn labels<'a>(input: &FitInput<'a>) -> Result<&'a [usize], MlError> {
 /// Grows `trees` trees in parallel, each from its own stream of the seed (so the forest does not
 /// depend on thread timing), checking for cancellation and reporting progress; the importance is the
 /// trees' mean.
-fn forest_of(input: &FitInput, classes: usize, trees: usize, grow: impl Fn(Rng) -> Result<(FlatTree, Vec<f64>), MlError> + Sync) -> Result<Forest, MlError> {
+fn forest_of(
+    input: &FitInput,
+    classes: usize,
+    trees: usize,
+    grow: impl Fn(Rng) -> Result<(FlatTree, Vec<f64>), MlError> + Sync,
+) -> Result<Forest, MlError> {
     let done = AtomicUsize::new(0);
     let fitted: Vec<Result<(FlatTree, Vec<f64>), MlError>> = (0..trees)
         .into_par_iter()

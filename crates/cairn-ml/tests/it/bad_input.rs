@@ -133,7 +133,17 @@ fn text_of_any_cardinality_is_used_and_identifiers_are_left_out_with_why() {
 #[test]
 fn infinite_values_are_counted() {
     let mut df = small();
-    let x: Vec<f64> = (0..40).map(|i| if i % 10 == 0 { f64::INFINITY } else if i == 3 { f64::NAN } else { i as f64 }).collect();
+    let x: Vec<f64> = (0..40)
+        .map(|i| {
+            if i % 10 == 0 {
+                f64::INFINITY
+            } else if i == 3 {
+                f64::NAN
+            } else {
+                i as f64
+            }
+        })
+        .collect();
     df.with_column(Column::new("x".into(), x)).unwrap();
     let e = refused(&df, &spec("label", ModelKind::Gbm));
     assert!(matches!(&e, MlError::Infinite { column, count: 4 } if column == "x"), "{e}");

@@ -41,9 +41,22 @@ pub fn diabetic(rows: usize) -> DataFrame {
 }
 
 pub const DIABETIC_FEATURES: &[&str] = &[
-    "race", "gender", "age", "admission_type_id", "time_in_hospital", "num_lab_procedures", "num_procedures",
-    "num_medications", "number_outpatient", "number_emergency", "number_inpatient", "number_diagnoses",
-    "A1Cresult", "insulin", "change", "diabetesMed",
+    "race",
+    "gender",
+    "age",
+    "admission_type_id",
+    "time_in_hospital",
+    "num_lab_procedures",
+    "num_procedures",
+    "num_medications",
+    "number_outpatient",
+    "number_emergency",
+    "number_inpatient",
+    "number_diagnoses",
+    "A1Cresult",
+    "insulin",
+    "change",
+    "diabetesMed",
 ];
 
 pub fn spec(target: &str, model: ModelKind) -> TrainSpec {

@@ -6,8 +6,7 @@ use cairn_types::{ErrorCode, ModelKind, Task, Validation};
 
 use crate::{DIABETIC_FEATURES, Recorder, adult, diabetic, spec, with};
 
-const CLASSIFICATION_KEYS: &[&str] =
-    &["accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss"];
+const CLASSIFICATION_KEYS: &[&str] = &["accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss"];
 
 fn binary(model: ModelKind, rows: usize, params: &[(&str, &str)], min_auc: f64) {
     let frame = adult(rows);
@@ -129,11 +128,8 @@ fn models_refuse_tasks_they_cannot_do() {
 #[test]
 fn every_family_that_classifies_also_regresses() {
     let frame = adult(2000);
-    let regressors: Vec<ModelKind> = cairn_ml::catalog()
-        .into_iter()
-        .filter(|m| m.tasks.contains(&cairn_types::Task::Regression))
-        .map(|m| m.kind)
-        .collect();
+    let regressors: Vec<ModelKind> =
+        cairn_ml::catalog().into_iter().filter(|m| m.tasks.contains(&cairn_types::Task::Regression)).map(|m| m.kind).collect();
     for kind in [ModelKind::DecisionTree, ModelKind::RandomForest, ModelKind::Knn, ModelKind::Svm, ModelKind::Gbm] {
         assert!(regressors.contains(&kind), "{kind:?} classifies but does not regress");
     }

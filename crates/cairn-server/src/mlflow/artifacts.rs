@@ -279,8 +279,8 @@ async fn mpu_complete(State(s): State<AppState>, UrlPath(rel): UrlPath<String>, 
             let mut out = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
             for n in &numbers {
                 let part = staged.join(format!("part-{n:05}"));
-                let mut input = std::fs::File::open(&part)
-                    .map_err(|_| MlError::invalid(format!("part {n} of upload {id} was never uploaded")))?;
+                let mut input =
+                    std::fs::File::open(&part).map_err(|_| MlError::invalid(format!("part {n} of upload {id} was never uploaded")))?;
                 std::io::copy(&mut input, &mut out).map_err(|e| io(&tmp, e))?;
             }
             drop(out);

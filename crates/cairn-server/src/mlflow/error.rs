@@ -73,7 +73,10 @@ impl From<RegistryError> for MlError {
 impl From<ApiError> for MlError {
     fn from(e: ApiError) -> Self {
         let code = match e.code {
-            ErrorCode::ProjectNotFound | ErrorCode::NotAProject | ErrorCode::FileNotFound | ErrorCode::RunNotFound
+            ErrorCode::ProjectNotFound
+            | ErrorCode::NotAProject
+            | ErrorCode::FileNotFound
+            | ErrorCode::RunNotFound
             | ErrorCode::ExperimentNotFound => "RESOURCE_DOES_NOT_EXIST",
             ErrorCode::ProjectReadOnly => "PERMISSION_DENIED",
             ErrorCode::InvalidInput | ErrorCode::InvalidFilter | ErrorCode::BadRequest => "INVALID_PARAMETER_VALUE",

@@ -25,9 +25,9 @@ pub fn view_type(f: &Fields, name: &str) -> Result<ViewType, MlError> {
 pub fn max_results(f: &Fields, limit: i64) -> Result<u32, MlError> {
     match f.opt_i64("max_results")? {
         None => Ok(0),
-        Some(n) if n < 1 || n > limit => Err(MlError::invalid(format!(
-            "Invalid value {n} for parameter 'max_results' supplied: it must be between 1 and {limit}"
-        ))),
+        Some(n) if n < 1 || n > limit => {
+            Err(MlError::invalid(format!("Invalid value {n} for parameter 'max_results' supplied: it must be between 1 and {limit}")))
+        }
         Some(n) => Ok(n as u32),
     }
 }

@@ -46,7 +46,9 @@ pub fn run_artifact_uri(p: &Project, info: &RunInfo) -> String {
 pub fn experiment(e: &Experiment) -> Value {
     // The default place inside the project is a file:// URI under .cairn/artifacts/experiments; shown as
     // the proxy's URI, which its runs' URIs extend.
-    let location = if e.artifact_location.starts_with("file://") && e.artifact_location.ends_with(&format!("/.cairn/artifacts/experiments/{}", e.experiment_id)) {
+    let location = if e.artifact_location.starts_with("file://")
+        && e.artifact_location.ends_with(&format!("/.cairn/artifacts/experiments/{}", e.experiment_id))
+    {
         format!("mlflow-artifacts:/{}", e.experiment_id)
     } else {
         e.artifact_location.clone()

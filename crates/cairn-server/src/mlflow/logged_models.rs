@@ -259,12 +259,8 @@ fn source_model(v: &ModelVersion) -> Option<String> {
 pub fn note_registration(c: &Ctx, v: &ModelVersion) -> Result<(), MlError> {
     let Some(model_id) = source_model(v) else { return Ok(()) };
     let Ok(model) = c.project.get_logged_model(&model_id, true) else { return Ok(()) };
-    let mut list: Vec<Value> = model
-        .tags
-        .iter()
-        .find(|t| t.key == MODEL_VERSIONS_TAG)
-        .and_then(|t| serde_json::from_str(&t.value).ok())
-        .unwrap_or_default();
+    let mut list: Vec<Value> =
+        model.tags.iter().find(|t| t.key == MODEL_VERSIONS_TAG).and_then(|t| serde_json::from_str(&t.value).ok()).unwrap_or_default();
     let entry = json!({"name": v.name, "version": v.version.to_string()});
     if !list.contains(&entry) {
         list.push(entry);

@@ -65,9 +65,7 @@ pub fn bulk_interval(c: &Ctx, f: &Fields) -> Reply {
     let max = max as usize;
     let range = match (f.opt_i64("start_step")?, f.opt_i64("end_step")?) {
         (Some(a), Some(b)) if a > b => {
-            return Err(MlError::invalid(format!(
-                "end_step must be greater than start_step. Found start_step={a} and end_step={b}."
-            )));
+            return Err(MlError::invalid(format!("end_step must be greater than start_step. Found start_step={a} and end_step={b}.")));
         }
         (Some(a), Some(b)) => Some((a, b)),
         (None, None) => None,

@@ -64,9 +64,7 @@ async fn call(s: AppState, fields: Fields, op: Op) -> Response {
 /// A handler for an operation.
 macro_rules! op {
     ($f:path) => {
-        |axum::extract::State(s): axum::extract::State<crate::AppState>, f: crate::mlflow::request::Fields| {
-            crate::mlflow::call(s, f, $f)
-        }
+        |axum::extract::State(s): axum::extract::State<crate::AppState>, f: crate::mlflow::request::Fields| crate::mlflow::call(s, f, $f)
     };
 }
 pub(crate) use op;

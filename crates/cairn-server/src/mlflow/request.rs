@@ -42,9 +42,7 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
             Ok(Query(q)) => q,
             Err(e) => return Err(MlError::invalid(format!("the query string cannot be read: {e}"))),
         };
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| MlError::invalid(format!("the request body cannot be read: {e}")))?;
+        let body = Bytes::from_request(req, state).await.map_err(|e| MlError::invalid(format!("the request body cannot be read: {e}")))?;
         Fields::parse(query, &body)
     }
 }

@@ -92,12 +92,7 @@ pub fn search(c: &Ctx, f: &Fields) -> Reply {
 
 pub fn log_metric(c: &Ctx, f: &Fields) -> Reply {
     let run_id = f.run_id()?;
-    let m = Metric {
-        key: f.str("key")?,
-        value: f.f64("value")?,
-        timestamp: f.i64("timestamp")?,
-        step: f.opt_i64("step")?.unwrap_or(0),
-    };
+    let m = Metric { key: f.str("key")?, value: f.f64("value")?, timestamp: f.i64("timestamp")?, step: f.opt_i64("step")?.unwrap_or(0) };
     c.project.log_batch(&run_id, std::slice::from_ref(&m), &[], &[])?;
     super::logged_models::link_metric(c, &run_id, f, &m)?;
     Ok(json!({}))
@@ -167,8 +162,9 @@ pub fn log_inputs(c: &Ctx, f: &Fields) -> Reply {
 pub fn log_model(c: &Ctx, f: &Fields) -> Reply {
     let run_id = f.str("run_id")?;
     let text = f.str("model_json")?;
-    let model: Value = serde_json::from_str(&text)
-        .map_err(|_| MlError::invalid(format!("Malformed model info. \n {} \n is not a valid JSON.", text.chars().take(500).collect::<String>())))?;
+    let model: Value = serde_json::from_str(&text).map_err(|_| {
+        MlError::invalid(format!("Malformed model info. \n {} \n is not a valid JSON.", text.chars().take(500).collect::<String>()))
+    })?;
     let Value::Object(model) = model else { return Err(MlError::invalid("model_json must be a JSON object")) };
     let missing: Vec<&str> =
         ["artifact_path", "flavors", "utc_time_created", "run_id"].into_iter().filter(|k| !model.contains_key(*k)).collect();
@@ -198,13 +194,8 @@ pub fn log_model(c: &Ctx, f: &Fields) -> Reply {
         .unwrap_or_default();
     summary.insert("flavors".into(), Value::Object(flavors));
     let run = c.project.get_run(&run_id)?;
-    let mut history: Vec<Value> = run
-        .data
-        .tags
-        .iter()
-        .find(|t| t.key == LOGGED_MODELS_TAG)
-        .and_then(|t| serde_json::from_str(&t.value).ok())
-        .unwrap_or_default();
+    let mut history: Vec<Value> =
+        run.data.tags.iter().find(|t| t.key == LOGGED_MODELS_TAG).and_then(|t| serde_json::from_str(&t.value).ok()).unwrap_or_default();
     history.push(Value::Object(summary));
     let value = Value::Array(history).to_string();
     c.project.log_batch(&run_id, &[], &[], &[Tag { key: LOGGED_MODELS_TAG.into(), value }])?;

@@ -40,7 +40,8 @@ fn every_route_is_described_and_nothing_else() {
 fn every_path_parameter_is_declared() {
     let doc = document_value();
     for (method, path, op) in operations(&doc) {
-        let in_path: BTreeSet<String> = path.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(name, _)| name.to_string()).collect();
+        let in_path: BTreeSet<String> =
+            path.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(name, _)| name.to_string()).collect();
         let params = op["parameters"].as_array().cloned().unwrap_or_default();
         let declared: BTreeSet<String> =
             params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap_or_default().to_string()).collect();
@@ -132,7 +133,10 @@ async fn the_router_serves_exactly_the_described_methods() {
         for method in METHODS {
             let (status, answer) = request(port, "t0ken", method, &concrete).await;
             if item.get(method).is_some() {
-                assert!(status != 405 && !answer.contains("\"code\":\"ROUTE_NOT_FOUND\""), "{method} {path} is described but not served: {answer}");
+                assert!(
+                    status != 405 && !answer.contains("\"code\":\"ROUTE_NOT_FOUND\""),
+                    "{method} {path} is described but not served: {answer}"
+                );
                 assert!(status != 0 && status < 500 || status == 501, "{method} {concrete}: {answer}");
             } else {
                 assert_eq!(status, 405, "{method} {path} is served but not described: {answer}");

@@ -106,9 +106,7 @@ fn invalid(msg: impl Into<String>) -> RegistryError {
 fn check_name(name: &str) -> Result<()> {
     const BAD: [char; 6] = ['/', ':', '.', '%', '"', '\''];
     if name.is_empty() || name.contains(BAD) {
-        return Err(invalid(format!(
-            "invalid model name ('{name}'): a model name must be a non-empty string without / : . % \" or '"
-        )));
+        return Err(invalid(format!("invalid model name ('{name}'): a model name must be a non-empty string without / : . % \" or '")));
     }
     Ok(())
 }
@@ -134,9 +132,7 @@ fn attribute(key: &str) -> Option<LoggedField> {
         "status" => LoggedField::Attr("status"),
         "source_run_id" => LoggedField::Attr("source_run_id"),
         "creation_timestamp" | "creation_time" | "creation_timestamp_ms" => LoggedField::Time("creation_timestamp_ms"),
-        "last_updated_timestamp" | "last_updated_time" | "last_updated_timestamp_ms" => {
-            LoggedField::Time("last_updated_timestamp_ms")
-        }
+        "last_updated_timestamp" | "last_updated_time" | "last_updated_timestamp_ms" => LoggedField::Time("last_updated_timestamp_ms"),
         _ => return None,
     })
 }
@@ -159,7 +155,9 @@ fn clause(c: &RawClause) -> Result<Clause<LoggedField>> {
         Some("param" | "params" | "parameter" | "parameters") => LoggedField::Param(id.key.clone()),
         Some("tag" | "tags") => LoggedField::Tag(id.key.clone()),
         Some(other) => {
-            return Err(filter_error(id.start, format!("`{other}` is not a kind of key; use metrics., params., tags. or an attribute")).into());
+            return Err(
+                filter_error(id.start, format!("`{other}` is not a kind of key; use metrics., params., tags. or an attribute")).into()
+            );
         }
     };
     let numeric = matches!(field, LoggedField::Metric(_) | LoggedField::Time(_));
@@ -218,14 +216,26 @@ impl LoggedQuery {
                     return Err(invalid(format!("Invalid order by field name: {}. Only metrics are supported.", o.field)));
                 }
             };
-            order.push((field, o.ascending, o.dataset_name.clone().filter(|d| !d.is_empty()), o.dataset_digest.clone().filter(|d| !d.is_empty())));
+            order.push((
+                field,
+                o.ascending,
+                o.dataset_name.clone().filter(|d| !d.is_empty()),
+                o.dataset_digest.clone().filter(|d| !d.is_empty()),
+            ));
         }
         for (field, asc) in [(LoggedField::Time("creation_timestamp_ms"), false), (LoggedField::Attr("model_id"), true)] {
             if !order.iter().any(|(f, ..)| *f == field) {
                 order.push((field, asc, None, None));
             }
         }
-        Ok(LoggedQuery { experiment_ids, clauses, datasets: s.datasets.clone(), order, offset: token::decode(s.page_token.as_deref())?, page })
+        Ok(LoggedQuery {
+            experiment_ids,
+            clauses,
+            datasets: s.datasets.clone(),
+            order,
+            offset: token::decode(s.page_token.as_deref())?,
+            page,
+        })
     }
 }
 

@@ -29,11 +29,9 @@ fn require(p: &Project, conn: &Connection, model_id: &str) -> Result<i64> {
 }
 
 fn touch(p: &Project, conn: &Connection, model_id: &str, now: i64) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE logged_models SET last_updated_timestamp_ms = max(last_updated_timestamp_ms, ?2) WHERE model_id = ?1",
-    )
-    .and_then(|mut s| s.execute(params![model_id, now]))
-    .map_err(sql_err(p))?;
+    conn.prepare_cached("UPDATE logged_models SET last_updated_timestamp_ms = max(last_updated_timestamp_ms, ?2) WHERE model_id = ?1")
+        .and_then(|mut s| s.execute(params![model_id, now]))
+        .map_err(sql_err(p))?;
     Ok(())
 }
 
@@ -139,15 +137,20 @@ fn upsert(p: &Project, conn: &Connection, table: &str, model_id: &str, key: &str
     Ok(())
 }
 
-pub(super) fn create(p: &Project, model_id: &str, experiment_id: i64, name: &str, new: &NewLoggedModel<'_>, now: i64) -> Result<LoggedModel> {
+pub(super) fn create(
+    p: &Project,
+    model_id: &str,
+    experiment_id: i64,
+    name: &str,
+    new: &NewLoggedModel<'_>,
+    now: i64,
+) -> Result<LoggedModel> {
     p.store_write("a logged model", |tx| {
         let err = sql_err(p);
         let row: Option<(String, Option<String>)> = tx
-            .query_row(
-                "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?1",
-                [experiment_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?1", [experiment_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .map_err(&err)?;
         let (stage, custom) = row.ok_or_else(|| TrackingError::ExperimentNotFound(experiment_id.to_string()))?;
@@ -220,9 +223,7 @@ pub(super) fn set_tags(p: &Project, model_id: &str, tags: &[Tag], now: i64) -> R
 pub(super) fn delete_tag(p: &Project, model_id: &str, key: &str) -> Result<()> {
     p.store_write("a logged model's tags", |tx| {
         require(p, tx, model_id)?;
-        let n = tx
-            .execute("DELETE FROM logged_model_tags WHERE model_id = ?1 AND key = ?2", params![model_id, key])
-            .map_err(sql_err(p))?;
+        let n = tx.execute("DELETE FROM logged_model_tags WHERE model_id = ?1 AND key = ?2", params![model_id, key]).map_err(sql_err(p))?;
         if n == 0 {
             return Err(TrackingError::TagNotFound { kind: "logged model", id: model_id.to_string(), key: key.to_string() }.into());
         }
@@ -391,11 +392,8 @@ pub(super) fn search(p: &Project, query: &LoggedQuery) -> Result<Page<LoggedMode
             }
         }
         let limits = limits(&mut q, query.offset, query.page);
-        let sql = format!(
-            "SELECT m.model_id FROM logged_models m{joins} WHERE {} ORDER BY {} {limits}",
-            conds.join(" AND "),
-            terms.join(", ")
-        );
+        let sql =
+            format!("SELECT m.model_id FROM logged_models m{joins} WHERE {} ORDER BY {} {limits}", conds.join(" AND "), terms.join(", "));
         let ids: Vec<String> = tx
             .prepare(&sql)
             .and_then(|mut s| s.query_map(params_from_iter(q.params.iter()), |r| r.get(0))?.collect())

@@ -17,7 +17,9 @@ use crate::error::StoreError;
 use crate::project::Project;
 use crate::tracking::TrackingError;
 
-pub use logged::{LoggedModel, LoggedOrder, LoggedSearch, ModelMetric, NewLoggedModel, STATUSES as LOGGED_MODEL_STATUSES, canonical_status};
+pub use logged::{
+    LoggedModel, LoggedOrder, LoggedSearch, ModelMetric, NewLoggedModel, STATUSES as LOGGED_MODEL_STATUSES, canonical_status,
+};
 pub use search::{ModelField, ModelQuery, VersionField, VersionQuery};
 
 /// The stages a version can be in, as MLflow spells them.
@@ -125,9 +127,7 @@ impl RegistryError {
             RegistryError::ModelNotFound(_)
             | RegistryError::VersionNotFound { .. }
             | RegistryError::AliasNotFound { .. }
-            | RegistryError::LoggedModelNotFound(_) => {
-                "RESOURCE_DOES_NOT_EXIST"
-            }
+            | RegistryError::LoggedModelNotFound(_) => "RESOURCE_DOES_NOT_EXIST",
             RegistryError::ModelExists(_) => "RESOURCE_ALREADY_EXISTS",
             RegistryError::InvalidInput(_) => "INVALID_PARAMETER_VALUE",
             RegistryError::Tracking(e) => e.mlflow_error_code(),
@@ -210,9 +210,11 @@ pub fn parse_version(version: &str) -> Result<i64> {
 
 /// A stage in MLflow's spelling, from any case (`production` → `Production`).
 pub fn canonical_stage(stage: &str) -> Result<&'static str> {
-    STAGES.iter().find(|s| s.eq_ignore_ascii_case(stage.trim())).copied().ok_or_else(|| {
-        invalid(format!("invalid model version stage '{stage}'; use one of {}", STAGES.join(", ")))
-    })
+    STAGES
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(stage.trim()))
+        .copied()
+        .ok_or_else(|| invalid(format!("invalid model version stage '{stage}'; use one of {}", STAGES.join(", "))))
 }
 
 /// The registry's operations on a project. `now` (milliseconds since 1970) is passed in.
@@ -245,7 +247,13 @@ impl Project {
         sql::delete_model(self, name)
     }
 
-    pub fn search_registered_models(&self, filter: &str, max_results: u32, order_by: &[String], page_token: Option<&str>) -> Result<Page<RegisteredModel>> {
+    pub fn search_registered_models(
+        &self,
+        filter: &str,
+        max_results: u32,
+        order_by: &[String],
+        page_token: Option<&str>,
+    ) -> Result<Page<RegisteredModel>> {
         let query = ModelQuery::parse(filter, max_results, order_by, page_token)?;
         sql::search_models(self, &query)
     }
@@ -265,11 +273,8 @@ impl Project {
     /// The latest version in each of `stages` (all stages when empty), in the order asked.
     pub fn latest_versions(&self, name: &str, stages: &[String]) -> Result<Vec<ModelVersion>> {
         check_model_name(name, "name")?;
-        let stages: Vec<&str> = if stages.is_empty() {
-            STAGES.to_vec()
-        } else {
-            stages.iter().map(|s| canonical_stage(s)).collect::<Result<_>>()?
-        };
+        let stages: Vec<&str> =
+            if stages.is_empty() { STAGES.to_vec() } else { stages.iter().map(|s| canonical_stage(s)).collect::<Result<_>>()? };
         let all = sql::get_model(self, name)?.latest_versions;
         Ok(stages.iter().filter_map(|s| all.iter().find(|v| v.current_stage == *s).cloned()).collect())
     }
@@ -301,7 +306,14 @@ impl Project {
 
     /// Moves a version to a stage; with `archive_existing`, the model's other versions in Staging or
     /// Production (the target stage) move to Archived.
-    pub fn transition_model_version_stage(&self, name: &str, version: &str, stage: &str, archive_existing: bool, now: i64) -> Result<ModelVersion> {
+    pub fn transition_model_version_stage(
+        &self,
+        name: &str,
+        version: &str,
+        stage: &str,
+        archive_existing: bool,
+        now: i64,
+    ) -> Result<ModelVersion> {
         check_model_name(name, "name")?;
         let stage = canonical_stage(stage)?;
         if archive_existing && !matches!(stage, "Staging" | "Production") {
@@ -312,7 +324,13 @@ impl Project {
         sql::transition(self, name, parse_version(version)?, stage, archive_existing, now)
     }
 
-    pub fn search_model_versions(&self, filter: &str, max_results: u32, order_by: &[String], page_token: Option<&str>) -> Result<Page<ModelVersion>> {
+    pub fn search_model_versions(
+        &self,
+        filter: &str,
+        max_results: u32,
+        order_by: &[String],
+        page_token: Option<&str>,
+    ) -> Result<Page<ModelVersion>> {
         let query = VersionQuery::parse(filter, max_results, order_by, page_token)?;
         sql::search_versions(self, &query)
     }

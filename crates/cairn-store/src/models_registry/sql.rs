@@ -180,11 +180,8 @@ fn load_models(p: &Project, conn: &Connection, rids: &[i64]) -> Result<Vec<Regis
              WHERE model_rid IN ({ids}) AND current_stage != '{DELETED}' GROUP BY model_rid, current_stage"
         ))
         .map_err(&err)?;
-    let mut latest: Vec<(i64, String, i64)> = stmt
-        .query_map([&json], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(&err)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(&err)?;
+    let mut latest: Vec<(i64, String, i64)> =
+        stmt.query_map([&json], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(&err)?.collect::<rusqlite::Result<_>>().map_err(&err)?;
     let stage_rank = |s: &str| STAGES.iter().position(|x| *x == s).unwrap_or(STAGES.len());
     latest.sort_by_key(|(rid, stage, _)| (*rid, stage_rank(stage)));
     let keys: Vec<(i64, i64)> = latest.iter().map(|(rid, _, v)| (*rid, *v)).collect();
@@ -258,8 +255,7 @@ pub(super) fn rename_model(p: &Project, name: &str, new_name: &str, now: i64) ->
             Err(e) if is_unique_violation(&e) => return Err(RegistryError::ModelExists(new_name.to_string())),
             Err(e) => return Err(sql_err(p)(e)),
         }
-        tx.execute("UPDATE model_versions SET last_updated_timestamp = ?2 WHERE model_rid = ?1", params![rid, now])
-            .map_err(sql_err(p))?;
+        tx.execute("UPDATE model_versions SET last_updated_timestamp = ?2 WHERE model_rid = ?1", params![rid, now]).map_err(sql_err(p))?;
         one_model(p, tx, rid, new_name)
     })
 }
@@ -355,8 +351,7 @@ pub(super) fn delete_version(p: &Project, name: &str, version: i64, now: i64) ->
         )
         .map_err(&err)?;
         tx.execute("DELETE FROM model_version_tags WHERE model_rid = ?1 AND version = ?2", params![rid, version]).map_err(&err)?;
-        tx.execute("DELETE FROM registered_model_aliases WHERE model_rid = ?1 AND version = ?2", params![rid, version])
-            .map_err(&err)?;
+        tx.execute("DELETE FROM registered_model_aliases WHERE model_rid = ?1 AND version = ?2", params![rid, version]).map_err(&err)?;
         touch_model(p, tx, rid, now)
     })
 }
@@ -394,11 +389,8 @@ pub(super) fn set_version_tag(p: &Project, name: &str, version: i64, tag: &Tag, 
 pub(super) fn delete_version_tag(p: &Project, name: &str, version: i64, key: &str) -> Result<()> {
     p.store_write(&format!("registered model `{name}`"), |tx| {
         let rid = version_key(p, tx, name, version)?;
-        tx.execute(
-            "DELETE FROM model_version_tags WHERE model_rid = ?1 AND version = ?2 AND key = ?3",
-            params![rid, version, key],
-        )
-        .map_err(sql_err(p))?;
+        tx.execute("DELETE FROM model_version_tags WHERE model_rid = ?1 AND version = ?2 AND key = ?3", params![rid, version, key])
+            .map_err(sql_err(p))?;
         Ok(())
     })
 }
@@ -419,8 +411,7 @@ pub(super) fn set_alias(p: &Project, name: &str, alias: &str, version: i64, now:
 pub(super) fn delete_alias(p: &Project, name: &str, alias: &str, now: i64) -> Result<()> {
     p.store_write(&format!("registered model `{name}`"), |tx| {
         let rid = model_rid(p, tx, name)?;
-        tx.execute("DELETE FROM registered_model_aliases WHERE model_rid = ?1 AND alias = ?2", params![rid, alias])
-            .map_err(sql_err(p))?;
+        tx.execute("DELETE FROM registered_model_aliases WHERE model_rid = ?1 AND alias = ?2", params![rid, alias]).map_err(sql_err(p))?;
         touch_model(p, tx, rid, now)
     })
 }
@@ -429,11 +420,9 @@ pub(super) fn version_by_alias(p: &Project, name: &str, alias: &str) -> Result<M
     p.store_read(|tx| {
         let rid = model_rid(p, tx, name)?;
         let version: i64 = tx
-            .query_row(
-                "SELECT version FROM registered_model_aliases WHERE model_rid = ?1 AND alias = ?2",
-                params![rid, alias],
-                |r| r.get(0),
-            )
+            .query_row("SELECT version FROM registered_model_aliases WHERE model_rid = ?1 AND alias = ?2", params![rid, alias], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(sql_err(p))?
             .ok_or_else(|| RegistryError::AliasNotFound { name: name.to_string(), alias: alias.to_string() })?;
@@ -519,7 +508,8 @@ pub(super) fn search_models(p: &Project, query: &ModelQuery) -> Result<Page<Regi
         let order: Vec<String> =
             query.order.iter().map(|(f, asc)| format!("{} {}", model_column(f), if *asc { "ASC" } else { "DESC" })).collect();
         let limits = limits(&mut q, query.offset, query.page);
-        let sql = format!("SELECT m.model_rid FROM registered_models m WHERE {} ORDER BY {} {limits}", conds.join(" AND "), order.join(", "));
+        let sql =
+            format!("SELECT m.model_rid FROM registered_models m WHERE {} ORDER BY {} {limits}", conds.join(" AND "), order.join(", "));
         let rids: Vec<i64> = tx
             .prepare(&sql)
             .and_then(|mut s| s.query_map(params_from_iter(q.params.iter()), |r| r.get(0))?.collect())

@@ -78,9 +78,7 @@ impl Project {
         let root = self.artifacts_root();
         let (base, rest) = match parts.as_slice() {
             [_, run, "artifacts", rest @ ..] if is_run_id(run) => (root.join("runs").join(run), rest),
-            [_, "models", model, "artifacts", rest @ ..] if model.starts_with("m-") => {
-                (root.join("models").join(model), rest)
-            }
+            [_, "models", model, "artifacts", rest @ ..] if model.starts_with("m-") => (root.join("models").join(model), rest),
             all => (root.join("mlflow"), all),
         };
         Ok(rest.iter().fold(base, |p, part| p.join(part)))

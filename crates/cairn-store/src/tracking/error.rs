@@ -12,9 +12,7 @@ pub enum TrackingError {
     RunNotFound(String),
     #[error("an experiment named `{0}` already exists (deleted experiments keep their names)")]
     ExperimentExists(String),
-    #[error(
-        "param `{key}` of run {run_id} was already logged with value `{old}`; it cannot change to `{new}`"
-    )]
+    #[error("param `{key}` of run {run_id} was already logged with value `{old}`; it cannot change to `{new}`")]
     ParamChanged { run_id: String, key: String, old: String, new: String },
     #[error("the {kind} {id} is deleted; it must be active for this")]
     NotActive { kind: &'static str, id: String },
@@ -75,9 +73,7 @@ impl TrackingError {
             TrackingError::ExperimentNotFound(_) => "pick one of the project's experiments".into(),
             TrackingError::RunNotFound(_) => "check the run id (32 hexadecimal characters)".into(),
             TrackingError::ExperimentExists(_) => "choose another name, or restore the deleted experiment".into(),
-            TrackingError::ParamChanged { .. } => {
-                "params are write-once: log the new value under another key, or start a new run".into()
-            }
+            TrackingError::ParamChanged { .. } => "params are write-once: log the new value under another key, or start a new run".into(),
             TrackingError::NotActive { kind, .. } => format!("restore the {kind} first"),
             TrackingError::TagNotFound { .. } => "list the tags first; nothing was deleted".into(),
             TrackingError::InvalidInput(_) | TrackingError::InvalidState(_) => return None,

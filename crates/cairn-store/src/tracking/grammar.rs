@@ -59,7 +59,11 @@ pub struct RawIdent {
 pub enum RawValue {
     Str(String),
     /// A numeric literal; `int` is set when it was written without a fraction or exponent.
-    Num { value: f64, int: Option<i64>, text: String },
+    Num {
+        value: f64,
+        int: Option<i64>,
+        text: String,
+    },
     List(Vec<String>),
     /// For `IS NULL` / `IS NOT NULL`.
     None,
@@ -185,10 +189,9 @@ impl Cursor {
                 }
                 Ok(self.text(from))
             }
-            Some('(') if after.is_empty() => Err(filter_error(
-                self.pos,
-                "parentheses are not supported; clauses can only be joined with AND",
-            )),
+            Some('(') if after.is_empty() => {
+                Err(filter_error(self.pos, "parentheses are not supported; clauses can only be joined with AND"))
+            }
             other if after.is_empty() => Err(filter_error(
                 self.pos,
                 format!("expected a key like metrics.auc, params.lr or tags.`my tag`, found {}", describe(other)),
@@ -246,10 +249,7 @@ impl Cursor {
                         if not { Op::IsNotNull } else { Op::IsNull }
                     }
                     _ => {
-                        return Err(filter_error(
-                            at,
-                            format!("expected a comparison operator after `{after}`, found `{}`", self.text(at)),
-                        ));
+                        return Err(filter_error(at, format!("expected a comparison operator after `{after}`, found `{}`", self.text(at))));
                     }
                 };
                 return Ok((op, at));
@@ -260,10 +260,7 @@ impl Cursor {
                 } else {
                     ""
                 };
-                return Err(filter_error(
-                    at,
-                    format!("expected a comparison operator after `{after}`, found {}{hint}", describe(other)),
-                ));
+                return Err(filter_error(at, format!("expected a comparison operator after `{after}`, found {}{hint}", describe(other))));
             }
         };
         self.pos += len;
@@ -325,10 +322,7 @@ impl Cursor {
                     return Err(filter_error(open_at, "the list is empty; give at least one quoted value"));
                 }
                 other => {
-                    return Err(filter_error(
-                        self.pos,
-                        format!("expected a quoted string in the list, found {}", describe(other)),
-                    ));
+                    return Err(filter_error(self.pos, format!("expected a quoted string in the list, found {}", describe(other))));
                 }
             }
             self.skip_ws();
@@ -406,10 +400,7 @@ pub fn parse_filter(src: &str) -> Result<Vec<RawClause>> {
         if c.eat_keyword("OR") {
             return Err(filter_error(at, "OR is not supported; clauses can only be joined with AND"));
         }
-        return Err(filter_error(
-            at,
-            format!("expected AND or the end of the filter after `{clause}`, found {}", describe(c.peek())),
-        ));
+        return Err(filter_error(at, format!("expected AND or the end of the filter after `{clause}`, found {}", describe(c.peek()))));
     }
 }
 
@@ -419,17 +410,10 @@ pub fn parse_order(src: &str) -> Result<(RawIdent, bool)> {
     c.skip_ws();
     let ident = c.identifier()?;
     c.skip_ws();
-    let ascending = if c.eat_keyword("ASC") {
-        true
-    } else {
-        !c.eat_keyword("DESC")
-    };
+    let ascending = if c.eat_keyword("ASC") { true } else { !c.eat_keyword("DESC") };
     c.skip_ws();
     if !c.at_end() {
-        return Err(filter_error(
-            c.pos,
-            format!("expected ASC, DESC or the end after `{}`, found {}", ident.text, describe(c.peek())),
-        ));
+        return Err(filter_error(c.pos, format!("expected ASC, DESC or the end after `{}`, found {}", ident.text, describe(c.peek()))));
     }
     Ok((ident, ascending))
 }

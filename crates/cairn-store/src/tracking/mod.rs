@@ -22,8 +22,7 @@ pub use error::{Result, TrackingError};
 pub use grammar::Op;
 pub use names::{is_run_id, new_run_id, new_run_name};
 pub use search::{
-    DatasetField, ExperimentClause, ExperimentKey, ExperimentOrder, ExperimentQuery, RunAttr, RunClause, RunKey,
-    RunOrder, RunQuery, Value,
+    DatasetField, ExperimentClause, ExperimentKey, ExperimentOrder, ExperimentQuery, RunAttr, RunClause, RunKey, RunOrder, RunQuery, Value,
 };
 pub use store::{DEFAULT_SERIES_POINTS, NewRun, TrackingStore};
 pub use validate::{Batch, RUN_NAME_TAG};

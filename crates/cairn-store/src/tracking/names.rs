@@ -2,19 +2,18 @@
 //! ("brave-otter-417") from Cairn's own word lists.
 
 const ADJECTIVES: &[&str] = &[
-    "amber", "brave", "bright", "calm", "clever", "crisp", "dapper", "eager", "fancy", "fleet", "gentle", "glad",
-    "golden", "grand", "handy", "honest", "jolly", "keen", "kind", "lively", "lucid", "lucky", "merry", "mighty",
-    "misty", "nimble", "noble", "plucky", "polite", "proud", "quick", "quiet", "rapid", "rosy", "rustic", "shiny",
-    "silent", "sleek", "snowy", "solid", "stellar", "sturdy", "sunny", "swift", "tidy", "vivid", "warm", "wild",
-    "wise", "witty", "zesty", "bold", "cosmic", "dusky", "frosty", "hazy", "mellow", "peppy", "sage", "spry",
+    "amber", "brave", "bright", "calm", "clever", "crisp", "dapper", "eager", "fancy", "fleet", "gentle", "glad", "golden", "grand",
+    "handy", "honest", "jolly", "keen", "kind", "lively", "lucid", "lucky", "merry", "mighty", "misty", "nimble", "noble", "plucky",
+    "polite", "proud", "quick", "quiet", "rapid", "rosy", "rustic", "shiny", "silent", "sleek", "snowy", "solid", "stellar", "sturdy",
+    "sunny", "swift", "tidy", "vivid", "warm", "wild", "wise", "witty", "zesty", "bold", "cosmic", "dusky", "frosty", "hazy", "mellow",
+    "peppy", "sage", "spry",
 ];
 
 const NOUNS: &[&str] = &[
-    "badger", "bear", "beaver", "bison", "crane", "crow", "deer", "dove", "eagle", "elk", "falcon", "ferret", "finch",
-    "fox", "gecko", "goose", "hare", "hawk", "heron", "ibis", "jay", "koala", "lark", "lemur", "lion", "llama",
-    "lynx", "marten", "mole", "moose", "newt", "orca", "otter", "owl", "panda", "pike", "puffin", "quail", "raven",
-    "robin", "salmon", "seal", "shrew", "skink", "sloth", "snail", "stork", "swan", "tapir", "tern", "toad",
-    "trout", "viper", "vole", "walrus", "whale", "wolf", "wren", "yak", "zebra",
+    "badger", "bear", "beaver", "bison", "crane", "crow", "deer", "dove", "eagle", "elk", "falcon", "ferret", "finch", "fox", "gecko",
+    "goose", "hare", "hawk", "heron", "ibis", "jay", "koala", "lark", "lemur", "lion", "llama", "lynx", "marten", "mole", "moose", "newt",
+    "orca", "otter", "owl", "panda", "pike", "puffin", "quail", "raven", "robin", "salmon", "seal", "shrew", "skink", "sloth", "snail",
+    "stork", "swan", "tapir", "tern", "toad", "trout", "viper", "vole", "walrus", "whale", "wolf", "wren", "yak", "zebra",
 ];
 
 /// MLflow keeps generated names to 20 characters.

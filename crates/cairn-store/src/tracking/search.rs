@@ -155,10 +155,7 @@ fn run_key(ident: &RawIdent) -> Result<RunKey> {
                 } else {
                     String::new()
                 };
-                return Err(filter_error(
-                    ident.start,
-                    format!("`{key}` is not a run attribute; use {RUN_ATTRS}{also}"),
-                ));
+                return Err(filter_error(ident.start, format!("`{key}` is not a run attribute; use {RUN_ATTRS}{also}")));
             }
         },
         "dataset" | "datasets" => RunKey::Dataset(match key.as_str() {
@@ -184,10 +181,7 @@ fn run_key(ident: &RawIdent) -> Result<RunKey> {
 fn string_value(c: &RawClause, what: &str) -> Result<Value> {
     match &c.value {
         RawValue::Str(s) => Ok(Value::Str(s.clone())),
-        RawValue::Num { text, .. } => Err(filter_error(
-            c.value_pos,
-            format!("{what} is compared with quoted strings; write '{text}'"),
-        )),
+        RawValue::Num { text, .. } => Err(filter_error(c.value_pos, format!("{what} is compared with quoted strings; write '{text}'"))),
         RawValue::List(_) => Err(filter_error(c.value_pos, format!("a list needs IN or NOT IN, not `{}`", c.op.as_str()))),
         RawValue::None => Ok(Value::None),
     }
@@ -196,14 +190,12 @@ fn string_value(c: &RawClause, what: &str) -> Result<Value> {
 fn list_or_string(c: &RawClause, what: &str, lists: bool) -> Result<Value> {
     match (&c.value, c.op) {
         (RawValue::List(items), Op::In | Op::NotIn) if lists => Ok(Value::List(items.clone())),
-        (RawValue::List(_), Op::In | Op::NotIn) => Err(filter_error(
-            c.value_pos,
-            format!("only run_id (and datasets' fields) can be compared with a list, not {what}"),
-        )),
-        (_, Op::In | Op::NotIn) => Err(filter_error(
-            c.value_pos,
-            format!("`{}` takes a parenthesised list of quoted strings, e.g. ('a', 'b')", c.op.as_str()),
-        )),
+        (RawValue::List(_), Op::In | Op::NotIn) => {
+            Err(filter_error(c.value_pos, format!("only run_id (and datasets' fields) can be compared with a list, not {what}")))
+        }
+        (_, Op::In | Op::NotIn) => {
+            Err(filter_error(c.value_pos, format!("`{}` takes a parenthesised list of quoted strings, e.g. ('a', 'b')", c.op.as_str())))
+        }
         _ => string_value(c, what),
     }
 }
@@ -300,25 +292,18 @@ fn experiment_key(ident: &RawIdent) -> Result<ExperimentKey> {
             }
         }),
         Some("tag" | "tags") => Ok(ExperimentKey::Tag(ident.key.clone())),
-        Some(other) => Err(filter_error(
-            ident.start,
-            format!("`{other}` is not a kind of key for experiments; use attribute. or tags."),
-        )),
+        Some(other) => Err(filter_error(ident.start, format!("`{other}` is not a kind of key for experiments; use attribute. or tags."))),
     }
 }
 
 fn experiment_id_value(c: &RawClause) -> Result<Value> {
-    let parse = |s: &str| {
-        s.trim().parse::<i64>().map_err(|_| filter_error(c.value_pos, format!("`{s}` is not an experiment id (an integer)")))
-    };
+    let parse =
+        |s: &str| s.trim().parse::<i64>().map_err(|_| filter_error(c.value_pos, format!("`{s}` is not an experiment id (an integer)")));
     match (&c.value, c.op) {
         (RawValue::List(items), Op::In | Op::NotIn) => Ok(Value::IntList(items.iter().map(|s| parse(s)).collect::<Result<_>>()?)),
         (RawValue::Str(s), Op::Eq | Op::Ne) => Ok(Value::Int(parse(s)?)),
         (RawValue::Num { int: Some(i), .. }, Op::Eq | Op::Ne) => Ok(Value::Int(*i)),
-        _ => Err(filter_error(
-            c.value_pos,
-            "experiment_id takes a quoted id with = or !=, or a list with IN or NOT IN, e.g. ('1', '2')",
-        )),
+        _ => Err(filter_error(c.value_pos, "experiment_id takes a quoted id with = or !=, or a list with IN or NOT IN, e.g. ('1', '2')")),
     }
 }
 
@@ -338,10 +323,7 @@ fn experiment_clause(c: RawClause) -> Result<ExperimentClause> {
             match &c.value {
                 RawValue::Num { int: Some(i), .. } => Value::Int(*i),
                 _ => {
-                    return Err(filter_error(
-                        c.value_pos,
-                        format!("`{}` is compared with a whole number of milliseconds", c.ident.key),
-                    ));
+                    return Err(filter_error(c.value_pos, format!("`{}` is compared with a whole number of milliseconds", c.ident.key)));
                 }
             }
         }

@@ -4,8 +4,8 @@
 //! [`RunQuery`]/[`ExperimentQuery`], page tokens decoded.
 
 use cairn_types::{
-    DatasetInput, Experiment, ExperimentsPage, LifecycleStage, Metric, MetricSeries, Param, Run, RunInfo, RunStatus,
-    RunsPage, SearchExperiments, SearchRuns, Tag,
+    DatasetInput, Experiment, ExperimentsPage, LifecycleStage, Metric, MetricSeries, Param, Run, RunInfo, RunStatus, RunsPage,
+    SearchExperiments, SearchRuns, Tag,
 };
 
 use super::downsample;
@@ -48,13 +48,7 @@ pub trait TrackingStore: Send + Sync {
     /// Creates a run in an active experiment, RUNNING, with its artifact URI.
     fn insert_run(&self, run: &NewRun) -> Result<Run>;
     fn read_run(&self, run_id: &str) -> Result<Run>;
-    fn write_run_info(
-        &self,
-        run_id: &str,
-        status: Option<RunStatus>,
-        end_time: Option<i64>,
-        run_name: Option<&str>,
-    ) -> Result<RunInfo>;
+    fn write_run_info(&self, run_id: &str, status: Option<RunStatus>, end_time: Option<i64>, run_name: Option<&str>) -> Result<RunInfo>;
     fn write_run_stage(&self, run_id: &str, stage: LifecycleStage, now: i64) -> Result<()>;
     /// Logs a checked batch atomically into an active run, latest metrics included.
     fn write_batch(&self, run_id: &str, batch: &Batch) -> Result<()>;
@@ -132,14 +126,7 @@ pub trait TrackingStore: Send + Sync {
 
     /// Starts a run: a random 32-hex id, the given name or the `mlflow.runName` tag or a generated one
     /// ("brave-otter-417"), which is also set as the `mlflow.runName` tag. Status RUNNING.
-    fn create_run(
-        &self,
-        experiment_id: &str,
-        run_name: Option<&str>,
-        user_id: &str,
-        start_time: i64,
-        tags: &[Tag],
-    ) -> Result<Run> {
+    fn create_run(&self, experiment_id: &str, run_name: Option<&str>, user_id: &str, start_time: i64, tags: &[Tag]) -> Result<Run> {
         let experiment_id = validate::experiment_id(experiment_id)?;
         let mut checked: Vec<Tag> = Vec::with_capacity(tags.len() + 1);
         for t in tags {
@@ -153,21 +140,12 @@ pub trait TrackingStore: Send + Sync {
         if let (Some(a), Some(b)) = (given, from_tag.as_deref())
             && a != b
         {
-            return Err(TrackingError::InvalidInput(format!(
-                "run_name `{a}` and the tag {RUN_NAME_TAG} `{b}` differ; give the name once"
-            )));
+            return Err(TrackingError::InvalidInput(format!("run_name `{a}` and the tag {RUN_NAME_TAG} `{b}` differ; give the name once")));
         }
         let name = given.map(str::to_string).or(from_tag).unwrap_or_else(new_run_name);
         checked.retain(|t| t.key != RUN_NAME_TAG);
         checked.push(Tag { key: RUN_NAME_TAG.to_string(), value: name.clone() });
-        let run = NewRun {
-            run_id: new_run_id(),
-            experiment_id,
-            run_name: name,
-            user_id: user_id.to_string(),
-            start_time,
-            tags: checked,
-        };
+        let run = NewRun { run_id: new_run_id(), experiment_id, run_name: name, user_id: user_id.to_string(), start_time, tags: checked };
         self.insert_run(&run)
     }
 
@@ -178,13 +156,7 @@ pub trait TrackingStore: Send + Sync {
 
     /// Changes an active run's status, end time or name (an empty name changes nothing); renaming
     /// updates the `mlflow.runName` tag too.
-    fn update_run(
-        &self,
-        run_id: &str,
-        status: Option<RunStatus>,
-        end_time: Option<i64>,
-        run_name: Option<&str>,
-    ) -> Result<RunInfo> {
+    fn update_run(&self, run_id: &str, status: Option<RunStatus>, end_time: Option<i64>, run_name: Option<&str>) -> Result<RunInfo> {
         self.write_run_info(run_id, status, end_time, run_name.filter(|n| !n.is_empty()))
     }
 

@@ -19,10 +19,7 @@ pub fn encode(offset: u64) -> String {
 /// The offset a token points at; no token (or an empty one) is the first page.
 pub fn decode(token: Option<&str>) -> Result<u64> {
     let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(0) };
-    let bad = |reason: &str| TrackingError::InvalidPageToken {
-        token: token.chars().take(60).collect(),
-        reason: reason.to_string(),
-    };
+    let bad = |reason: &str| TrackingError::InvalidPageToken { token: token.chars().take(60).collect(), reason: reason.to_string() };
     let bytes = unbase64(token.trim()).ok_or_else(|| bad("it is not base64"))?;
     let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| bad("it does not hold JSON"))?;
     let offset = json.get("offset").ok_or_else(|| bad("it has no offset"))?;

@@ -73,9 +73,8 @@ pub fn key(what: &str, key: &str) -> Result<()> {
 /// or dashes. Ids this store makes are 32 lowercase hex characters.
 pub fn run_id(id: &str) -> Result<()> {
     let mut cs = id.chars();
-    let ok = cs.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars(id) <= 256
-        && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let ok =
+        cs.next().is_some_and(|c| c.is_ascii_alphanumeric()) && chars(id) <= 256 && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ok { Ok(()) } else { Err(invalid(format!("`{id}` is not a valid run id"))) }
 }
 
@@ -120,9 +119,9 @@ pub fn run_tag(tag: &Tag) -> Result<Tag> {
 pub fn max_results(n: u32, what: &str) -> Result<u64> {
     match n {
         0 => Ok(DEFAULT_MAX_RESULTS as u64),
-        n if n > MAX_RESULTS_LIMIT => Err(invalid(format!(
-            "max_results of {n} is too large for {what}: it must be at most {MAX_RESULTS_LIMIT}"
-        ))),
+        n if n > MAX_RESULTS_LIMIT => {
+            Err(invalid(format!("max_results of {n} is too large for {what}: it must be at most {MAX_RESULTS_LIMIT}")))
+        }
         n => Ok(n as u64),
     }
 }
@@ -141,9 +140,7 @@ impl Batch {
     pub fn new(metrics: &[Metric], params: &[Param], tags: &[Tag]) -> Result<Batch> {
         let limit = |what: &str, n: usize, max: usize| {
             if n > max {
-                Err(invalid(format!(
-                    "a batch can hold at most {max} {what}; this one has {n}: split it across several requests"
-                )))
+                Err(invalid(format!("a batch can hold at most {max} {what}; this one has {n}: split it across several requests")))
             } else {
                 Ok(())
             }
@@ -166,10 +163,7 @@ impl Batch {
         for (i, p) in params.iter().enumerate() {
             key(&format!("params[{i}].key"), &p.key)?;
             if !seen.insert(p.key.as_str()) {
-                return Err(invalid(format!(
-                    "param `{}` appears twice in one batch; send one value per key",
-                    p.key
-                )));
+                return Err(invalid(format!("param `{}` appears twice in one batch; send one value per key", p.key)));
             }
             checked_params.push(Param { key: p.key.clone(), value: truncate(&p.value, MAX_PARAM_VALUE_LENGTH) });
         }
@@ -230,10 +224,7 @@ pub fn dataset_inputs(inputs: &[DatasetInput]) -> Result<Vec<DatasetInput>> {
                 return Err(too_long("input tag key", MAX_INPUT_TAG_KEY_LENGTH));
             }
             if chars(&t.value) > MAX_INPUT_TAG_VALUE_LENGTH {
-                return Err(invalid(format!(
-                    "the value of input tag `{}` is longer than {MAX_INPUT_TAG_VALUE_LENGTH} characters",
-                    t.key
-                )));
+                return Err(invalid(format!("the value of input tag `{}` is longer than {MAX_INPUT_TAG_VALUE_LENGTH} characters", t.key)));
             }
         }
         if seen.insert((d.name.clone(), d.digest.clone())) {

@@ -103,11 +103,17 @@ fn logged_models_and_their_runs() {
     let params = [Param { key: "depth".into(), value: "4".into() }];
     let mut ids = Vec::new();
     for (i, kind) in ["tree", "tree", "linear"].iter().enumerate() {
-        let new = NewLoggedModel { experiment_id: "0", name: Some("m"), model_type: kind, source_run_id: run_id, params: &params, tags: &[] };
+        let new =
+            NewLoggedModel { experiment_id: "0", name: Some("m"), model_type: kind, source_run_id: run_id, params: &params, tags: &[] };
         let m = p.create_logged_model(&new, 10 + i as i64).unwrap();
         assert!(m.model_id.starts_with("m-") && m.status == "LOGGED_MODEL_PENDING");
         assert!(m.artifact_location.ends_with(&format!("/.cairn/artifacts/models/{}", m.model_id)));
-        let point = ModelMetric { metric: Metric { key: "rmse".into(), value: 1.0 - i as f64 / 10.0, timestamp: 5, step: 0 }, run_id: run_id.into(), dataset_name: "val".into(), dataset_digest: "d".into() };
+        let point = ModelMetric {
+            metric: Metric { key: "rmse".into(), value: 1.0 - i as f64 / 10.0, timestamp: 5, step: 0 },
+            run_id: run_id.into(),
+            dataset_name: "val".into(),
+            dataset_digest: "d".into(),
+        };
         p.log_logged_model_metrics(&[(m.model_id.clone(), point)]).unwrap();
         ids.push(m.model_id);
     }

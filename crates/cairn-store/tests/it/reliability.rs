@@ -49,8 +49,7 @@ fn steps(project: &Project, run: &str) -> HashSet<i64> {
 fn eight_processes_log_at_once() {
     let (_dir, project) = crate::fresh_project();
     let (batches, points) = (30u64, 200u64);
-    let runs: Vec<String> =
-        (0..8).map(|i| project.create_run("0", Some(&format!("p{i}")), "u", i, &[]).unwrap().info.run_id).collect();
+    let runs: Vec<String> = (0..8).map(|i| project.create_run("0", Some(&format!("p{i}")), "u", i, &[]).unwrap().info.run_id).collect();
     let children: Vec<Child> = runs.iter().map(|r| spawn_logger(project.root(), r, batches, points)).collect();
     for (child, run) in children.into_iter().zip(&runs) {
         let out = child.wait_with_output().unwrap();

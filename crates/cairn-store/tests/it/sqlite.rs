@@ -2,7 +2,10 @@
 //! bulk import, and threads sharing one project.
 
 use cairn_store::{Project, SCHEMA_VERSION, TrackingStore};
-use cairn_types::{Dataset, DatasetSource, ErrorCode, FileFormat, LifecycleStage, Metric, Param, Run, RunData, RunInfo, RunInputs, RunStatus, SearchRuns, Tag};
+use cairn_types::{
+    Dataset, DatasetSource, ErrorCode, FileFormat, LifecycleStage, Metric, Param, Run, RunData, RunInfo, RunInputs, RunStatus, SearchRuns,
+    Tag,
+};
 
 use crate::conformance::expect_err;
 use crate::fresh_project;
@@ -68,7 +71,12 @@ fn dataset(id: &str, name: &str, version: &str) -> Dataset {
     Dataset {
         id: id.into(),
         name: name.into(),
-        source: DatasetSource { path: format!("/data/{name}-{version}.csv"), format: FileFormat::Csv, bytes: 10, options: Default::default() },
+        source: DatasetSource {
+            path: format!("/data/{name}-{version}.csv"),
+            format: FileFormat::Csv,
+            bytes: 10,
+            options: Default::default(),
+        },
         rows: 3,
         columns: Vec::new(),
         digest: format!("digest-{version}"),
@@ -189,9 +197,8 @@ fn threads_share_a_project() {
             let (project, run) = (&project, &run);
             scope.spawn(move || {
                 for b in 0..20i64 {
-                    let points: Vec<Metric> = (0..50)
-                        .map(|j| Metric { key: format!("t{t}"), value: j as f64, timestamp: b, step: b * 50 + j })
-                        .collect();
+                    let points: Vec<Metric> =
+                        (0..50).map(|j| Metric { key: format!("t{t}"), value: j as f64, timestamp: b, step: b * 50 + j }).collect();
                     project.log_batch(run, &points, &[], &[]).unwrap();
                 }
             });

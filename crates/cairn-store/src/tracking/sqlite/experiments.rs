@@ -118,14 +118,9 @@ pub(super) fn insert(p: &Project, name: &str, location: Option<&str>, tags: &[Ta
 pub(super) fn rename(p: &Project, id: i64, name: &str, now: i64) -> Result<()> {
     p.tracking_write(&format!("experiment `{name}`"), |tx| {
         if stage_of(p, tx, id)? == LifecycleStage::Deleted {
-            return Err(TrackingError::InvalidState(format!(
-                "experiment {id} is deleted, so it cannot be renamed; restore it first"
-            )));
+            return Err(TrackingError::InvalidState(format!("experiment {id} is deleted, so it cannot be renamed; restore it first")));
         }
-        match tx.execute(
-            "UPDATE experiments SET name = ?2, last_update_time = ?3 WHERE experiment_id = ?1",
-            params![id, name, now],
-        ) {
+        match tx.execute("UPDATE experiments SET name = ?2, last_update_time = ?3 WHERE experiment_id = ?1", params![id, name, now]) {
             Ok(_) => Ok(()),
             Err(e) if is_unique_violation(&e) => Err(TrackingError::ExperimentExists(name.to_string())),
             Err(e) => Err(p.sql_err(e)),
@@ -174,9 +169,8 @@ pub(super) fn set_tag(p: &Project, id: i64, tag: &Tag) -> Result<()> {
 pub(super) fn delete_tag(p: &Project, id: i64, key: &str) -> Result<()> {
     p.tracking_write("an experiment tag", |tx| {
         require_active(p, tx, id)?;
-        let n = tx
-            .execute("DELETE FROM experiment_tags WHERE experiment_id = ?1 AND key = ?2", params![id, key])
-            .map_err(|e| p.sql_err(e))?;
+        let n =
+            tx.execute("DELETE FROM experiment_tags WHERE experiment_id = ?1 AND key = ?2", params![id, key]).map_err(|e| p.sql_err(e))?;
         if n == 0 {
             return Err(TrackingError::TagNotFound { kind: "experiment", id: id.to_string(), key: key.to_string() });
         }

@@ -44,8 +44,7 @@ impl Project {
                      lifecycle_stage, deleted_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
                 )
                 .map_err(err)?;
-            let mut param_stmt =
-                tx.prepare_cached("INSERT INTO params (rid, key, value) VALUES (?1, ?2, ?3)").map_err(err)?;
+            let mut param_stmt = tx.prepare_cached("INSERT INTO params (rid, key, value) VALUES (?1, ?2, ?3)").map_err(err)?;
             let mut tag_stmt = tx
                 .prepare_cached(
                     "INSERT INTO run_tags (rid, key, value) VALUES (?1, ?2, ?3) \

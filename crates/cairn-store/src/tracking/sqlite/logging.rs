@@ -159,22 +159,10 @@ pub(super) fn write_inputs(p: &Project, run_id: &str, inputs: &[DatasetInput]) -
 }
 
 fn point(r: &rusqlite::Row<'_>) -> rusqlite::Result<Metric> {
-    Ok(Metric {
-        key: r.get(0)?,
-        value: metric_value(r.get(1)?, r.get(4)?),
-        timestamp: r.get(2)?,
-        step: r.get(3)?,
-    })
+    Ok(Metric { key: r.get(0)?, value: metric_value(r.get(1)?, r.get(4)?), timestamp: r.get(2)?, step: r.get(3)? })
 }
 
-pub(super) fn history(
-    p: &Project,
-    conn: &Connection,
-    run_id: &str,
-    key: &str,
-    offset: u64,
-    limit: Option<u64>,
-) -> Result<Vec<Metric>> {
+pub(super) fn history(p: &Project, conn: &Connection, run_id: &str, key: &str, offset: u64, limit: Option<u64>) -> Result<Vec<Metric>> {
     let err = |e| p.sql_err(e);
     let mut stmt = conn
         .prepare_cached(

@@ -11,9 +11,7 @@ mod logging;
 mod query;
 mod runs;
 
-use cairn_types::{
-    DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus, Tag,
-};
+use cairn_types::{DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus, Tag};
 use rusqlite::{Transaction, TransactionBehavior};
 
 use super::error::{Result, TrackingError};
@@ -148,13 +146,7 @@ impl TrackingStore for Project {
         self.tracking_read(|tx| runs::read(self, tx, run_id))
     }
 
-    fn write_run_info(
-        &self,
-        run_id: &str,
-        status: Option<RunStatus>,
-        end_time: Option<i64>,
-        run_name: Option<&str>,
-    ) -> Result<RunInfo> {
+    fn write_run_info(&self, run_id: &str, status: Option<RunStatus>, end_time: Option<i64>, run_name: Option<&str>) -> Result<RunInfo> {
         // No checkpoint here: a read-only open reads the WAL (see `Project::conn`), and checkpointing at
         // every run's end cost ~40% of logging 1,000 short runs through the MLflow API.
         runs::update(self, run_id, status, end_time, run_name)

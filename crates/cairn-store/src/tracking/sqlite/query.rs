@@ -12,9 +12,7 @@ use super::{experiments, runs};
 use crate::project::Project;
 use crate::tracking::error::Result;
 use crate::tracking::grammar::Op;
-use crate::tracking::search::{
-    DatasetField, ExperimentKey, ExperimentQuery, RunAttr, RunKey, RunQuery, Value,
-};
+use crate::tracking::search::{DatasetField, ExperimentKey, ExperimentQuery, RunAttr, RunKey, RunQuery, Value};
 use crate::tracking::validate::DATASET_CONTEXT_TAG;
 
 /// SQL text with its bound parameters, numbered `?1`, `?2`, … in the order they are added.
@@ -183,9 +181,7 @@ pub(super) fn runs(p: &Project, conn: &Connection, query: &RunQuery) -> Result<(
     let key = format!("{sql}\u{0}{:?}", q.params);
     let all = p.searches().rows(p, key, || {
         conn.prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()
-            })
+            .and_then(|mut s| s.query_map(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>())
             .map_err(err)
     })?;
     let total = all.len();
@@ -228,11 +224,8 @@ pub(super) fn experiments(p: &Project, conn: &Connection, query: &ExperimentQuer
     if conds.is_empty() {
         conds.push("1".into());
     }
-    let order: Vec<String> = query
-        .order
-        .iter()
-        .map(|o| format!("{} {}", experiment_column(&o.key), if o.ascending { "ASC" } else { "DESC" }))
-        .collect();
+    let order: Vec<String> =
+        query.order.iter().map(|o| format!("{} {}", experiment_column(&o.key), if o.ascending { "ASC" } else { "DESC" })).collect();
     let limit = q.bind(query.limit.min(i64::MAX as u64) as i64);
     let offset = q.bind(query.offset.min(i64::MAX as u64) as i64);
     let sql = format!(
@@ -242,9 +235,7 @@ pub(super) fn experiments(p: &Project, conn: &Connection, query: &ExperimentQuer
     );
     let ids: Vec<i64> = conn
         .prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_map(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()
-        })
+        .and_then(|mut s| s.query_map(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>())
         .map_err(err)?;
     experiments::load(p, conn, &ids)
 }

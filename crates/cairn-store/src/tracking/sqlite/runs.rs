@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use cairn_types::{
-    DatasetInput, DatasetRef, LifecycleStage, Metric, Param, Run, RunData, RunInfo, RunInputs, RunStatus, Tag,
-};
+use cairn_types::{DatasetInput, DatasetRef, LifecycleStage, Metric, Param, Run, RunData, RunInfo, RunInputs, RunStatus, Tag};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{experiments, metric_value, parse_stage, stage_str};
@@ -13,8 +11,7 @@ use crate::tracking::error::{Result, TrackingError};
 use crate::tracking::store::NewRun;
 use crate::tracking::validate::RUN_NAME_TAG;
 
-const COLUMNS: &str =
-    "rid, run_id, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri";
+const COLUMNS: &str = "rid, run_id, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri";
 
 fn info_from_row(p: &Project, r: &Row<'_>) -> rusqlite::Result<(i64, RunInfo)> {
     let run_id: String = r.get(1)?;
@@ -36,9 +33,7 @@ fn info_from_row(p: &Project, r: &Row<'_>) -> rusqlite::Result<(i64, RunInfo)> {
 /// The internal row id of a run and its lifecycle stage and experiment, or RunNotFound.
 pub(super) fn locate(p: &Project, conn: &Connection, run_id: &str) -> Result<(i64, LifecycleStage, i64)> {
     conn.prepare_cached("SELECT rid, lifecycle_stage, experiment_id FROM runs WHERE run_id = ?1")
-        .and_then(|mut s| {
-            s.query_row([run_id], |r| Ok((r.get(0)?, parse_stage(&r.get::<_, String>(1)?), r.get(2)?))).optional()
-        })
+        .and_then(|mut s| s.query_row([run_id], |r| Ok((r.get(0)?, parse_stage(&r.get::<_, String>(1)?), r.get(2)?))).optional())
         .map_err(|e| p.sql_err(e))?
         .ok_or_else(|| TrackingError::RunNotFound(run_id.to_string()))
 }
@@ -85,9 +80,8 @@ pub(super) fn load(p: &Project, conn: &Connection, rids: &[i64]) -> Result<Vec<R
         }
     }
     for (table, is_param) in [("params", true), ("run_tags", false)] {
-        let mut stmt = conn
-            .prepare_cached(&format!("SELECT rid, key, value FROM {table} WHERE rid IN ({ids}) ORDER BY rid, key"))
-            .map_err(err)?;
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT rid, key, value FROM {table} WHERE rid IN ({ids}) ORDER BY rid, key")).map_err(err)?;
         let mut rows = stmt.query([&json]).map_err(err)?;
         while let Some(r) = rows.next().map_err(err)? {
             if let Some(&i) = at.get(&r.get::<_, i64>(0).map_err(err)?) {
@@ -189,13 +183,7 @@ pub(super) fn insert(p: &Project, run: &NewRun) -> Result<Run> {
     })
 }
 
-pub(super) fn update(
-    p: &Project,
-    run_id: &str,
-    status: Option<RunStatus>,
-    end_time: Option<i64>,
-    name: Option<&str>,
-) -> Result<RunInfo> {
+pub(super) fn update(p: &Project, run_id: &str, status: Option<RunStatus>, end_time: Option<i64>, name: Option<&str>) -> Result<RunInfo> {
     p.tracking_write(&format!("run {run_id}"), |tx| {
         let err = |e| p.sql_err(e);
         let (rid, _) = locate_active(p, tx, run_id)?;
@@ -215,9 +203,7 @@ pub(super) fn update(
 /// A run's name lives in its row and in the `mlflow.runName` tag; both change together.
 pub(super) fn set_name(p: &Project, conn: &Connection, rid: i64, name: &str) -> Result<()> {
     let err = |e| p.sql_err(e);
-    conn.prepare_cached("UPDATE runs SET name = ?2 WHERE rid = ?1")
-        .and_then(|mut s| s.execute(params![rid, name]))
-        .map_err(err)?;
+    conn.prepare_cached("UPDATE runs SET name = ?2 WHERE rid = ?1").and_then(|mut s| s.execute(params![rid, name])).map_err(err)?;
     conn.prepare_cached(
         "INSERT INTO run_tags (rid, key, value) VALUES (?1, ?2, ?3) \
          ON CONFLICT (rid, key) DO UPDATE SET value = excluded.value",
@@ -231,11 +217,8 @@ pub(super) fn set_stage(p: &Project, run_id: &str, stage: LifecycleStage, now: i
     p.tracking_write(&format!("run {run_id}"), |tx| {
         let (rid, _, _) = locate(p, tx, run_id)?;
         let deleted_time = (stage == LifecycleStage::Deleted).then_some(now);
-        tx.execute(
-            "UPDATE runs SET lifecycle_stage = ?2, deleted_time = ?3 WHERE rid = ?1",
-            params![rid, stage_str(stage), deleted_time],
-        )
-        .map_err(|e| p.sql_err(e))?;
+        tx.execute("UPDATE runs SET lifecycle_stage = ?2, deleted_time = ?3 WHERE rid = ?1", params![rid, stage_str(stage), deleted_time])
+            .map_err(|e| p.sql_err(e))?;
         Ok(())
     })
 }

@@ -149,12 +149,7 @@ pub fn search_experiments_pages_and_views(s: &dyn TrackingStore) {
     let mut token = None;
     loop {
         // The Default experiment is left out: its creation time is the project's, not the test's.
-        let req = SearchExperiments {
-            filter: "name LIKE 'e%'".into(),
-            max_results: 3,
-            page_token: token.clone(),
-            ..Default::default()
-        };
+        let req = SearchExperiments { filter: "name LIKE 'e%'".into(), max_results: 3, page_token: token.clone(), ..Default::default() };
         let page = s.search_experiments(&req).unwrap();
         assert!(page.experiments.len() <= 3);
         seen.extend(ids(&page).into_iter().map(String::from));

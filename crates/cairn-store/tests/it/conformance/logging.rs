@@ -67,11 +67,7 @@ pub fn params_are_immutable(s: &dyn TrackingStore) {
     assert!(msg.contains("`lr`") && msg.contains("`0.01`") && msg.contains("`0.1`"), "{msg}");
     let data = s.get_run(&run).unwrap().data;
     assert!(data.metrics.is_empty() && tag(&data.tags, "after").is_none(), "a refused batch changes nothing");
-    let e = expect_err(
-        s.log_batch(&run, &[], &[p("a", "1"), p("a", "1")], &[]),
-        ErrorCode::InvalidInput,
-        "INVALID_PARAMETER_VALUE",
-    );
+    let e = expect_err(s.log_batch(&run, &[], &[p("a", "1"), p("a", "1")], &[]), ErrorCode::InvalidInput, "INVALID_PARAMETER_VALUE");
     assert!(e.to_string().contains("`a`"), "{e}");
 }
 
@@ -113,8 +109,7 @@ pub fn long_values_are_cut(s: &dyn TrackingStore) {
 
 pub fn nan_and_inf_round_trip(s: &dyn TrackingStore) {
     let run = new_run(s);
-    s.log_batch(&run, &[m("x", f64::NAN, 1, 0), m("x", f64::INFINITY, 2, 1), m("x", f64::NEG_INFINITY, 3, 2)], &[], &[])
-        .unwrap();
+    s.log_batch(&run, &[m("x", f64::NAN, 1, 0), m("x", f64::INFINITY, 2, 1), m("x", f64::NEG_INFINITY, 3, 2)], &[], &[]).unwrap();
     s.log_metric(&run, "y", f64::NAN, 5, 0).unwrap();
     let h = history(s, &run, "x");
     assert_eq!(h.len(), 3);
@@ -242,7 +237,15 @@ pub fn dataset_inputs(s: &dyn TrackingStore) {
 pub fn metric_series_downsampling(s: &dyn TrackingStore) {
     let run = new_run(s);
     let n = 10_000;
-    let values = |i: i64| if i == 4321 { 100.0 } else if i == 7777 { -100.0 } else { (i as f64 / 300.0).sin() };
+    let values = |i: i64| {
+        if i == 4321 {
+            100.0
+        } else if i == 7777 {
+            -100.0
+        } else {
+            (i as f64 / 300.0).sin()
+        }
+    };
     for chunk in (0..n).collect::<Vec<i64>>().chunks(1000) {
         let batch: Vec<Metric> = chunk.iter().map(|&i| m("wave", values(i), 1_000 + i, i)).collect();
         s.log_batch(&run, &batch, &[], &[]).unwrap();

@@ -33,11 +33,7 @@ pub fn create_run_names(s: &dyn TrackingStore) {
     assert_eq!(by_tag.info.run_name, "from-tag");
     let both = s.create_run("0", Some("same"), "u", 3, &[t(RUN_NAME_TAG, "same")]).unwrap();
     assert_eq!(both.info.run_name, "same");
-    let e = expect_err(
-        s.create_run("0", Some("a"), "u", 4, &[t(RUN_NAME_TAG, "b")]),
-        ErrorCode::InvalidInput,
-        "INVALID_PARAMETER_VALUE",
-    );
+    let e = expect_err(s.create_run("0", Some("a"), "u", 4, &[t(RUN_NAME_TAG, "b")]), ErrorCode::InvalidInput, "INVALID_PARAMETER_VALUE");
     assert!(e.to_string().contains("`a`") && e.to_string().contains("`b`"), "{e}");
     let names: std::collections::HashSet<String> =
         (0..20).map(|i| s.create_run("0", None, "u", 10 + i, &[]).unwrap().info.run_name).collect();

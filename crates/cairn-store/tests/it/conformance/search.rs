@@ -206,12 +206,7 @@ pub fn pages_through_everything(s: &dyn TrackingStore) {
     }
     assert_eq!(pages, 5);
     assert_eq!(seen, (0..23).rev().collect::<Vec<i64>>(), "every run once, in order");
-    let past_the_end = SearchRuns {
-        experiment_ids: vec![exp],
-        page_token: Some(token.unwrap()),
-        max_results: 1000,
-        ..Default::default()
-    };
+    let past_the_end = SearchRuns { experiment_ids: vec![exp], page_token: Some(token.unwrap()), max_results: 1000, ..Default::default() };
     let page = s.search_runs(&past_the_end).unwrap();
     assert!(page.next_page_token.is_none() && page.total == 24);
 }
@@ -259,11 +254,9 @@ pub fn bad_filters_say_where(s: &dyn TrackingStore) {
         let e = expect_err(s.search_runs(&req), ErrorCode::InvalidFilter, "INVALID_PARAMETER_VALUE");
         assert!(e.to_string().contains(expected), "`{filter}`: {e}");
     }
-    for (order, expected) in [
-        ("metrics.auc UP", "expected ASC, DESC"),
-        ("datasets.name", "cannot be ordered"),
-        ("nonsense", "not a run attribute"),
-    ] {
+    for (order, expected) in
+        [("metrics.auc UP", "expected ASC, DESC"), ("datasets.name", "cannot be ordered"), ("nonsense", "not a run attribute")]
+    {
         let req = SearchRuns { experiment_ids: vec![f.experiment.clone()], order_by: vec![order.into()], ..Default::default() };
         let e = expect_err(s.search_runs(&req), ErrorCode::InvalidFilter, "INVALID_PARAMETER_VALUE");
         assert!(e.to_string().contains(expected) && e.to_string().contains(order), "`{order}`: {e}");
@@ -281,11 +274,8 @@ pub fn bad_requests(s: &dyn TrackingStore) {
     let base = SearchRuns { experiment_ids: vec![f.experiment.clone()], ..Default::default() };
     let page = s.search_runs(&SearchRuns { max_results: 50_000, ..base.clone() }).unwrap();
     assert_eq!(page.total, 4);
-    let e = expect_err(
-        s.search_runs(&SearchRuns { max_results: 50_001, ..base.clone() }),
-        ErrorCode::InvalidInput,
-        "INVALID_PARAMETER_VALUE",
-    );
+    let e =
+        expect_err(s.search_runs(&SearchRuns { max_results: 50_001, ..base.clone() }), ErrorCode::InvalidInput, "INVALID_PARAMETER_VALUE");
     assert!(e.to_string().contains("50000"), "{e}");
     for token in ["garbage!", "aGVsbG8=", "eyJvZmZzZXQiOiAiYWJjIn0="] {
         let e = expect_err(
