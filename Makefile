@@ -16,7 +16,7 @@ DEMO ?= $(CURDIR)/.demo/readmission
 CARGO_BIN := $(HOME)/.cargo/bin
 
 .PHONY: run test setup setup-test ui app build types flow-venv cargo-test mlflow-test ray-test ui-test e2e desktop-test \
-  api-test package package-test bench clean-demo
+  api-test package package-test bench clean-demo fmt lint
 
 ## run: install what is missing, build (release; nothing when nothing changed), generate the demo project and open the studio on it
 run: setup ui app
@@ -30,7 +30,7 @@ run: setup ui app
 	fi
 
 ## test: install what is missing, then run every test (cargo, MLflow client, UI unit, browser e2e, desktop smoke)
-test: setup-test ui build cargo-test mlflow-test ray-test ui-test e2e desktop-test api-test package-test
+test: setup-test fmt ui build cargo-test mlflow-test ray-test ui-test e2e desktop-test api-test package-test
 	@echo "==> all tests passed"
 
 setup:
@@ -57,6 +57,14 @@ app:
 # Every target of the workspace in release, tests included, so the tests check the build users run.
 build:
 	cargo build --release --workspace --all-targets
+
+## fmt: the code is as rustfmt (rustfmt.toml) writes it; part of `make test`
+fmt:
+	cargo fmt --all --check
+
+## lint: fmt, and clippy on the code that ships (libraries and binaries; tests may unwrap) with no warning
+lint: fmt
+	cargo clippy --release --workspace --lib --bins -- -D warnings
 
 types:
 	CAIRN_UPDATE_TYPES=1 cargo test -q -p cairn-types --test typescript

@@ -123,10 +123,10 @@ impl Tasks {
             handle.finish(outcome, clock());
             tasks.retire(task_id);
         });
-        if spawned.is_err() {
-            if let Some(h) = self.get(&id) {
-                h.finish(Err(ApiError::new(ErrorCode::Internal, "cannot start a thread for the task")), now);
-            }
+        if spawned.is_err()
+            && let Some(h) = self.get(&id)
+        {
+            h.finish(Err(ApiError::new(ErrorCode::Internal, "cannot start a thread for the task")), now);
         }
         id
     }
@@ -158,7 +158,7 @@ impl Tasks {
 
     pub fn list(&self) -> Vec<TaskInfo> {
         let mut v: Vec<TaskInfo> = lock(&self.all).values().map(|h| h.info()).collect();
-        v.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        v.sort_by_key(|t| std::cmp::Reverse(t.started_at));
         v
     }
 }

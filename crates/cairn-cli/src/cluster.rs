@@ -1,7 +1,7 @@
 //! `cairn cluster add|list|test|remove` (the user's cluster profiles) and `cairn trust FOLDER`.
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::Path;
 
 use cairn_api::Studio;
 use cairn_types::{AddCluster, ApiError, ClusterKind, ErrorCode, TokenStorage};
@@ -87,7 +87,7 @@ fn where_token(storage: TokenStorage, location: &str) -> String {
 }
 
 /// `cairn trust FOLDER [--revoke]`: the user's decision that a folder's code may run as their commands.
-pub fn trust(studio: &Studio, folder: &PathBuf, revoke: bool) -> Result<(), ApiError> {
+pub fn trust(studio: &Studio, folder: &Path, revoke: bool) -> Result<(), ApiError> {
     let trusted = studio.set_folder_trust(folder, !revoke)?;
     say!("{} is {}", folder.display(), if trusted { "trusted: commands may run its code" } else { "not trusted" });
     Ok(())

@@ -264,10 +264,10 @@ fn print_csv(df: &mut cairn_api::DataFrame) -> Result<(), ApiError> {
     let text = cairn_api::csv_string(df)?;
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(ApiError::new(ErrorCode::Io, format!("cannot write the predictions: {e}")));
-        }
+    if let Err(e) = out.write_all(text.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(ApiError::new(ErrorCode::Io, format!("cannot write the predictions: {e}")));
     }
     Ok(())
 }

@@ -7,10 +7,10 @@ use std::sync::Mutex;
 /// instead of panicking as `println!` does.
 pub fn emit(args: std::fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n"))
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 
@@ -44,7 +44,7 @@ impl ProgressLine {
         if !self.tty {
             return;
         }
-        let pct = if total > 0 { done * 100 / total } else { 0 };
+        let pct = (done * 100).checked_div(total).unwrap_or(0);
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if last.0 == phase && last.1 == pct {
             return;

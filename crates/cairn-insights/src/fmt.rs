@@ -10,7 +10,7 @@ pub(crate) fn pct(share: f64) -> String {
     let p = share * 100.0;
     if p != 0.0 && p.abs() < 0.1 {
         format!("{p:.3}%")
-    } else if p >= 99.95 && p < 100.0 {
+    } else if (99.95..100.0).contains(&p) {
         // Never round a share that is not all of them up to 100%.
         if p >= 99.995 { "over 99.99%".into() } else { format!("{p:.2}%") }
     } else {

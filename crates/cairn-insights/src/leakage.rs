@@ -87,7 +87,7 @@ pub(crate) fn folds(n: usize, seed: u64) -> Vec<u8> {
             z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             z ^= z >> 31;
-            ((z >> 32) * FOLDS as u64 >> 32) as u8
+            (((z >> 32) * FOLDS as u64) >> 32) as u8
         })
         .collect()
 }

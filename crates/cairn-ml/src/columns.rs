@@ -172,6 +172,9 @@ fn reason(s: &Series, kind: Option<SourceKind>) -> Result<Option<String>, MlErro
     }))
 }
 
+/// The features chosen (by name and kind), and the columns left out with why.
+type Chosen = (Vec<String>, Vec<SourceKind>, Vec<LeftOutColumn>);
+
 /// The features to use and the columns left out (with why). With `given` features, those are used (the
 /// split column excepted, which is an error) and only columns empty in every row are left out.
 pub(crate) fn choose(
@@ -180,7 +183,7 @@ pub(crate) fn choose(
     split: Option<&str>,
     given: Option<&[String]>,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<String>, Vec<SourceKind>, Vec<LeftOutColumn>), MlError> {
+) -> Result<Chosen, MlError> {
     let (mut features, mut kinds, mut left_out) = (Vec::new(), Vec::new(), Vec::new());
     let names: Vec<String> = match given {
         Some(f) => f.to_vec(),

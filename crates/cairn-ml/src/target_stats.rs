@@ -71,9 +71,9 @@ fn row_values(y: &Target, r: usize, out: &mut [f64]) {
 fn smooth(sums: &[f64], counts: &[f64], prior: &[f64], width: usize) -> Vec<f64> {
     let mut out = vec![0.0; sums.len()];
     for (slot, n) in counts.iter().enumerate() {
-        for j in 0..width {
+        for (j, p) in prior.iter().enumerate().take(width) {
             let i = slot * width + j;
-            out[i] = (sums[i] + SMOOTHING * prior[j]) / (n + SMOOTHING);
+            out[i] = (sums[i] + SMOOTHING * p) / (n + SMOOTHING);
         }
     }
     out

@@ -54,10 +54,11 @@ impl Project {
             return Err(StoreError::AlreadyAProject(path.to_path_buf()));
         }
         if !path.exists() {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if parent.exists() && folder_is_read_only(parent) {
-                    return Err(StoreError::ReadOnly { path: parent.to_path_buf(), what: "a new project".into() });
-                }
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+                && parent.exists()
+                && folder_is_read_only(parent)
+            {
+                return Err(StoreError::ReadOnly { path: parent.to_path_buf(), what: "a new project".into() });
             }
             std::fs::create_dir_all(path).map_err(|e| StoreError::io(path, e))?;
         } else if !path.is_dir() {

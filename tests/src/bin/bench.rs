@@ -74,10 +74,10 @@ fn import_profile(file: &Path, runs: usize) -> Res {
         let t = Instant::now();
         // When each phase first reports, to show where the time goes.
         let note = |phase: &str, _: u64, _: u64| {
-            if let Ok(mut p) = phases.lock() {
-                if p.last().is_none_or(|l| l.0 != phase) {
-                    p.push((phase.to_string(), t.elapsed().as_secs_f64() * 1e3));
-                }
+            if let Ok(mut p) = phases.lock()
+                && p.last().is_none_or(|l| l.0 != phase)
+            {
+                p.push((phase.to_string(), t.elapsed().as_secs_f64() * 1e3));
             }
         };
         let obs = ImportObserver { task: None, on_progress: Some(&note) };
@@ -134,7 +134,7 @@ fn synthetic(rows: u64) -> Result<PathBuf, String> {
         x ^= x >> 7;
         x ^= x << 17;
         let day = 1 + (x % 28);
-        let note = if x % 10 == 0 { "" } else { "ok" };
+        let note = if x.is_multiple_of(10) { "" } else { "ok" };
         writeln!(
             f,
             "{i},2024-{:02}-{day:02} {:02}:{:02}:00,{},{}.{:02},{},{},{note}",
@@ -145,7 +145,7 @@ fn synthetic(rows: u64) -> Result<PathBuf, String> {
             (x >> 40) % 5000,
             (x >> 20) % 100,
             1 + (x >> 12) % 9,
-            (x >> 28) % 17 == 0,
+            (x >> 28).is_multiple_of(17),
         )
         .map_err(|e| e.to_string())?;
     }
@@ -192,7 +192,7 @@ fn large(rows: u64) -> Res {
             if first_page.is_none() && buf.contains("\"type\":\"preview\"") {
                 first_page = Some(start.elapsed());
             }
-            if let Some(l) = buf.lines().filter(|l| l.starts_with("data: ")).last() {
+            if let Some(l) = buf.lines().rfind(|l| l.starts_with("data: ")) {
                 last = l.to_string();
             }
         }

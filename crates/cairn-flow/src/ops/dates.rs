@@ -111,7 +111,8 @@ impl TypedOp for Cyclic {
     const DOC: &'static str = "COLUMN_sin and COLUMN_cos of 2π·x/period, so the ends of a cycle meet: column, period";
     fn validate(p: &CyclicP, s: &Schema, _: &Ctx) -> Result<(), Problem> {
         need_numeric(s, "column", &p.column)?;
-        if !(p.period > 0.0) {
+        // Written so that NaN is refused too.
+        if p.period.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             return Err(bad("period", "must be positive"));
         }
         need_free(s, "column", &format!("{}_sin", p.column))?;

@@ -292,7 +292,8 @@ impl TypedOp for TargetEncode {
         if let Some(n) = &p.name {
             need_free(s, "name", n)?;
         }
-        if !(p.smoothing >= 0.0) {
+        // Written so that NaN is refused too.
+        if !matches!(p.smoothing.partial_cmp(&0.0), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)) {
             return Err(bad("smoothing", "must be 0 or more"));
         }
         Ok(())

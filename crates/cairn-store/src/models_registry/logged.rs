@@ -303,7 +303,7 @@ impl Project {
     }
 
     /// Each run's input models and output models (with steps), in the order of `run_ids`.
-    pub fn run_model_links(&self, run_ids: &[String]) -> Result<Vec<(Vec<String>, Vec<(String, i64)>)>> {
+    pub fn run_model_links(&self, run_ids: &[String]) -> Result<Vec<super::logged_sql::RunModelLinks>> {
         super::logged_sql::links(self, run_ids)
     }
 

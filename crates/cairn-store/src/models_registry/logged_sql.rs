@@ -288,7 +288,10 @@ pub(super) fn link(p: &Project, run_id: &str, models: &[(String, i64)], output: 
     })
 }
 
-pub(super) fn links(p: &Project, run_ids: &[String]) -> Result<Vec<(Vec<String>, Vec<(String, i64)>)>> {
+/// A run's input models, and its output models with the step each was logged at.
+pub type RunModelLinks = (Vec<String>, Vec<(String, i64)>);
+
+pub(super) fn links(p: &Project, run_ids: &[String]) -> Result<Vec<RunModelLinks>> {
     let mut out = vec![(Vec::new(), Vec::new()); run_ids.len()];
     if run_ids.is_empty() {
         return Ok(out);
