@@ -5,6 +5,8 @@
 //!   cairn-bench startup DESKTOP_BIN PROJECT  desktop start to interactive UI, and idle memory (run under Xvfb)
 //!
 //! The Python peer runs with $CAIRN_BENCH_PYTHON (a venv with pandas; scripts/bench.sh makes it).
+//! CAIRN_BENCH_NO_PEER=1: import-profile prints Cairn's figures only (for a caller that measures its own
+//! peer beside them, as scripts/bench/studio_import.py does).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -103,6 +105,9 @@ fn import_profile(file: &Path, runs: usize) -> Res {
     println!("          import {:.0} ms (read, profile, register), then the cached profile read back", median(import_ms));
     let timeline: Vec<String> = phases.lock().map(|p| p.iter().map(|(n, ms)| format!("{n} @{ms:.0}")).collect()).unwrap_or_default();
     println!("          phases (last run, ms from start): {}", timeline.join(", "));
+    if std::env::var_os("CAIRN_BENCH_NO_PEER").is_some_and(|v| v == "1") {
+        return Ok(());
+    }
     let p = peer("pandas_peer.py", &[&file.to_string_lossy(), &runs.to_string()])?;
     let pandas = p["median_s"].as_f64().unwrap_or(f64::NAN);
     println!("  pandas  {:>8.3} s   (read_csv + describe(include='all') + value_counts() per column)", pandas);

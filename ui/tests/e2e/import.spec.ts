@@ -66,7 +66,7 @@ test('import diabetic_data.csv with ? as missing: weight is ~97% missing', async
 });
 
 test('a long import shows its progress and can be cancelled, adding nothing', async ({ page }) => {
-  // 8M rows (~240 MB): the release build takes seconds over it, long enough to watch and cancel.
+  // 8M rows (~135 MB): the release build takes seconds over it, long enough to watch and cancel.
   const file = workFile('long_import.csv');
   writeFileSync(file, 'id,group,value\n');
   for (let chunk = 0; chunk < 8; chunk++) {
