@@ -138,6 +138,7 @@ impl Studio {
         let cluster = crate::remote::ray_address(&old.info.executor);
         match spec.kind {
             JobKind::Train { spec: train, .. } => self.start_training_on(pid, train, cluster),
+            JobKind::Automl { spec } => self.start_automl(pid, spec),
             JobKind::Command { dir, command, env, resources } => {
                 let trusted = self.is_trusted(&dir);
                 let experiment = project.get_experiment(&old.info.experiment_id).ok().map(|e| e.name);

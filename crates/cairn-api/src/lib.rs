@@ -1,6 +1,8 @@
 //! The operations Cairn offers, as plain functions over the crates below. No HTTP, no Tauri: the server,
 //! the desktop shell and the CLI are thin adapters over [`Studio`].
 
+mod automl;
+mod automl_worker;
 mod clusters;
 mod command_job;
 mod datasets;
@@ -24,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use cairn_store::RecentProjects;
 use cairn_types::{ApiError, ErrorCode, Millis, PickKind, ServerInfo};
 
+pub use automl::RESULT_FILE as AUTOML_RESULT_FILE;
 pub use cairn_data::DataFrame;
 /// The insights report as a self-contained HTML page.
 pub use cairn_insights::render_html as render_insights_html;

@@ -19,7 +19,7 @@ const WATCH_EVERY: Duration = Duration::from_millis(200);
 pub const MODEL_FILE: &str = "model.cairn";
 pub const EVALUATION_FILE: &str = "evaluation.json";
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
@@ -29,15 +29,17 @@ pub fn artifact_dir(project: &Project, uri: &str) -> PathBuf {
 }
 
 /// Records the job's ending once, whoever gets there first (the training or the watchdog).
-struct Ending<'a> {
-    project: &'a Project,
+pub(crate) struct Ending<'a> {
+    pub project: &'a Project,
     job_id: &'a str,
-    run_id: &'a str,
+    pub run_id: &'a str,
     done: Mutex<bool>,
+    /// Nested runs still running (an AutoML search's trials): they end with the job.
+    pub children: Mutex<Vec<String>>,
 }
 
 impl Ending<'_> {
-    fn record(&self, state: JobState, reason: Option<&str>) {
+    pub fn record(&self, state: JobState, reason: Option<&str>) {
         let code = match state {
             JobState::Succeeded => 0,
             JobState::Cancelled => 130,
@@ -58,6 +60,13 @@ impl Ending<'_> {
             JobState::Cancelled => RunStatus::Killed,
             _ => RunStatus::Failed,
         };
+        let children = std::mem::take(&mut *self.children.lock().unwrap_or_else(|e| e.into_inner()));
+        for child in children {
+            if let Some(r) = reason {
+                let _ = self.project.set_tag(&child, "cairn.error", r);
+            }
+            let _ = self.project.update_run(&child, Some(status), Some(now), None);
+        }
         if let Some(r) = reason {
             let _ = self.project.set_tag(self.run_id, "cairn.error", r);
         }
@@ -70,7 +79,7 @@ impl Ending<'_> {
     }
 }
 
-fn parent_gone(parent: Option<u32>) -> bool {
+pub(crate) fn parent_gone(parent: Option<u32>) -> bool {
     #[cfg(unix)]
     {
         parent.is_some_and(|p| std::os::unix::process::parent_id() != p)
@@ -150,12 +159,14 @@ pub fn run_worker(spec_path: &Path) -> i32 {
         }
     };
     let dir = spec_path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let ending = Ending { project: &project, job_id: &spec.job_id, run_id: &spec.run_id, done: Mutex::new(false) };
+    let ending =
+        Ending { project: &project, job_id: &spec.job_id, run_id: &spec.run_id, done: Mutex::new(false), children: Mutex::new(Vec::new()) };
     let finished = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| watchdog(&ending, &dir, spec.parent_pid, &finished));
         let code = match &spec.kind {
             JobKind::Train { spec: train, .. } => run_training(&project, &spec, train, &dir, &ending),
+            JobKind::Automl { spec: search } => crate::automl_worker::run(&project, &spec, search, &dir, &ending),
             JobKind::Command { dir, command, env, .. } => run_command(&spec, dir, command, env, &ending),
         };
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -276,7 +287,7 @@ fn run_training(project: &Project, job: &JobSpec, spec: &TrainSpec, dir: &Path, 
     }
 }
 
-fn summary(metrics: &std::collections::BTreeMap<String, f64>) -> String {
+pub(crate) fn summary(metrics: &std::collections::BTreeMap<String, f64>) -> String {
     metrics.iter().map(|(k, v)| format!("{k} {v:.4}")).collect::<Vec<_>>().join(", ")
 }
 

@@ -50,6 +50,9 @@ pub enum Command {
     Demo { path: PathBuf },
     /// Train a model on a dataset; the run is recorded in the project's experiments.
     Train(TrainArgs),
+    /// Search models and hyperparameters for a target within a budget (AutoML); prints the leaderboard
+    /// and the run whose model predicts (`cairn predict PROJECT RUN FILE`).
+    Automl(crate::automl::AutomlArgs),
     /// List or search runs, e.g. `--filter "metrics.roc_auc > 0.9" --order-by "metrics.roc_auc DESC"`.
     Runs {
         project: PathBuf,

@@ -81,7 +81,7 @@ pub fn run(studio: &Studio, pid: &str, project: &std::path::Path, a: JobRunArgs)
     if a.detach {
         return Ok(());
     }
-    crate::train::follow_log(studio, pid, &started.job_id, Duration::from_millis(300), None)?;
+    crate::train::follow_log(studio, pid, &started.job_id, Duration::from_millis(300), None, false)?;
     let job = studio.job(pid, &started.job_id)?;
     match job.state {
         JobState::Succeeded => Ok(()),

@@ -2,6 +2,7 @@
 //! polars or SQL.
 
 mod args;
+mod automl;
 mod cluster;
 mod flow;
 mod insights;
@@ -88,6 +89,10 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
                 output::profile(&profile);
             }
             Ok(())
+        }
+        Command::Automl(a) => {
+            let pid = open(&studio, &a.project)?;
+            automl::run(&studio, &pid, &a)
         }
         Command::Train(a) => {
             let pid = open(&studio, &a.project)?;

@@ -70,7 +70,7 @@ pub fn train(studio: &Studio, pid: &str, a: &TrainArgs) -> Result<(), ApiError> 
         return Ok(());
     }
     let interrupted = ctrl_c_flag();
-    if !follow_log(studio, pid, &started.job_id, Duration::from_millis(200), Some(&interrupted))? {
+    if !follow_log(studio, pid, &started.job_id, Duration::from_millis(200), Some(&interrupted), false)? {
         // The worker runs in its own process group, so Ctrl-C reaches only this process: cancel the
         // run explicitly (KILLED), rather than leaving the worker to notice its parent is gone (FAILED).
         let job = studio.cancel_job(pid, &started.job_id)?;
@@ -94,6 +94,7 @@ pub(crate) fn follow_log(
     job_id: &str,
     every: Duration,
     interrupted: Option<&AtomicBool>,
+    to_stderr: bool,
 ) -> Result<bool, ApiError> {
     let mut offset = 0;
     loop {
@@ -101,7 +102,9 @@ pub(crate) fn follow_log(
             return Ok(false);
         }
         let (text, next, done) = studio.job_log(pid, job_id, offset)?;
-        if !text.is_empty() {
+        if !text.is_empty() && to_stderr {
+            eprint!("{text}");
+        } else if !text.is_empty() {
             print!("{text}");
         }
         offset = next;
@@ -113,7 +116,7 @@ pub(crate) fn follow_log(
 }
 
 /// A flag set when the user presses Ctrl-C (the first press; the default handler is replaced).
-fn ctrl_c_flag() -> Arc<AtomicBool> {
+pub(crate) fn ctrl_c_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let set = flag.clone();
     std::thread::spawn(move || {

@@ -87,7 +87,7 @@ impl RayExecutor {
                 req.entrypoint_num_gpus = resources.gpus;
                 req.entrypoint_memory = resources.memory_bytes;
             }
-            JobKind::Train { .. } => {
+            JobKind::Train { .. } | JobKind::Automl { .. } => {
                 let inputs = job_dir.join(INPUTS_DIR);
                 let mut entries = if inputs.is_dir() { package::entries_of(&inputs)? } else { Vec::new() };
                 if let Some(bin) = &self.cairn {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cairn_types::TrainSpec;
+use cairn_types::{AutomlSpec, TrainSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::error::JobError;
@@ -34,6 +34,8 @@ pub enum JobKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         data: Option<String>,
     },
+    /// An AutoML search: its trials are nested runs of the job's run, whose model is the final one.
+    Automl { spec: AutomlSpec },
     /// The user's own command run in (a copy of) the user's folder, e.g. `python train.py`.
     Command {
         dir: PathBuf,
@@ -64,6 +66,7 @@ impl JobSpec {
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             JobKind::Train { .. } => "train",
+            JobKind::Automl { .. } => "automl",
             JobKind::Command { .. } => "command",
         }
     }

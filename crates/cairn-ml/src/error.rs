@@ -57,11 +57,11 @@ fn close_names(close: &[String]) -> String {
 }
 
 impl MlError {
-    pub(crate) fn cannot(message: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub fn cannot(message: impl Into<String>, hint: impl Into<String>) -> Self {
         MlError::CannotTrain { message: message.into(), hint: Some(hint.into()) }
     }
 
-    pub(crate) fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Self {
         MlError::InvalidInput { message: message.into(), hint: Some(hint.into()) }
     }
 

@@ -15,6 +15,7 @@ mod models;
 mod params;
 mod preprocess;
 mod rows;
+mod session;
 mod split;
 mod table;
 mod target_stats;
@@ -23,7 +24,9 @@ mod train;
 pub use check::{Checked, check};
 pub use error::MlError;
 pub use model::{MODEL_FORMAT, Model};
+pub use models::Scores;
 pub use params::catalog;
+pub use session::TrainingData;
 pub use table::similar_names;
 pub use train::{Trained, cross_validate, fit_all, train};
 

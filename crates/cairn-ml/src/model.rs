@@ -14,8 +14,11 @@ use crate::models::{Estimator, Scores};
 use crate::preprocess::Preprocessor;
 use crate::table::{self, SourceKind};
 
-/// The model file format this Cairn writes. Raised when a change would make older readers misread a file.
-pub const MODEL_FORMAT: u32 = 1;
+/// The newest model file format this Cairn reads and writes. Raised when a change would make older
+/// readers misread a file: 2 adds `blend` (an ensemble), so a single model is still written as 1.
+pub const MODEL_FORMAT: u32 = 2;
+/// The format of a model without a blend, which every Cairn reads.
+const SINGLE_FORMAT: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 pub struct Model {
@@ -30,6 +33,29 @@ pub struct Model {
     positive_class: Option<String>,
     preprocessor: Preprocessor,
     estimator: Estimator,
+    /// An ensemble: this model's own estimator weighs `weight`, and each member its own; the scores
+    /// (probabilities or values) are their weighted mean. Empty for a single model.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    weight: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    blend: Vec<Member>,
+}
+
+/// Another model of an ensemble, trained on the same features for the same target.
+#[derive(Serialize, Deserialize)]
+struct Member {
+    kind: ModelKind,
+    weight: f64,
+    preprocessor: Preprocessor,
+    estimator: Estimator,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(w: &f64) -> bool {
+    *w == 1.0
 }
 
 impl std::fmt::Debug for Model {
@@ -65,7 +91,7 @@ pub(crate) struct Parts {
 impl Model {
     pub(crate) fn new(p: Parts) -> Model {
         Model {
-            format: MODEL_FORMAT,
+            format: SINGLE_FORMAT,
             cairn_version: env!("CARGO_PKG_VERSION").into(),
             kind: p.kind,
             task: p.task,
@@ -76,7 +102,54 @@ impl Model {
             positive_class: p.positive_class,
             preprocessor: p.preprocessor,
             estimator: p.estimator,
+            weight: 1.0,
+            blend: Vec::new(),
         }
+    }
+
+    /// An ensemble of models trained on the same data for the same target, scoring the weighted mean
+    /// of their probabilities (or values). Weights are normalized; the first model is the ensemble's
+    /// face (its kind, features and classes).
+    pub fn blend(members: Vec<(Model, f64)>) -> Result<Model, MlError> {
+        let total: f64 = members.iter().map(|(_, w)| *w).sum();
+        if !(total > 0.0) || members.iter().any(|(_, w)| !(*w >= 0.0)) {
+            return Err(MlError::Internal("an ensemble needs positive weights".into()));
+        }
+        let mut it = members.into_iter().filter(|(_, w)| *w > 0.0);
+        let (mut first, w0) = it.next().ok_or_else(|| MlError::Internal("an empty ensemble".into()))?;
+        if !first.blend.is_empty() {
+            return Err(MlError::Internal("an ensemble cannot hold another ensemble".into()));
+        }
+        first.weight = w0 / total;
+        for (m, w) in it {
+            if m.features != first.features || m.classes != first.classes || m.task != first.task || !m.blend.is_empty() {
+                return Err(MlError::Internal("ensemble members must share features, task and classes".into()));
+            }
+            first.blend.push(Member { kind: m.kind, weight: w / total, preprocessor: m.preprocessor, estimator: m.estimator });
+        }
+        if !first.blend.is_empty() {
+            first.format = MODEL_FORMAT;
+        }
+        Ok(first)
+    }
+
+    /// The kinds and weights of an ensemble's models (one entry of weight 1 for a single model).
+    pub fn members(&self) -> Vec<(ModelKind, f64)> {
+        std::iter::once((self.kind, self.weight)).chain(self.blend.iter().map(|m| (m.kind, m.weight))).collect()
+    }
+
+    /// Scores of `rows` of raw columns (all rows when None), blended when this is an ensemble.
+    pub(crate) fn scores(&self, raw: &[table::RawColumn], rows: Option<&[usize]>) -> Result<Scores, MlError> {
+        let own = self.estimator.predict(&self.preprocessor.transform(raw, rows))?;
+        if self.blend.is_empty() {
+            return Ok(own);
+        }
+        let mut acc = weighted(own, self.weight, None);
+        for m in &self.blend {
+            let s = m.estimator.predict(&m.preprocessor.transform(raw, rows))?;
+            acc = weighted(s, m.weight, Some(acc));
+        }
+        Ok(acc)
     }
 
     pub fn task(&self) -> Task {
@@ -153,20 +226,37 @@ impl Model {
                 }
             }
         }
-        let x = self.preprocessor.transform(&raw, None);
-        let columns = match self.estimator.predict(&x)? {
+        let rows = raw.first().map_or(0, table::RawColumn::len);
+        let columns = match self.scores(&raw, None)? {
             Scores::Values(v) => vec![Column::new("prediction".into(), v)],
             Scores::Proba { k, p } => {
                 let labels: Vec<String> =
-                    (0..x.rows).map(|r| self.classes.get(argmax(&p[r * k..(r + 1) * k])).cloned().unwrap_or_default()).collect();
+                    (0..rows).map(|r| self.classes.get(argmax(&p[r * k..(r + 1) * k])).cloned().unwrap_or_default()).collect();
                 let mut cols = vec![Column::new("prediction".into(), labels)];
                 for (c, class) in self.classes.iter().enumerate().take(k) {
-                    let v: Vec<f64> = (0..x.rows).map(|r| p[r * k + c]).collect();
+                    let v: Vec<f64> = (0..rows).map(|r| p[r * k + c]).collect();
                     cols.push(Column::new(format!("proba_{class}").into(), v));
                 }
                 cols
             }
         };
         Ok(DataFrame::new_infer_height(columns)?)
+    }
+}
+
+/// `acc + w * s` (or `w * s` when there is no `acc` yet), for scores of the same shape.
+fn weighted(s: Scores, w: f64, acc: Option<Scores>) -> Scores {
+    match (s, acc) {
+        (Scores::Values(v), None) => Scores::Values(v.into_iter().map(|x| w * x).collect()),
+        (Scores::Proba { k, p }, None) => Scores::Proba { k, p: p.into_iter().map(|x| w * x).collect() },
+        (Scores::Values(v), Some(Scores::Values(mut a))) => {
+            a.iter_mut().zip(v).for_each(|(a, x)| *a += w * x);
+            Scores::Values(a)
+        }
+        (Scores::Proba { p, .. }, Some(Scores::Proba { k, p: mut a })) => {
+            a.iter_mut().zip(p).for_each(|(a, x)| *a += w * x);
+            Scores::Proba { k, p: a }
+        }
+        (_, Some(a)) => a,
     }
 }

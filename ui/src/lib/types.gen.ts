@@ -450,6 +450,103 @@ following?: string, };
 
 export type TrainStarted = { job_id: string, run_id: string, experiment_id: string, };
 
+export type AutomlSpec = { 
+/**
+ * Dataset id or name in the project.
+ */
+dataset: string, target: string, 
+/**
+ * None: from the target, as for training.
+ */
+task?: Task, 
+/**
+ * The metric the search ranks by (`roc_auc`, `log_loss`, `accuracy`, `f1`, `rmse`, `mae`, `r2`).
+ * None: ROC AUC for two classes, log loss for more, RMSE for regression.
+ */
+metric?: string, 
+/**
+ * Seconds the search may take, the final fit included. None with no trial budget: 60.
+ */
+budget_seconds?: number, 
+/**
+ * Trials at most.
+ */
+max_trials?: number, seed: number, 
+/**
+ * Model families to search; None: every family suited to the task and the data's size.
+ */
+models?: Array<ModelKind>, 
+/**
+ * Feature columns; None: every column but the target (identifiers and constants left out).
+ */
+features?: Array<string>, 
+/**
+ * For binary classification: the class whose probability is scored. None: the minority class.
+ */
+positive_class?: string, 
+/**
+ * Experiment name; None: "AutoML".
+ */
+experiment?: string, run_name?: string, };
+
+export type TrialSummary = { 
+/**
+ * 1-based, in the order trials were proposed.
+ */
+number: number, 
+/**
+ * The trial's nested run, when it was recorded.
+ */
+run_id?: string, model: ModelKind, params: { [key in string]?: string }, 
+/**
+ * The ranking metric on held-out rows (mean over folds with cross-validation); None when it failed.
+ */
+score?: number, 
+/**
+ * Per fold, with cross-validation.
+ */
+fold_scores?: Array<number>, fit_seconds: number, 
+/**
+ * Seconds from the search's start to this trial's end.
+ */
+finished_at: number, 
+/**
+ * Why it failed.
+ */
+error?: string, };
+
+export type EnsembleMember = { trial: number, model: ModelKind, weight: number, };
+
+export type AutomlResult = { task: Task, metric: string, 
+/**
+ * True when a larger value is better.
+ */
+greater_is_better: boolean, 
+/**
+ * "holdout" or "kfold", and its size.
+ */
+validation: string, 
+/**
+ * Trials, best first; failed ones last.
+ */
+leaderboard: Array<TrialSummary>, 
+/**
+ * The ensemble's models and weights (one entry when a single model won).
+ */
+ensemble: Array<EnsembleMember>, 
+/**
+ * The final model's validation score (the ensemble's weights were chosen on these rows too).
+ */
+score?: number, 
+/**
+ * Wall seconds of the whole search, the final fit included.
+ */
+seconds: number, 
+/**
+ * Why it stopped: "budget", "trials", "cancelled".
+ */
+stopped: string, };
+
 export type ArtifactFile = { 
 /**
  * Relative to the run's artifact folder, with `/` separators.

@@ -18,7 +18,7 @@ use crate::{MlError, Reporter};
 
 /// What a model predicts for a batch of rows.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Scores {
+pub enum Scores {
     /// Class probabilities, row-major: `p[r * k + class]`.
     Proba {
         k: usize,

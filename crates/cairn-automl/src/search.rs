@@ -1,0 +1,377 @@
+//! The search loop: propose a batch of trials (one per worker), run them in parallel, record them in
+//! the order they were proposed (so a seed and a trial budget replay the same search), stop on the
+//! budget, then ensemble and refit.
+
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use cairn_ml::{MlError, Model, Scores, TrainingData};
+use cairn_types::{AutomlResult, EnsembleMember, ModelKind, TrialSummary};
+
+use crate::metric::Metric;
+use crate::rng::Rng;
+use crate::space::{default_kinds, space};
+use crate::strategy::{Learner, choose};
+use crate::trial::{Measured, Plan};
+use crate::{Observer, Options, Outcome, Trainer, ensemble};
+
+/// Seconds searched when neither a time nor a trial budget is given.
+const DEFAULT_BUDGET: f64 = 60.0;
+/// Trials whose held-out predictions are kept for the ensemble.
+const LIBRARY: usize = 16;
+const ENSEMBLE_ROUNDS: usize = 25;
+/// Rows a search needs: five folds of at least five rows.
+const MIN_ROWS: usize = 25;
+
+/// A trial's end, sent from its thread.
+struct Finished {
+    number: u32,
+    learner: usize,
+    u: Vec<f64>,
+    result: Result<Measured, MlError>,
+    wall: f64,
+    run_id: Option<String>,
+}
+
+struct Done {
+    summary: TrialSummary,
+    loss: f64,
+    /// Seconds of one fit of this trial, to estimate the final fit's.
+    single_fit: f64,
+    scores: Option<Scores>,
+}
+
+/// Runs the search on `data` (already checked for its target).
+pub fn search(data: &TrainingData, opts: &Options, trainer: &dyn Trainer, observer: &dyn Observer) -> Result<Outcome, MlError> {
+    let start = Instant::now();
+    let task = data.task();
+    let metric = Metric::for_task(opts.metric.as_deref(), task, data.classes())?;
+    let rows = data.rows().len();
+    if rows < MIN_ROWS {
+        return Err(MlError::cannot(
+            format!("{rows} row(s) have a target: too few to search models and score them honestly"),
+            format!("AutoML needs at least {MIN_ROWS} rows; train a single model instead, or add rows"),
+        ));
+    }
+    if let Some(b) = opts.budget_seconds
+        && !(b > 0.0 && b.is_finite())
+    {
+        return Err(MlError::invalid(format!("the time budget must be a positive number of seconds, not {b}"), "for example 60"));
+    }
+    if opts.max_trials == Some(0) {
+        return Err(MlError::invalid("the trial budget must be at least 1", "for example 50, or no trial budget"));
+    }
+    let budget = opts.budget_seconds.or(if opts.max_trials.is_none() { Some(DEFAULT_BUDGET) } else { None });
+    // With a time budget a trial costs its seconds; with trials alone it costs one trial, so nothing
+    // depends on the machine and the seed replays the search.
+    let timed = budget.is_some();
+    let kinds: Vec<ModelKind> = opts.models.clone().unwrap_or_else(|| default_kinds(task, rows));
+    let mut learners: Vec<Learner> = kinds.iter().filter(|k| data.supports(**k)).map(|k| Learner::new(space(*k))).collect();
+    if learners.is_empty() {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        return Err(MlError::invalid(
+            format!("none of the models {} can learn this target", names.join(", ")),
+            "leave the models empty to search every suitable one",
+        ));
+    }
+    let plan = Plan::new(data, opts.seed);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let parallel = match opts.parallel {
+        0 => cores,
+        n => n,
+    };
+    // Each running trial gets its share of the cores as its own thread pool: in the shared one, a
+    // forest's long tasks would queue a linear model's short ones behind them.
+    let threads = (cores / parallel).max(1);
+    observer.log(&format!(
+        "searching {} for {} ({}, {} rows, {}), ranked by {}",
+        learners.iter().map(|l| l.space.kind.as_str()).collect::<Vec<_>>().join(", "),
+        data.checked().features.len().to_string() + " features",
+        format!("{task:?}").to_lowercase(),
+        rows,
+        plan.describe(),
+        metric.name
+    ));
+    let mut rng = Rng::new(opts.seed);
+    let mut done: Vec<Done> = Vec::new();
+    let mut best: Option<usize> = None;
+    let mut stopped = "budget";
+    let mut proposed = 0u32;
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel::<Finished>();
+        let mut active = 0usize;
+        let mut batch: Vec<Finished> = Vec::new();
+        loop {
+            if observer.cancelled() {
+                stopped = "cancelled";
+            }
+            // Without a time budget trials are proposed in batches and recorded in order, so the seed
+            // replays the search whatever the machine's speed.
+            let proposing = stopped != "cancelled" && (timed || active == 0);
+            while proposing && active < parallel {
+                if opts.max_trials.is_some_and(|m| proposed >= m) {
+                    stopped = "trials";
+                    break;
+                }
+                let elapsed = start.elapsed().as_secs_f64();
+                let reserve = budget.map_or(0.0, |b| reserve(&done, &plan, data, parallel, b));
+                let eligible: Vec<usize> = (0..learners.len())
+                    .filter(|&i| !learners[i].done)
+                    .filter(|&i| match budget {
+                        // Until a trial has finished, the first ones may use the whole budget.
+                        // A family's next trial costs about its last one; some margin, as costs grow.
+                        Some(b) if best.is_some() => elapsed + 1.5 * learners[i].last_cost <= b - reserve,
+                        Some(b) => elapsed < b,
+                        None => true,
+                    })
+                    .collect();
+                let Some(i) = choose(&learners, &eligible, &mut rng) else {
+                    if learners.iter().all(|l| l.done) {
+                        stopped = "exhausted";
+                    }
+                    break;
+                };
+                let u = learners[i].propose(&mut rng);
+                let until = budget.map(|b| {
+                    let end = if best.is_some() { b - reserve } else { b };
+                    start + std::time::Duration::from_secs_f64(end.max(0.0))
+                });
+                proposed += 1;
+                let number = proposed;
+                let kind = learners[i].space.kind;
+                let params = learners[i].space.params(&u);
+                let (tx, metric, plan) = (tx.clone(), &metric, &plan);
+                active += 1;
+                s.spawn(move || {
+                    let run_id = observer.trial_started(number, kind, &params);
+                    let began = Instant::now();
+                    let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        on_own_threads(threads, || {
+                            crate::trial::run(data, plan, trainer, kind, &params, opts.seed, metric, observer, until)
+                        })
+                    }))
+                    .unwrap_or_else(|p| Err(MlError::Internal(format!("the trial panicked: {}", panic_text(&p)))));
+                    let _ = tx.send(Finished { number, learner: i, u, result: r, wall: began.elapsed().as_secs_f64(), run_id });
+                });
+            }
+            if active == 0 {
+                break;
+            }
+            let Ok(f) = rx.recv() else { break };
+            active -= 1;
+            batch.push(f);
+            if !timed && active > 0 {
+                continue;
+            }
+            batch.sort_by_key(|f| f.number);
+            for f in batch.drain(..) {
+                record(f, &mut learners, &mut done, &mut best, &metric, &plan, observer, start, timed, &mut rng);
+            }
+            prune(&mut done);
+        }
+    });
+    let Some(best) = best else {
+        return Err(no_trial(&done, budget, observer.cancelled()));
+    };
+    if stopped == "cancelled" {
+        return Ok(Outcome {
+            result: result(&done, &metric, &plan, Vec::new(), None, start, stopped, task),
+            model: None,
+            evaluation: None,
+        });
+    }
+
+    // The ensemble: greedy selection over the best trials' held-out predictions.
+    let mut order: Vec<usize> = (0..done.len()).filter(|&i| done[i].scores.is_some()).collect();
+    order.sort_by(|&a, &b| done[a].loss.total_cmp(&done[b].loss));
+    order.retain(|&i| done[i].scores.is_some());
+    let library: Vec<&Scores> = order.iter().filter_map(|&i| done[i].scores.as_ref()).collect();
+    let loss_of = |s: &Scores| metric.loss(&data.metrics(&plan.held_out, s));
+    let (weights, ens_loss) = ensemble::select(&library, &loss_of, ENSEMBLE_ROUNDS);
+    let members: Vec<(usize, f64)> = if weights.len() > 1 && ens_loss < done[best].loss {
+        weights.iter().map(|&(j, w)| (order[j], w)).collect()
+    } else {
+        vec![(best, 1.0)]
+    };
+    let blended = ensemble::blend(&library, &weights.iter().map(|&(j, w)| (j, w)).collect::<Vec<_>>());
+    observer.log(&format!(
+        "ensemble of {} trial(s): {} = {:.4} on the held-out rows (best single {:.4}); fitting on all {} rows",
+        members.len(),
+        metric.name,
+        metric.value(if members.len() > 1 { ens_loss } else { done[best].loss }),
+        metric.value(done[best].loss),
+        rows
+    ));
+
+    // The final fit: every member on every training row, in parallel.
+    let fitted: Vec<Result<Model, MlError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = members
+            .iter()
+            .map(|&(i, _)| {
+                let t = &done[i].summary;
+                s.spawn(move || {
+                    std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        on_own_threads(threads, || trainer.fit(data, t.model, &t.params, data.rows(), opts.seed, &cairn_ml::Silent))
+                    }))
+                    .unwrap_or_else(|p| Err(MlError::Internal(format!("the final fit panicked: {}", panic_text(&p)))))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(MlError::Internal("a fit thread died".into())))).collect()
+    });
+    let models: Vec<(Model, f64)> = fitted.into_iter().zip(&members).map(|(m, &(_, w))| m.map(|m| (m, w))).collect::<Result<_, _>>()?;
+    let model = Model::blend(models)?;
+    let (final_scores, final_loss) = if members.len() > 1 { (blended, ens_loss) } else { (done[best].scores.clone(), done[best].loss) };
+    let evaluation = final_scores.as_ref().map(|s| {
+        let mut e = data.evaluation(&plan.held_out, s);
+        e.train_rows = rows as u64;
+        e
+    });
+    let ensemble: Vec<EnsembleMember> =
+        members.iter().map(|&(i, w)| EnsembleMember { trial: done[i].summary.number, model: done[i].summary.model, weight: w }).collect();
+    let mut result = result(&done, &metric, &plan, ensemble, Some(metric.value(final_loss)), start, stopped, task);
+    result.seconds = start.elapsed().as_secs_f64();
+    Ok(Outcome { result, model: Some(model), evaluation })
+}
+
+/// Records a finished trial: its learner's search state, the leaderboard, the best so far.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    f: Finished,
+    learners: &mut [Learner],
+    done: &mut Vec<Done>,
+    best: &mut Option<usize>,
+    metric: &Metric,
+    plan: &Plan,
+    observer: &dyn Observer,
+    start: Instant,
+    timed: bool,
+    rng: &mut Rng,
+) {
+    let Finished { number, learner: i, u, result, wall, run_id } = f;
+    let kind = learners[i].space.kind;
+    let params = learners[i].space.params(&u);
+    let finished_at = start.elapsed().as_secs_f64();
+    let mut summary = TrialSummary {
+        number,
+        run_id,
+        model: kind,
+        params,
+        score: None,
+        fold_scores: Vec::new(),
+        fit_seconds: wall,
+        finished_at,
+        error: None,
+    };
+    let (loss, single_fit, scores, metrics, model) = match result {
+        Ok(m) => {
+            let loss = metric.loss(&m.metrics);
+            summary.score = loss.is_finite().then(|| metric.value(loss));
+            summary.fold_scores = m.fold_scores;
+            summary.fit_seconds = m.fit_seconds;
+            (loss, m.fit_seconds / plan.parts.len() as f64, Some(m.scores), m.metrics, Some(m.model))
+        }
+        Err(e) => {
+            let error = match (&e, observer.cancelled()) {
+                (MlError::Cancelled, true) => "cancelled".to_string(),
+                (MlError::Cancelled, false) => "stopped: the time budget ran out".to_string(),
+                _ => e.to_string(),
+            };
+            observer.log(&format!("trial {number} ({}) failed: {error}", kind.as_str()));
+            summary.error = Some(error);
+            (f64::INFINITY, wall, None, BTreeMap::new(), None)
+        }
+    };
+    learners[i].record(&u, loss, if timed { wall } else { 1.0 }, rng);
+    observer.trial_finished(&summary, &metrics);
+    let improved = loss.is_finite() && best.is_none_or(|b| loss < done[b].loss);
+    if improved && let Some(m) = &model {
+        observer.log(&format!("trial {number}: {} {} = {:.4} (best so far)", kind.as_str(), metric.name, metric.value(loss)));
+        observer.new_best(&summary, m);
+        *best = Some(done.len());
+    }
+    done.push(Done { summary, loss, single_fit, scores });
+}
+
+/// Seconds kept for the ensemble and the final fit: the best few trials' single fits, scaled to every
+/// row and spread over the workers, at most 40% of the budget.
+fn reserve(done: &[Done], plan: &Plan, data: &TrainingData, parallel: usize, budget: f64) -> f64 {
+    let mut fits: Vec<(f64, f64)> = done.iter().filter(|d| d.loss.is_finite()).map(|d| (d.loss, d.single_fit)).collect();
+    fits.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let scale = data.rows().len() as f64 / plan.fit_rows() as f64;
+    let top: f64 = fits.iter().take(3).map(|f| f.1).sum::<f64>() * scale / parallel.max(1) as f64;
+    (1.3 * top + 0.3).min(0.4 * budget)
+}
+
+/// Drops the held-out predictions of trials outside the best `LIBRARY`.
+fn prune(done: &mut [Done]) {
+    let mut losses: Vec<f64> = done.iter().filter(|d| d.scores.is_some()).map(|d| d.loss).collect();
+    if losses.len() <= LIBRARY {
+        return;
+    }
+    losses.sort_by(f64::total_cmp);
+    let cut = losses[LIBRARY - 1];
+    for d in done.iter_mut().filter(|d| d.loss > cut) {
+        d.scores = None;
+    }
+}
+
+fn no_trial(done: &[Done], budget: Option<f64>, cancelled: bool) -> MlError {
+    if cancelled {
+        return MlError::Cancelled;
+    }
+    let first_error = done.iter().find_map(|d| d.summary.error.clone());
+    match (budget, done.iter().map(|d| d.summary.fit_seconds).fold(0.0, f64::max)) {
+        (Some(b), took) if first_error.as_deref().is_some_and(|e| e.starts_with("stopped")) => MlError::cannot(
+            format!("the time budget of {} ran out before any trial finished (the first took over {took:.1} s)", seconds(b)),
+            format!("give it more time, e.g. --budget {}s, or fewer rows or features", (b * 4.0).max(took * 5.0).ceil().max(10.0)),
+        ),
+        _ => MlError::cannot(
+            format!("every trial failed; the first: {}", first_error.unwrap_or_else(|| "no trial ran".into())),
+            "check the data's features and target, or choose other models",
+        ),
+    }
+}
+
+fn seconds(s: f64) -> String {
+    if s < 10.0 { format!("{s:.1} s") } else { format!("{s:.0} s") }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn result(
+    done: &[Done],
+    metric: &Metric,
+    plan: &Plan,
+    ensemble: Vec<EnsembleMember>,
+    score: Option<f64>,
+    start: Instant,
+    stopped: &str,
+    task: cairn_types::Task,
+) -> AutomlResult {
+    let mut order: Vec<&Done> = done.iter().collect();
+    order.sort_by(|a, b| a.loss.total_cmp(&b.loss).then(a.summary.number.cmp(&b.summary.number)));
+    AutomlResult {
+        task,
+        metric: metric.name.clone(),
+        greater_is_better: metric.greater_is_better,
+        validation: plan.describe(),
+        leaderboard: order.into_iter().map(|d| d.summary.clone()).collect(),
+        ensemble,
+        score,
+        seconds: start.elapsed().as_secs_f64(),
+        stopped: stopped.into(),
+    }
+}
+
+/// Runs `f` with `threads` rayon threads of its own (in the caller's pool when one cannot be made).
+fn on_own_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,159 @@
+//! One trial: fit a configuration on the training part(s) and score it on rows it never saw.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use cairn_ml::{MlError, Model, Reporter, Scores, TrainingData};
+use cairn_types::ModelKind;
+
+use crate::{Observer, Trainer};
+
+/// Rows and cells up to which trials cross-validate (5 folds); larger data is scored on a holdout.
+const CV_MAX_ROWS: usize = 50_000;
+const CV_MAX_CELLS: usize = 5_000_000;
+const FOLDS: usize = 5;
+const HOLDOUT: f64 = 0.2;
+
+/// How every trial of a search is validated: the same rows for all, so their scores compare and their
+/// held-out predictions line up for the ensemble.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// (fit rows, held-out rows) per fold; one pair for a holdout.
+    pub parts: Vec<(Vec<usize>, Vec<usize>)>,
+    /// Every held-out row, in the order trials' predictions are concatenated.
+    pub held_out: Vec<usize>,
+}
+
+impl Plan {
+    pub fn new(data: &TrainingData, seed: u64) -> Plan {
+        let rows = data.rows();
+        let cells = rows.len().saturating_mul(data.checked().features.len());
+        let parts: Vec<(Vec<usize>, Vec<usize>)> = if rows.len() <= CV_MAX_ROWS && cells <= CV_MAX_CELLS {
+            let folds = data.folds(rows, FOLDS, seed);
+            folds.iter().map(|test| (complement(rows, test), test.clone())).collect()
+        } else {
+            vec![data.holdout(rows, HOLDOUT, seed)]
+        };
+        let held_out = parts.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+        Plan { parts, held_out }
+    }
+
+    pub fn describe(&self) -> String {
+        if self.parts.len() > 1 { format!("kfold:{}", self.parts.len()) } else { format!("holdout:{HOLDOUT}") }
+    }
+
+    /// Rows a single fit of a trial trains on (to scale its time to the final fit on every row).
+    pub fn fit_rows(&self) -> usize {
+        self.parts.first().map_or(1, |(f, _)| f.len().max(1))
+    }
+}
+
+fn complement(all: &[usize], test: &[usize]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(all.len() - test.len().min(all.len()));
+    let mut t = test.iter().peekable();
+    for &r in all {
+        while t.peek().is_some_and(|&&x| x < r) {
+            t.next();
+        }
+        if t.peek() != Some(&&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// What a finished trial measured.
+pub(crate) struct Measured {
+    pub metrics: BTreeMap<String, f64>,
+    pub fold_scores: Vec<f64>,
+    /// Seconds fitting, all folds together.
+    pub fit_seconds: f64,
+    /// Predictions of `Plan::held_out`, in its order.
+    pub scores: Scores,
+    /// The first part's model: the best-so-far model when this trial leads.
+    pub model: Model,
+}
+
+/// Stops a trial when the search is cancelled or its time is up.
+struct Deadline<'a> {
+    observer: &'a dyn Observer,
+    until: Option<Instant>,
+}
+
+impl Reporter for Deadline<'_> {
+    fn cancelled(&self) -> bool {
+        self.observer.cancelled() || self.until.is_some_and(|t| Instant::now() > t)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run(
+    data: &TrainingData,
+    plan: &Plan,
+    trainer: &dyn Trainer,
+    kind: ModelKind,
+    params: &BTreeMap<String, String>,
+    seed: u64,
+    metric: &crate::Metric,
+    observer: &dyn Observer,
+    until: Option<Instant>,
+) -> Result<Measured, MlError> {
+    let reporter = Deadline { observer, until };
+    let mut per_fold: Vec<BTreeMap<String, f64>> = Vec::new();
+    let mut pooled: Option<Scores> = None;
+    let mut first: Option<Model> = None;
+    let mut fit_seconds = 0.0;
+    for (fit_rows, test_rows) in &plan.parts {
+        if reporter.cancelled() {
+            return Err(MlError::Cancelled);
+        }
+        let started = Instant::now();
+        let model = trainer.fit(data, kind, params, fit_rows, seed, &reporter)?;
+        fit_seconds += started.elapsed().as_secs_f64();
+        let scores = data.predict(&model, test_rows)?;
+        per_fold.push(data.metrics(test_rows, &scores));
+        pooled = Some(match pooled {
+            None => scores,
+            Some(acc) => append(acc, scores),
+        });
+        first.get_or_insert(model);
+    }
+    let (Some(scores), Some(model)) = (pooled, first) else { return Err(MlError::Internal("a plan without parts".into())) };
+    let fold_scores = if per_fold.len() > 1 { per_fold.iter().map(|m| metric.value(metric.loss(m))).collect() } else { Vec::new() };
+    Ok(Measured { metrics: mean(&per_fold), fold_scores, fit_seconds, scores, model })
+}
+
+fn append(acc: Scores, next: Scores) -> Scores {
+    match (acc, next) {
+        (Scores::Proba { k, mut p }, Scores::Proba { p: q, .. }) => {
+            p.extend(q);
+            Scores::Proba { k, p }
+        }
+        (Scores::Values(mut v), Scores::Values(w)) => {
+            v.extend(w);
+            Scores::Values(v)
+        }
+        (a, _) => a,
+    }
+}
+
+/// The mean of each metric over the folds that define it.
+fn mean(folds: &[BTreeMap<String, f64>]) -> BTreeMap<String, f64> {
+    let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    for fold in folds {
+        for (k, v) in fold {
+            let e = sums.entry(k.clone()).or_insert((0.0, 0));
+            e.0 += v;
+            e.1 += 1;
+        }
+    }
+    sums.into_iter().map(|(k, (s, n))| (k, s / n as f64)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn complement_skips_the_test_rows() {
+        assert_eq!(super::complement(&[0, 1, 2, 3, 5, 8], &[1, 5]), vec![0, 2, 3, 8]);
+    }
+}
