@@ -322,11 +322,20 @@ fn no_trial(done: &[Done], budget: Option<f64>, cancelled: bool) -> MlError {
         return MlError::Cancelled;
     }
     let first_error = done.iter().find_map(|d| d.summary.error.clone());
-    match (budget, done.iter().map(|d| d.summary.fit_seconds).fold(0.0, f64::max)) {
-        (Some(b), took) if first_error.as_deref().is_some_and(|e| e.starts_with("stopped")) => MlError::cannot(
-            format!("the time budget of {} ran out before any trial finished (the first took over {took:.1} s)", seconds(b)),
-            format!("give it more time, e.g. --budget {}s, or fewer rows or features", (b * 4.0).max(took * 5.0).ceil().max(10.0)),
-        ),
+    let out_of_time = done.is_empty() || first_error.as_deref().is_some_and(|e| e.starts_with("stopped"));
+    match budget {
+        Some(b) if out_of_time => {
+            let took = done.iter().map(|d| d.summary.fit_seconds).fold(0.0, f64::max);
+            let why = if done.is_empty() {
+                "before the first trial could start".to_string()
+            } else {
+                format!("before any trial finished (the first took over {took:.1} s)")
+            };
+            MlError::cannot(
+                format!("the time budget of {} ran out {why}", seconds(b)),
+                format!("give it more time, e.g. --budget {}s, or fewer rows or features", (b * 4.0).max(took * 5.0).ceil().max(10.0)),
+            )
+        }
         _ => MlError::cannot(
             format!("every trial failed; the first: {}", first_error.unwrap_or_else(|| "no trial ran".into())),
             "check the data's features and target, or choose other models",
@@ -335,7 +344,11 @@ fn no_trial(done: &[Done], budget: Option<f64>, cancelled: bool) -> MlError {
 }
 
 fn seconds(s: f64) -> String {
-    if s < 10.0 { format!("{s:.1} s") } else { format!("{s:.0} s") }
+    match s {
+        s if s < 1.0 => format!("{s:.2} s"),
+        s if s < 10.0 => format!("{s:.1} s"),
+        s => format!("{s:.0} s"),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
