@@ -197,7 +197,7 @@ pub(crate) fn run(project: &Project, job: &JobSpec, spec: &AutomlSpec, dir: &Pat
         board: Mutex::new(Vec::new()),
         task: data.task(),
     };
-    let outcome = match cairn_automl::search(&data, &options(spec), &cairn_automl::Fit, &log) {
+    let outcome = match cairn_automl::search(&data, &options(spec), std::sync::Arc::new(cairn_automl::Fit), &log) {
         Ok(o) => o,
         Err(e) => {
             let err: cairn_types::ApiError = e.into();

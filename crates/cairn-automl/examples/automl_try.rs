@@ -65,7 +65,7 @@ fn main() {
         None => opts.budget_seconds = budget.parse().ok(),
     }
     let started = std::time::Instant::now();
-    let out = cairn_automl::search(&data, &opts, &cairn_automl::Fit, &Print).unwrap_or_else(|e| panic!("{e}"));
+    let out = cairn_automl::search(&data, &opts, std::sync::Arc::new(cairn_automl::Fit), &Print).unwrap_or_else(|e| panic!("{e}"));
     let wall = started.elapsed().as_secs_f64();
     let model = out.model.unwrap_or_else(|| panic!("no model"));
     let pred = model.predict(&test).unwrap_or_else(|e| panic!("{e}"));

@@ -6,6 +6,7 @@
 //! What happens is reported through an [`Observer`] (the studio records trials as nested runs), and
 //! fits go through a [`Trainer`] (the studio's is [`Fit`]; tests inject failures).
 
+mod detach;
 mod ensemble;
 mod metric;
 mod rng;
@@ -38,7 +39,7 @@ pub struct Options {
 }
 
 /// Fits one model: the studio's is [`Fit`]; a test's may fail on purpose.
-pub trait Trainer: Sync {
+pub trait Trainer: Send + Sync + 'static {
     fn fit(
         &self,
         data: &TrainingData,

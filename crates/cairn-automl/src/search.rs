@@ -4,17 +4,19 @@
 
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use cairn_ml::{MlError, Model, Scores, TrainingData};
 use cairn_types::{AutomlResult, EnsembleMember, ModelKind, TrialSummary};
 
+use crate::detach::{on_own_threads, panic_text};
 use crate::metric::Metric;
 use crate::rng::Rng;
 use crate::space::{default_kinds, space};
 use crate::strategy::{Learner, choose};
 use crate::trial::{Measured, Plan};
-use crate::{Observer, Options, Outcome, Trainer, ensemble};
+use crate::{Observer, Options, Outcome, Trainer, detach, ensemble};
 
 /// Seconds searched when neither a time nor a trial budget is given.
 const DEFAULT_BUDGET: f64 = 60.0;
@@ -40,10 +42,13 @@ struct Done {
     /// Seconds of one fit of this trial, to estimate the final fit's.
     single_fit: f64,
     scores: Option<Scores>,
+    /// Fitted on the first part's rows: with the held-out predictions, for the final importances.
+    model: Option<Model>,
 }
 
 /// Runs the search on `data` (already checked for its target).
-pub fn search(data: &TrainingData, opts: &Options, trainer: &dyn Trainer, observer: &dyn Observer) -> Result<Outcome, MlError> {
+pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, observer: &dyn Observer) -> Result<Outcome, MlError> {
+    let trainer = &trainer;
     let start = Instant::now();
     let task = data.task();
     let metric = Metric::for_task(opts.metric.as_deref(), task, data.classes())?;
@@ -148,7 +153,7 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: &dyn Trainer, observ
                     let began = Instant::now();
                     let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
                         on_own_threads(threads, || {
-                            crate::trial::run(data, plan, trainer, kind, &params, opts.seed, metric, observer, until)
+                            crate::trial::run(data, plan, trainer, kind, &params, opts.seed, threads, metric, observer, until)
                         })
                     }))
                     .unwrap_or_else(|p| Err(MlError::Internal(format!("the trial panicked: {}", panic_text(&p)))));
@@ -204,30 +209,77 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: &dyn Trainer, observ
         rows
     ));
 
-    // The final fit: every member on every training row, in parallel.
-    let fitted: Vec<Result<Model, MlError>> = std::thread::scope(|s| {
+    // The final fit: every member on every training row, in parallel, within the budget and a little
+    // grace. A member whose fit would not finish in time (its trial's fit scaled to every row), or did
+    // not, keeps its model fitted on the first part. Meanwhile the importances are measured.
+    let refit_until = budget.map(|b| start + Duration::from_secs_f64(b + (0.1 * b).max(2.0)));
+    let scale = rows as f64 / plan.fit_rows() as f64;
+    let first_part: Vec<Option<Model>> = members.iter().map(|&(i, _)| done[i].model.take()).collect();
+    let (fitted, importances) = std::thread::scope(|s| {
         let handles: Vec<_> = members
             .iter()
             .map(|&(i, _)| {
-                let t = &done[i].summary;
+                let (t, single) = (&done[i].summary, done[i].single_fit);
                 s.spawn(move || {
-                    std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        on_own_threads(threads, || trainer.fit(data, t.model, &t.params, data.rows(), opts.seed, &cairn_ml::Silent))
-                    }))
-                    .unwrap_or_else(|p| Err(MlError::Internal(format!("the final fit panicked: {}", panic_text(&p)))))
+                    if refit_until.is_some_and(|u| Instant::now() + Duration::from_secs_f64(single * scale) > u) {
+                        return Err(MlError::Cancelled);
+                    }
+                    let all = crate::trial::rows_for(data, t.model, data.rows(), opts.seed);
+                    detach::fit(data, trainer, t.model, &t.params, &all, opts.seed, threads, observer, refit_until)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(MlError::Internal("a fit thread died".into())))).collect()
+        // What the final model relies on, measured honestly: the members' models fitted on the first
+        // part, blended alike, shuffling each feature on that part's held-out rows.
+        let importances = first_part
+            .iter()
+            .zip(&members)
+            .map(|(m, &(_, w))| m.as_ref().map(|m| duplicate(m).map(|m| (m, w))))
+            .collect::<Option<Result<Vec<_>, _>>>()
+            .map(|ms| {
+                ms.and_then(Model::blend).and_then(|m| data.permutation_importance(&m, &plan.parts[0].1, IMPORTANCE_ROWS, opts.seed))
+            });
+        let fitted: Vec<Result<Model, MlError>> =
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(MlError::Internal("a fit thread died".into())))).collect();
+        (fitted, importances)
     });
-    let models: Vec<(Model, f64)> = fitted.into_iter().zip(&members).map(|(m, &(_, w))| m.map(|m| (m, w))).collect::<Result<_, _>>()?;
+    if observer.cancelled() {
+        let result = result(&done, &metric, &plan, Vec::new(), None, start, "cancelled", task);
+        return Ok(Outcome { result, model: None, evaluation: None });
+    }
+    let mut kept_first = 0;
+    let mut models: Vec<(Model, f64)> = Vec::new();
+    for ((r, first), &(i, w)) in fitted.into_iter().zip(first_part).zip(&members) {
+        match (r, first) {
+            (Ok(m), _) => models.push((m, w)),
+            (Err(e), Some(m)) => {
+                let why = if matches!(e, MlError::Cancelled) { "would not finish within the budget".to_string() } else { e.to_string() };
+                observer.log(&format!(
+                    "trial {}'s fit on all {rows} rows {why}: its model fitted on {} rows is kept",
+                    done[i].summary.number,
+                    plan.fit_rows()
+                ));
+                kept_first += 1;
+                models.push((m, w));
+            }
+            (Err(e), None) => return Err(e),
+        }
+    }
     let model = Model::blend(models)?;
     let (final_scores, final_loss) = if members.len() > 1 { (blended, ens_loss) } else { (done[best].scores.clone(), done[best].loss) };
-    let evaluation = final_scores.as_ref().map(|s| {
+    let mut evaluation = final_scores.as_ref().map(|s| {
         let mut e = data.evaluation(&plan.held_out, s);
-        e.train_rows = rows as u64;
+        e.train_rows = if kept_first > 0 { plan.fit_rows() } else { rows } as u64;
         e
     });
+    match (evaluation.as_mut(), importances) {
+        (Some(e), Some(Ok(importances))) => {
+            e.importances = importances;
+            e.importance_kind = "permutation".into();
+        }
+        (_, Some(Err(err))) => observer.log(&format!("warning: no importances: {err}")),
+        _ => {}
+    }
     let ensemble: Vec<EnsembleMember> =
         members.iter().map(|&(i, w)| EnsembleMember { trial: done[i].summary.number, model: done[i].summary.model, weight: w }).collect();
     let mut result = result(&done, &metric, &plan, ensemble, Some(metric.value(final_loss)), start, stopped, task);
@@ -291,7 +343,16 @@ fn record(
         observer.new_best(&summary, m);
         *best = Some(done.len());
     }
-    done.push(Done { summary, loss, single_fit, scores });
+    done.push(Done { summary, loss, single_fit, scores, model });
+}
+
+/// Held-out rows the final importances shuffle.
+const IMPORTANCE_ROWS: usize = 2_000;
+
+/// A model's copy, through its file format (models are not `Clone`: linfa's fitted models are not).
+fn duplicate(m: &Model) -> Result<Model, MlError> {
+    let bytes = serde_json::to_vec(m).map_err(|e| MlError::Internal(format!("model to JSON: {e}")))?;
+    serde_json::from_slice(&bytes).map_err(|e| MlError::Internal(format!("model from JSON: {e}")))
 }
 
 /// Seconds kept for the ensemble and the final fit: the best few trials' single fits, scaled to every
@@ -314,6 +375,7 @@ fn prune(done: &mut [Done]) {
     let cut = losses[LIBRARY - 1];
     for d in done.iter_mut().filter(|d| d.loss > cut) {
         d.scores = None;
+        d.model = None;
     }
 }
 
@@ -375,16 +437,4 @@ fn result(
         seconds: start.elapsed().as_secs_f64(),
         stopped: stopped.into(),
     }
-}
-
-/// Runs `f` with `threads` rayon threads of its own (in the caller's pool when one cannot be made).
-fn on_own_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
-    }
-}
-
-fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown".into())
 }

@@ -3,10 +3,14 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use cairn_ml::{MlError, Model, Reporter, Scores, TrainingData};
+use cairn_ml::{MlError, Model, Scores, TrainingData};
 use cairn_types::ModelKind;
 
 use crate::{Observer, Trainer};
+
+/// Training rows above which linear and neighbour models fit on a stratified sample of this many:
+/// their solvers' cost grows with rows while their score stops improving long before.
+const SMALL_MODEL_MAX_ROWS: usize = 20_000;
 
 /// Rows and cells up to which trials cross-validate (5 folds); larger data is scored on a holdout.
 const CV_MAX_ROWS: usize = 50_000;
@@ -74,41 +78,30 @@ pub(crate) struct Measured {
     pub model: Model,
 }
 
-/// Stops a trial when the search is cancelled or its time is up.
-struct Deadline<'a> {
-    observer: &'a dyn Observer,
-    until: Option<Instant>,
-}
-
-impl Reporter for Deadline<'_> {
-    fn cancelled(&self) -> bool {
-        self.observer.cancelled() || self.until.is_some_and(|t| Instant::now() > t)
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
     data: &TrainingData,
     plan: &Plan,
-    trainer: &dyn Trainer,
+    trainer: &std::sync::Arc<dyn Trainer>,
     kind: ModelKind,
     params: &BTreeMap<String, String>,
     seed: u64,
+    threads: usize,
     metric: &crate::Metric,
     observer: &dyn Observer,
     until: Option<Instant>,
 ) -> Result<Measured, MlError> {
-    let reporter = Deadline { observer, until };
     let mut per_fold: Vec<BTreeMap<String, f64>> = Vec::new();
     let mut pooled: Option<Scores> = None;
     let mut first: Option<Model> = None;
     let mut fit_seconds = 0.0;
     for (fit_rows, test_rows) in &plan.parts {
-        if reporter.cancelled() {
+        if observer.cancelled() || until.is_some_and(|t| Instant::now() > t) {
             return Err(MlError::Cancelled);
         }
+        let fit_rows = rows_for(data, kind, fit_rows, seed);
         let started = Instant::now();
-        let model = trainer.fit(data, kind, params, fit_rows, seed, &reporter)?;
+        let model = crate::detach::fit(data, trainer, kind, params, &fit_rows, seed, threads, observer, until)?;
         fit_seconds += started.elapsed().as_secs_f64();
         let scores = data.predict(&model, test_rows)?;
         per_fold.push(data.metrics(test_rows, &scores));
@@ -121,6 +114,20 @@ pub(crate) fn run(
     let (Some(scores), Some(model)) = (pooled, first) else { return Err(MlError::Internal("a plan without parts".into())) };
     let fold_scores = if per_fold.len() > 1 { per_fold.iter().map(|m| metric.value(metric.loss(m))).collect() } else { Vec::new() };
     Ok(Measured { metrics: mean(&per_fold), fold_scores, fit_seconds, scores, model })
+}
+
+/// The rows a `kind` model fits on out of `rows`: all of them, or for linear and neighbour models on
+/// large data a stratified sample.
+pub(crate) fn rows_for(data: &TrainingData, kind: ModelKind, rows: &[usize], seed: u64) -> Vec<usize> {
+    let small = matches!(
+        kind,
+        ModelKind::Logistic | ModelKind::Linear | ModelKind::ElasticNet | ModelKind::Knn | ModelKind::Svm | ModelKind::GaussianNb
+    );
+    if small && rows.len() > SMALL_MODEL_MAX_ROWS {
+        data.holdout(rows, 1.0 - SMALL_MODEL_MAX_ROWS as f64 / rows.len() as f64, seed).0
+    } else {
+        rows.to_vec()
+    }
 }
 
 fn append(acc: Scores, next: Scores) -> Scores {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cairn_automl::{Fit, Observer, Options, Quiet, Trainer, search};
@@ -57,19 +58,24 @@ fn a_seed_and_a_trial_budget_replay_the_same_search() {
     let frame = adult(2500);
     let data = TrainingData::new(&frame, &spec("class")).unwrap();
     let opts = Options { max_trials: Some(7), seed: 7, ..Default::default() };
-    let a = search(&data, &opts, &Fit, &Quiet).unwrap();
-    let b = search(&data, &opts, &Fit, &Quiet).unwrap();
+    let a = search(&data, &opts, Arc::new(Fit), &Quiet).unwrap();
+    let b = search(&data, &opts, Arc::new(Fit), &Quiet).unwrap();
     assert_eq!(a.result.leaderboard.len(), 7);
     assert_eq!(a.result.stopped, "trials");
     let ka: Vec<_> = a.result.leaderboard.iter().map(key).collect();
     assert_eq!(ka, b.result.leaderboard.iter().map(key).collect::<Vec<_>>());
     assert_eq!(a.result.ensemble, b.result.ensemble);
-    let c = search(&data, &Options { seed: 8, ..opts }, &Fit, &Quiet).unwrap();
+    let c = search(&data, &Options { seed: 8, ..opts }, Arc::new(Fit), &Quiet).unwrap();
     assert_ne!(ka, c.result.leaderboard.iter().map(key).collect::<Vec<_>>());
     // Every default family for 2,500 rows was tried, and the result beats a coin by far.
     let kinds: std::collections::HashSet<_> = a.result.leaderboard.iter().map(|t| t.model).collect();
     assert!(kinds.contains(&ModelKind::Gbm) && kinds.contains(&ModelKind::Logistic), "{kinds:?}");
     assert!(a.result.score.unwrap() > 0.85, "{:?}", a.result.score);
+    // Importances of the final model, measured on rows its first-part twin never saw.
+    let e = a.evaluation.as_ref().unwrap();
+    assert_eq!(e.importance_kind, "permutation");
+    assert_eq!(e.importances.len(), data.checked().features.len());
+    assert!(e.importances[0].importance > 0.0 && e.importances[0].importance >= e.importances[1].importance, "{:?}", e.importances);
     // The final model predicts raw rows like any run's.
     let p = a.model.unwrap().predict(&frame.head(Some(5))).unwrap();
     assert!(p.column("proba_>50K").is_ok());
@@ -86,7 +92,7 @@ fn scores_are_honest_on_a_column_only_in_sample_statistics_would_use() {
     let y: Vec<&str> = (0..n).map(|_| if r() < 0.3 { "yes" } else { "no" }).collect();
     let frame = df!("code" => code, "noise" => noise, "y" => y).unwrap();
     let data = TrainingData::new(&frame, &spec("y")).unwrap();
-    let out = search(&data, &Options { max_trials: Some(6), seed: 1, ..Default::default() }, &Fit, &Quiet).unwrap();
+    let out = search(&data, &Options { max_trials: Some(6), seed: 1, ..Default::default() }, Arc::new(Fit), &Quiet).unwrap();
     for t in &out.result.leaderboard {
         let s = t.score.unwrap();
         assert!(s < 0.58, "trial {} ({}) scored {s} on pure noise", t.number, t.model.as_str());
@@ -114,7 +120,7 @@ impl Trainer for Flaky {
 #[test]
 fn a_trial_that_panics_is_recorded_and_the_search_goes_on() {
     let data = TrainingData::new(&adult(3000), &spec("class")).unwrap();
-    let out = search(&data, &Options { max_trials: Some(6), seed: 2, ..Default::default() }, &Flaky, &Quiet).unwrap();
+    let out = search(&data, &Options { max_trials: Some(6), seed: 2, ..Default::default() }, Arc::new(Flaky), &Quiet).unwrap();
     let failed: Vec<&TrialSummary> = out.result.leaderboard.iter().filter(|t| t.error.is_some()).collect();
     assert!(!failed.is_empty());
     for t in &failed {
@@ -153,7 +159,7 @@ impl Observer for CancelAfter {
 fn cancel_keeps_the_finished_trials_and_the_best_so_far() {
     let data = TrainingData::new(&adult(3000), &spec("class")).unwrap();
     let obs = CancelAfter { after: 3, finished: AtomicUsize::new(0), best: AtomicUsize::new(0) };
-    let out = search(&data, &Options { budget_seconds: Some(600.0), seed: 1, ..Default::default() }, &Fit, &obs).unwrap();
+    let out = search(&data, &Options { budget_seconds: Some(600.0), seed: 1, ..Default::default() }, Arc::new(Fit), &obs).unwrap();
     assert_eq!(out.result.stopped, "cancelled");
     assert!(out.model.is_none());
     let scored = out.result.leaderboard.iter().filter(|t| t.score.is_some()).count();
@@ -166,7 +172,7 @@ fn cancel_keeps_the_finished_trials_and_the_best_so_far() {
 #[test]
 fn a_budget_too_short_for_one_trial_says_so_and_what_to_give() {
     let data = TrainingData::new(&adult(20_000), &spec("class")).unwrap();
-    let e = search(&data, &Options { budget_seconds: Some(0.01), seed: 1, ..Default::default() }, &Fit, &Quiet).unwrap_err();
+    let e = search(&data, &Options { budget_seconds: Some(0.01), seed: 1, ..Default::default() }, Arc::new(Fit), &Quiet).unwrap_err();
     let text = e.to_string();
     assert!(text.contains("the time budget of 0.01 s ran out before"), "{text}");
     let hint = e.hint().unwrap_or_default();
@@ -184,7 +190,7 @@ fn five_thousand_columns_and_a_column_of_unique_strings() {
     let frame = DataFrame::new_infer_height(cols).unwrap();
     let data = TrainingData::new(&frame, &spec("y")).unwrap();
     assert!(data.checked().left_out.iter().any(|l| l.column == "id"), "{:?}", data.checked().left_out);
-    let out = search(&data, &Options { max_trials: Some(4), seed: 1, ..Default::default() }, &Fit, &Quiet).unwrap();
+    let out = search(&data, &Options { max_trials: Some(4), seed: 1, ..Default::default() }, Arc::new(Fit), &Quiet).unwrap();
     assert!(out.result.score.unwrap() > 0.8, "{:?}", out.result);
     assert!(out.model.unwrap().predict(&frame.head(Some(3))).is_ok());
 }
@@ -201,9 +207,9 @@ fn the_target_is_refused_before_any_trial_one_class_or_all_missing() {
     let tiny = df!("x" => (0..10).map(f64::from).collect::<Vec<_>>(), "y" => (0..10).map(|i| if i % 2 == 0 { "a" } else { "b" }).collect::<Vec<_>>())
         .unwrap();
     let data = TrainingData::new(&tiny, &spec("y")).unwrap();
-    let e = search(&data, &Options { max_trials: Some(2), ..Default::default() }, &Fit, &Quiet).unwrap_err();
+    let e = search(&data, &Options { max_trials: Some(2), ..Default::default() }, Arc::new(Fit), &Quiet).unwrap_err();
     assert!(e.to_string().contains("too few"), "{e}");
-    let e = search(&data, &Options { metric: Some("rmse".into()), ..Default::default() }, &Fit, &Quiet).unwrap_err();
+    let e = search(&data, &Options { metric: Some("rmse".into()), ..Default::default() }, Arc::new(Fit), &Quiet).unwrap_err();
     assert!(e.to_string().contains("'rmse' is not a classification metric"), "{e}");
 }
 
@@ -218,7 +224,7 @@ fn regression_searches_linear_and_boosted_models() {
     let mut s = spec("y");
     s.task = Some(Task::Regression);
     let data = TrainingData::new(&frame, &s).unwrap();
-    let out = search(&data, &Options { max_trials: Some(8), seed: 3, ..Default::default() }, &Fit, &Quiet).unwrap();
+    let out = search(&data, &Options { max_trials: Some(8), seed: 3, ..Default::default() }, Arc::new(Fit), &Quiet).unwrap();
     assert_eq!(out.result.metric, "rmse");
     assert!(!out.result.greater_is_better);
     let kinds: Vec<ModelKind> = out.result.leaderboard.iter().map(|t| t.model).collect();

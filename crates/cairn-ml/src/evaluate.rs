@@ -102,7 +102,7 @@ pub(crate) fn by_feature(values: &[f64], sources: &[usize], features: &[String],
     out
 }
 
-fn loss(truth: &Target, scores: &Scores) -> f64 {
+pub(crate) fn loss(truth: &Target, scores: &Scores) -> f64 {
     match (truth, scores) {
         (Target::Class(y), Scores::Proba { k, p }) => metrics::log_loss(y, p, *k),
         (Target::Value(y), Scores::Values(p)) => metrics::rmse(y, p),

@@ -14,8 +14,12 @@ use crate::preprocess::{Preprocessor, encoding_for};
 use crate::table::{self, RawColumn};
 use crate::{MlError, Reporter, evaluate, params, split};
 
-/// A dataset checked for a target, its feature columns read, ready for many fits.
-pub struct TrainingData {
+/// A dataset checked for a target, its feature columns read, ready for many fits. Cloning is cheap
+/// (shared), so fits can run on threads of their own.
+#[derive(Clone)]
+pub struct TrainingData(std::sync::Arc<Inner>);
+
+struct Inner {
     prepared: Prepared,
     raw: Vec<RawColumn>,
     target: String,
@@ -23,7 +27,7 @@ pub struct TrainingData {
 
 impl std::fmt::Debug for TrainingData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrainingData").field("checked", &self.prepared.checked).finish_non_exhaustive()
+        f.debug_struct("TrainingData").field("checked", &self.0.prepared.checked).finish_non_exhaustive()
     }
 }
 
@@ -39,31 +43,31 @@ impl TrainingData {
             .zip(&prepared.kinds)
             .map(|(name, kind)| table::read(&prepared.frame, name, *kind))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(TrainingData { prepared, raw, target: spec.target.clone() })
+        Ok(TrainingData(std::sync::Arc::new(Inner { prepared, raw, target: spec.target.clone() })))
     }
 
     /// The task, features, classes and warnings.
     pub fn checked(&self) -> &Checked {
-        &self.prepared.checked
+        &self.0.prepared.checked
     }
 
     pub fn task(&self) -> Task {
-        self.prepared.checked.task
+        self.0.prepared.checked.task
     }
 
     /// Every row fitting may see: all rows with a target, or the data's split's train rows.
     pub fn rows(&self) -> &[usize] {
-        &self.prepared.pool
+        &self.0.prepared.pool
     }
 
     /// Number of classes (0 for regression).
     pub fn classes(&self) -> usize {
-        self.prepared.checked.classes.len()
+        self.0.prepared.checked.classes.len()
     }
 
     /// Rows per class among `rows` (empty for regression).
     pub fn class_counts(&self, rows: &[usize]) -> Vec<usize> {
-        match self.prepared.target.select(rows) {
+        match self.0.prepared.target.select(rows) {
             crate::check::Target::Class(y) => crate::check::class_counts(&y, self.classes()),
             crate::check::Target::Value(_) => Vec::new(),
         }
@@ -71,13 +75,13 @@ impl TrainingData {
 
     /// A stratified (train, held-out) division of `rows`, as row indices.
     pub fn holdout(&self, rows: &[usize], fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
-        let (a, b) = split::holdout(&self.prepared.target.select(rows), fraction, seed);
+        let (a, b) = split::holdout(&self.0.prepared.target.select(rows), fraction, seed);
         (a.into_iter().map(|i| rows[i]).collect(), b.into_iter().map(|i| rows[i]).collect())
     }
 
     /// `k` stratified folds of `rows` (each a held-out set), as row indices.
     pub fn folds(&self, rows: &[usize], k: usize, seed: u64) -> Vec<Vec<usize>> {
-        split::kfold(&self.prepared.target.select(rows), k, seed).into_iter().map(|f| f.into_iter().map(|i| rows[i]).collect()).collect()
+        split::kfold(&self.0.prepared.target.select(rows), k, seed).into_iter().map(|f| f.into_iter().map(|i| rows[i]).collect()).collect()
     }
 
     /// Whether `kind` can learn this target (its task, and the SVM's two classes).
@@ -100,10 +104,10 @@ impl TrainingData {
         if reporter.cancelled() {
             return Err(MlError::Cancelled);
         }
-        let p = &self.prepared;
+        let p = &self.0.prepared;
         let params = params::resolve(kind, given)?;
         let classes = self.classes();
-        let (prep, x) = Preprocessor::fit(encoding_for(kind), &p.checked.features, &self.raw, rows, &p.target, classes, seed);
+        let (prep, x) = Preprocessor::fit(encoding_for(kind), &p.checked.features, &self.0.raw, rows, &p.target, classes, seed);
         if prep.width() == 0 {
             return Err(MlError::cannot(
                 "every feature is constant on the training rows, so there is nothing to learn from",
@@ -116,7 +120,7 @@ impl TrainingData {
         Ok(Model::new(Parts {
             kind,
             task: p.checked.task,
-            target: self.target.clone(),
+            target: self.0.target.clone(),
             features: p.checked.features.clone(),
             kinds: p.kinds.clone(),
             classes: p.checked.classes.clone(),
@@ -128,16 +132,16 @@ impl TrainingData {
 
     /// A model's scores of `rows` (fitted on other rows, or this is not a test).
     pub fn predict(&self, model: &Model, rows: &[usize]) -> Result<Scores, MlError> {
-        if model.features() != self.prepared.checked.features.as_slice() {
+        if model.features() != self.0.prepared.checked.features.as_slice() {
             return Err(MlError::Internal("the model was fitted on other features".into()));
         }
-        model.scores(&self.raw, Some(rows))
+        model.scores(&self.0.raw, Some(rows))
     }
 
     /// The evaluation a run page shows (metrics, confusion, curves or residuals) of `scores` of `rows`;
     /// no importances.
     pub fn evaluation(&self, rows: &[usize], scores: &Scores) -> cairn_types::Evaluation {
-        let p = &self.prepared;
+        let p = &self.0.prepared;
         let truth = p.target.select(rows);
         let mut e = evaluate::charts(&truth, scores, &p.checked.classes, p.positive);
         e.metrics = evaluate::metrics(&truth, scores, p.positive);
@@ -147,8 +151,43 @@ impl TrainingData {
         e
     }
 
+    /// Permutation importance of any model, an ensemble too, on `rows` it never saw: how much the loss
+    /// (log loss, or RMSE) grows when one feature's raw values are shuffled across those rows (at most
+    /// `max_rows` of them, drawn with `seed`). Sorted from the largest.
+    pub fn permutation_importance(
+        &self,
+        model: &Model,
+        rows: &[usize],
+        max_rows: usize,
+        seed: u64,
+    ) -> Result<Vec<cairn_types::Importance>, MlError> {
+        use rayon::prelude::*;
+        let mut rows = rows.to_vec();
+        if rows.len() > max_rows.max(1) {
+            split::Rng::new(seed).shuffle(&mut rows);
+            rows.truncate(max_rows.max(1));
+            rows.sort_unstable();
+        }
+        let raw: Vec<RawColumn> = self.0.raw.iter().map(|c| c.take(&rows)).collect();
+        let truth = self.0.prepared.target.select(&rows);
+        let base = evaluate::loss(&truth, &model.scores(&raw, None)?);
+        let n = rows.len();
+        let growth = (0..raw.len())
+            .into_par_iter()
+            .map(|f| {
+                let mut order: Vec<usize> = (0..n).collect();
+                split::Rng::derive(seed, f as u64 + 1).shuffle(&mut order);
+                let mut shuffled = raw.clone();
+                shuffled[f] = raw[f].take(&order);
+                Ok(evaluate::loss(&truth, &model.scores(&shuffled, None)?) - base)
+            })
+            .collect::<Result<Vec<f64>, MlError>>()?;
+        let all: Vec<usize> = (0..raw.len()).collect();
+        Ok(evaluate::by_feature(&growth, &all, &self.0.prepared.checked.features, false))
+    }
+
     /// Metrics of `scores` against the target of `rows` (`roc_auc`, `log_loss`, … or `rmse`, `r2`, …).
     pub fn metrics(&self, rows: &[usize], scores: &Scores) -> BTreeMap<String, f64> {
-        evaluate::metrics(&self.prepared.target.select(rows), scores, self.prepared.positive)
+        evaluate::metrics(&self.0.prepared.target.select(rows), scores, self.0.prepared.positive)
     }
 }

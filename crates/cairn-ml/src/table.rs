@@ -33,6 +33,14 @@ pub(crate) enum RawColumn {
 }
 
 impl RawColumn {
+    /// The values at `order` (a subset or a permutation of the rows).
+    pub fn take(&self, order: &[usize]) -> RawColumn {
+        match self {
+            RawColumn::Num(v) => RawColumn::Num(order.iter().map(|&r| v[r]).collect()),
+            RawColumn::Text { dict, codes } => RawColumn::Text { dict: dict.clone(), codes: order.iter().map(|&r| codes[r]).collect() },
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             RawColumn::Num(v) => v.len(),
