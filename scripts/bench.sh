@@ -50,3 +50,12 @@ CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-
 # written by hand in pandas + scikit-learn + LightGBM (crates/cairn-insights/benches/insights_peer.py).
 "$VENV/bin/python" -c "import sklearn" 2>/dev/null || "$VENV/bin/pip" install -q "scikit-learn==1.9.1"
 "$REL/examples/insights_bench" "$DATA/diabetic_data.csv" 3
+
+# cairn automl: `cairn automl --budget 10s/60s` beside FLAML (time_budget 10, 30, 60, 120 s; $AUTOML_FLAML_BUDGETS)
+# and LightGBM's defaults on adult, diabetic_data (readmitted = <30) and diabetic_data's time_in_hospital
+# (regression), one 80/20 split per task for all sides, 2 threads for the peers; ~17 min on 2 cores.
+# The script gives each task's cairn calls their own CAIRN_CONFIG_DIR in its temp dir.
+# FLAML 2.8's automl extra needs xgboost < 3 (its Linux wheel brings nvidia-nccl-cu12, unused on CPU).
+"$VENV/bin/python" -c "import flaml, xgboost" 2>/dev/null || "$VENV/bin/pip" install -q "flaml[automl]==2.8.0" \
+  "xgboost==2.1.4" "scikit-learn==1.9.1" "lightgbm==4.7.0" "pandas==2.3.3"
+"$VENV/bin/python" scripts/bench/automl_peer.py "$REL/cairn" "$DATA"
