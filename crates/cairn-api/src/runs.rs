@@ -118,6 +118,12 @@ impl Studio {
     /// Predicts with a run's model on a file of raw rows (read like an import, with default options).
     /// Returns the input rows with the predictions appended.
     pub fn predict(&self, pid: &str, run_id: &str, file: &Path) -> Result<cairn_data::DataFrame, ApiError> {
+        self.predict_explained(pid, run_id, file, false)
+    }
+
+    /// Like [`predict`](Self::predict); with `explain`, each row's per-feature contributions to the
+    /// margin (`contrib_<feature>`, `contrib_bias`, `margin`: exact TreeSHAP values of a gbm model).
+    pub fn predict_explained(&self, pid: &str, run_id: &str, file: &Path, explain: bool) -> Result<cairn_data::DataFrame, ApiError> {
         let run = self.run(pid, run_id)?;
         let model_path = artifact_dir(&*self.project(pid)?, &run.info.artifact_uri).join(MODEL_FILE);
         if !model_path.exists() {
@@ -138,8 +144,14 @@ impl Studio {
             .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
         }
         let predictions = model.predict(&input)?;
-        cairn_data::append_columns(&input, &predictions)
-            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("joining the predictions: {e}")))
+        let join = |a: &cairn_data::DataFrame, b: &cairn_data::DataFrame| {
+            cairn_data::append_columns(a, b).map_err(|e| ApiError::new(ErrorCode::Internal, format!("joining the predictions: {e}")))
+        };
+        let out = join(&input, &predictions)?;
+        if !explain {
+            return Ok(out);
+        }
+        join(&out, &model.contributions(&input)?)
     }
 }
 

@@ -78,6 +78,10 @@ pub enum Command {
         file: PathBuf,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Add each row's per-feature contributions to its margin (exact TreeSHAP values; gbm models):
+        /// `contrib_<feature>`, `contrib_bias` and `margin`, which they sum to.
+        #[arg(long)]
+        explain: bool,
     },
     /// List the models Cairn can train and their hyperparameters.
     Models,

@@ -109,10 +109,10 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
             let pid = open(&studio, &project)?;
             train::runs(&studio, &pid, experiment.as_deref(), &filter, order_by, max, json)
         }
-        Command::Predict { project, run, file, out } => {
+        Command::Predict { project, run, file, out, explain } => {
             let pid = open(&studio, &project)?;
             let run_id = resolve_run(&studio, &pid, &run)?;
-            let mut df = studio.predict(&pid, &run_id, &std::path::PathBuf::from(absolute(&file)))?;
+            let mut df = studio.predict_explained(&pid, &run_id, &std::path::PathBuf::from(absolute(&file)), explain)?;
             match out {
                 Some(path) => {
                     cairn_api::write_csv(&mut df, &path)?;

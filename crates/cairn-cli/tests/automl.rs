@@ -70,6 +70,14 @@ fn a_search_records_nested_runs_and_its_model_predicts() {
     assert_eq!(csv.lines().count(), 6, "{csv}");
     assert!(csv.lines().next().unwrap().ends_with("prediction,proba_<=50K,proba_>50K"), "{csv}");
 
+    // The best trial's model (a gbm) explains each row: contributions that sum to its margin.
+    let best = board.iter().find(|t| t["model"] == "gbm").unwrap()["run_id"].as_str().unwrap();
+    let out = cairn(dir.path(), &["predict", p, best, raw.to_str().unwrap(), "--explain"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert!(header.contains(&"contrib_age") && header.ends_with(&["contrib_bias", "margin"]), "{header:?}");
+
     // The human-readable leaderboard.
     let out = cairn(dir.path(), &["automl", p, "--data", "adult", "--target", "class", "--trials", "2", "--models", "gbm"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

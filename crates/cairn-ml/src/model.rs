@@ -244,6 +244,49 @@ impl Model {
     }
 }
 
+impl Model {
+    /// Why each row is predicted as it is: per feature its exact Shapley contribution to the margin
+    /// (TreeSHAP), `contrib_<feature>`, then `contrib_bias` (the expected margin) and `margin` (the
+    /// log-odds of the second class, or the predicted value), which the contributions sum to. For a
+    /// single gradient-boosted model of two classes or of a number.
+    pub fn contributions(&self, frame: &DataFrame) -> Result<DataFrame, MlError> {
+        let not_here = || {
+            let kinds: Vec<&str> = self.members().iter().map(|(k, _)| k.as_str()).collect();
+            MlError::invalid(
+                format!(
+                    "per-row explanations are exact for one gradient-boosted model of two classes or a number; this model is {}",
+                    kinds.join(" + ")
+                ),
+                "explain a gbm run (an AutoML search keeps its best gbm trials' models in their runs)",
+            )
+        };
+        if !self.blend.is_empty() {
+            return Err(not_here());
+        }
+        let raw =
+            self.features.iter().zip(&self.kinds).map(|(name, kind)| table::read(frame, name, *kind)).collect::<Result<Vec<_>, _>>()?;
+        let x = self.preprocessor.transform(&raw, None);
+        let (contribs, margin) = self.estimator.contributions(&x).ok_or_else(not_here)?;
+        let width = x.cols + 1;
+        let mut per_feature = vec![vec![0.0; x.rows]; self.features.len()];
+        let mut bias = vec![0.0; x.rows];
+        for r in 0..x.rows {
+            let row = &contribs[r * width..(r + 1) * width];
+            for (c, v) in row[..x.cols].iter().enumerate() {
+                if let Some(f) = self.preprocessor.sources.get(c).and_then(|&f| per_feature.get_mut(f)) {
+                    f[r] += v;
+                }
+            }
+            bias[r] = row[x.cols];
+        }
+        let mut columns: Vec<Column> =
+            self.features.iter().zip(per_feature).map(|(name, v)| Column::new(format!("contrib_{name}").into(), v)).collect();
+        columns.push(Column::new("contrib_bias".into(), bias));
+        columns.push(Column::new("margin".into(), margin));
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+}
+
 /// `acc + w * s` (or `w * s` when there is no `acc` yet), for scores of the same shape.
 fn weighted(s: Scores, w: f64, acc: Option<Scores>) -> Scores {
     match (s, acc) {

@@ -2,7 +2,7 @@
 //! for more, squared loss for regression. forust has no per-round callback, so the per-round series
 //! (train and validation loss) is replayed after the fit by adding up the trees' outputs round by round.
 
-use forust_ml::gradientbooster::ImportanceMethod;
+use forust_ml::gradientbooster::{ContributionsMethod, ImportanceMethod};
 use forust_ml::objective::ObjectiveType;
 use forust_ml::sampler::SampleMethod;
 use forust_ml::{GradientBooster, Matrix as FMatrix};
@@ -201,6 +201,23 @@ impl GbmModel {
             input.reporter.metric(&key, value, (t + 1) as i64);
         }
         Ok(())
+    }
+
+    /// Exact Shapley values of the trees (TreeSHAP, Lundberg et al. 2020) in margin space: per row, one
+    /// per encoded column then the bias (the expected margin), summing to the row's margin. None for
+    /// one-vs-rest models, whose classes each have a margin.
+    pub fn contributions(&self, x: &Matrix) -> Option<Vec<f64>> {
+        let [booster] = self.boosters.as_slice() else { return None };
+        if self.objective == Objective::OneVsRest {
+            return None;
+        }
+        let data = FMatrix::new(&x.data, x.rows, x.cols);
+        Some(booster.predict_contributions(&data, ContributionsMethod::Shapley, true))
+    }
+
+    /// The margin of each row (the log-odds of the second class, or the value).
+    pub fn margin(&self, x: &Matrix) -> Option<Vec<f64>> {
+        self.margins(x).into_iter().next()
     }
 
     /// Total split gain per encoded column, summed over boosters.

@@ -103,6 +103,14 @@ impl Estimator {
         }
     }
 
+    /// Per-row contributions to the margin and the margin (see `GbmModel::contributions`).
+    pub fn contributions(&self, x: &Matrix) -> Option<(Vec<f64>, Vec<f64>)> {
+        match self {
+            Estimator::Gbm(m) => Some((m.contributions(x)?, m.margin(x)?)),
+            _ => None,
+        }
+    }
+
     /// A rough cost of predicting one row, to size permutation importance's sample.
     pub fn slow(&self) -> bool {
         matches!(self, Estimator::Svm(_) | Estimator::Knn(_))

@@ -2,6 +2,7 @@
 //! against every kind of bad input.
 
 mod bad_input;
+mod explain;
 mod metrics;
 mod model_file;
 mod models;
