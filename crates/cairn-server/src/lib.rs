@@ -2,6 +2,7 @@
 //! Binds 127.0.0.1 only; every `/api/` request needs the session token; a request whose Host is not the
 //! loopback address served is refused (DNS rebinding). Also serves the built UI.
 
+mod automl;
 mod error;
 mod extract;
 mod files;

@@ -71,7 +71,7 @@ fn tag_by_resource(doc: &mut serde_json::Value) {
     for (path, item) in paths.iter_mut() {
         let rest = path.strip_prefix("/api/projects/{pid}/").or_else(|| path.strip_prefix("/api/")).unwrap_or(path);
         let resource = match rest.split('/').next().unwrap_or_default() {
-            "train" | "experiments" | "models" => "runs",
+            "train" | "automl" | "experiments" | "models" => "runs",
             "flow-preview" | "flow-chart" | "flow-ops" => "flows",
             "imports" | "uploads" => "datasets",
             "commands" | "trust" => "jobs",

@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use cairn_types::ErrorCode::{self, *};
 use utoipa::OpenApi;
 
-use crate::{AppState, flows, insights, jobs, openapi, routes, runs, sse};
+use crate::{AppState, automl, flows, insights, jobs, openapi, routes, runs, sse};
 
 /// One route of the table.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +122,9 @@ operations! {
     get "/api/projects/{pid}/runs/{rid}/artifacts" => runs::artifacts [PROJECT, &[RunNotFound]];
     get "/api/projects/{pid}/runs/{rid}/artifacts/{*path}" => runs::artifact [PROJECT, &[RunNotFound]];
     get "/api/projects/{pid}/runs/{rid}/job" => runs::run_job [PROJECT, &[JobNotFound]];
+    // A search has no cluster to go to yet: this computer only, so none of CLUSTER's codes.
+    post "/api/projects/{pid}/automl" => automl::start_automl [PROJECT, WRITES, TRAIN_SPEC, READ_FILE, &[AlreadyExists]];
+    get "/api/projects/{pid}/runs/{rid}/automl" => automl::automl_result [PROJECT, &[RunNotFound]];
 
     get "/api/projects/{pid}/jobs" => jobs::jobs [PROJECT];
     get "/api/projects/{pid}/jobs/{jid}" => jobs::job [PROJECT, &[JobNotFound]];

@@ -1,5 +1,7 @@
 import type {
   AddCluster,
+  AutomlResult,
+  AutomlSpec,
   ArtifactFile,
   ClusterCheck,
   ClusterProfile,
@@ -137,6 +139,10 @@ export interface Backend {
   train(pid: string, spec: TrainSpec, on?: string): Promise<TrainStarted>;
   /** What training `spec` would do, without starting it: features used and left out (with why), which rows train and which test. */
   checkTraining(pid: string, spec: TrainSpec): Promise<TrainCheck>;
+  /** Checks the spec (bad input is refused before a run exists) and starts an AutoML search on this computer; `run_id` is its parent run. */
+  startAutoml(pid: string, spec: AutomlSpec): Promise<TrainStarted>;
+  /** A search's leaderboard as its job last wrote it (live while it runs); rejects with FILE_NOT_FOUND until the first trial ends. */
+  automlResult(pid: string, rid: string, signal?: AbortSignal): Promise<AutomlResult>;
   experiments(pid: string, q?: Partial<SearchExperiments>): Promise<ExperimentsPage>;
   createExperiment(pid: string, req: CreateExperiment): Promise<Experiment>;
   /** MLflow's search: `filter` in its grammar, `order_by` like `metrics.roc_auc DESC`, `page_token` from the last page. */

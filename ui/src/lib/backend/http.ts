@@ -1,5 +1,7 @@
 import type {
   AddCluster,
+  AutomlResult,
+  AutomlSpec,
   ArtifactFile,
   ClusterCheck,
   ClusterProfile,
@@ -369,6 +371,12 @@ export class HttpBackend implements Backend {
 
   checkTraining(pid: string, spec: TrainSpec) {
     return this.json<TrainCheck>('POST', `${this.p(pid)}/train/check`, spec);
+  }
+  startAutoml(pid: string, spec: AutomlSpec) {
+    return this.json<TrainStarted>('POST', `${this.p(pid)}/automl`, spec);
+  }
+  automlResult(pid: string, rid: string, signal?: AbortSignal) {
+    return this.json<AutomlResult>('GET', `${this.r(pid, rid)}/automl`, undefined, signal);
   }
   experiments(pid: string, q: Partial<SearchExperiments> = {}) {
     return this.json<ExperimentsPage>('POST', `${this.p(pid)}/experiments/search`, { filter: '', view_type: 'ACTIVE_ONLY', max_results: 1000, order_by: [], ...q });

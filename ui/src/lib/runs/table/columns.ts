@@ -207,6 +207,7 @@ const SHORT_MODELS: Record<string, string> = {
   svm: 'SVM',
   knn: 'k-NN',
   gaussian_nb: 'Naive Bayes',
+  automl: 'AutoML',
 };
 
 export function shortModel(kind: string): string {
