@@ -106,7 +106,10 @@ impl cairn_automl::Observer for SearchLog<'_> {
             let _ = p.log_batch(id, &points, &[], &[]);
             let status = match trial.error.as_deref() {
                 None => RunStatus::Finished,
-                Some("cancelled") => RunStatus::Killed,
+                Some(e) if e == "cancelled" || e.starts_with("stopped") => {
+                    let _ = p.set_tag(id, "cairn.error", e);
+                    RunStatus::Killed
+                }
                 Some(e) => {
                     let _ = p.set_tag(id, "cairn.error", e);
                     RunStatus::Failed
@@ -150,6 +153,24 @@ impl cairn_automl::Observer for SearchLog<'_> {
             Err(e) => eprintln!("warning: cannot save the best model so far: {e}"),
         }
     }
+}
+
+/// Marks a leaderboard still `running` as ended (`cancelled` or `failed`); nothing for other runs.
+pub(crate) fn close_board(project: &Project, run_id: &str, state: JobState) {
+    let Ok(run) = project.get_run(run_id) else { return };
+    let path = artifact_dir(project, &run.info.artifact_uri).join(RESULT_FILE);
+    let Ok(bytes) = std::fs::read(&path) else { return };
+    let Ok(mut result) = serde_json::from_slice::<AutomlResult>(&bytes) else { return };
+    if result.stopped != "running" {
+        return;
+    }
+    result.stopped = match state {
+        JobState::Cancelled => "cancelled",
+        JobState::Succeeded => "finished",
+        _ => "failed",
+    }
+    .into();
+    let _ = write_result(project, run_id, &result);
 }
 
 fn write_result(project: &Project, run_id: &str, result: &AutomlResult) -> Result<(), String> {

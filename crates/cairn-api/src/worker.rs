@@ -70,6 +70,8 @@ impl Ending<'_> {
         if let Some(r) = reason {
             let _ = self.project.set_tag(self.run_id, "cairn.error", r);
         }
+        // A search's leaderboard says how it ended, even when the watchdog ends it.
+        crate::automl_worker::close_board(self.project, self.run_id, state);
         if let Err(e) = self.project.update_run(self.run_id, Some(status), Some(now), None) {
             eprintln!("error: cannot record the run's end: {e}");
         }

@@ -215,6 +215,7 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
     let refit_until = budget.map(|b| start + Duration::from_secs_f64(b + (0.1 * b).max(2.0)));
     let scale = rows as f64 / plan.fit_rows() as f64;
     let first_part: Vec<Option<Model>> = members.iter().map(|&(i, _)| done[i].model.take()).collect();
+    let final_fit = Instant::now();
     let (fitted, importances) = std::thread::scope(|s| {
         let handles: Vec<_> = members
             .iter()
@@ -243,6 +244,7 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(MlError::Internal("a fit thread died".into())))).collect();
         (fitted, importances)
     });
+    let final_fit_seconds = final_fit.elapsed().as_secs_f64();
     if observer.cancelled() {
         let result = result(&done, &metric, &plan, Vec::new(), None, start, "cancelled", task);
         return Ok(Outcome { result, model: None, evaluation: None });
@@ -270,6 +272,8 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
     let mut evaluation = final_scores.as_ref().map(|s| {
         let mut e = data.evaluation(&plan.held_out, s);
         e.train_rows = if kept_first > 0 { plan.fit_rows() } else { rows } as u64;
+        e.fit_seconds = final_fit_seconds;
+        e.rows = Some(plan.rows_plan(rows, done.len()));
         e
     });
     match (evaluation.as_mut(), importances) {

@@ -127,7 +127,7 @@ pub(crate) fn choose(learners: &[Learner], eligible: &[usize], rng: &mut Rng) ->
     let global = learners.iter().map(|l| l.best).fold(f64::INFINITY, f64::min);
     let weights: Vec<f64> = eligible.iter().map(|&i| 1.0 / learners[i].eci(global)).collect();
     let total: f64 = weights.iter().sum();
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return eligible.first().copied();
     }
     let mut x = rng.uniform() * total;

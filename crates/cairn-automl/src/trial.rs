@@ -46,6 +46,26 @@ impl Plan {
         if self.parts.len() > 1 { format!("kfold:{}", self.parts.len()) } else { format!("holdout:{HOLDOUT}") }
     }
 
+    /// What the final evaluation's rows are, for the run page: the search's held-out rows.
+    pub fn rows_plan(&self, rows: usize, trials: usize) -> cairn_types::RowsPlan {
+        let n = |v: usize| cairn_types::words::thousands(v as u64);
+        let (kind, how) = if self.parts.len() > 1 {
+            ("kfold", format!("{}-fold cross-validation of the {} training rows", self.parts.len(), n(rows)))
+        } else {
+            ("holdout", format!("a holdout of {} of the {} training rows", n(self.held_out.len()), n(rows)))
+        };
+        cairn_types::RowsPlan {
+            kind: kind.into(),
+            split_column: None,
+            train_rows: rows as u64,
+            test_rows: self.held_out.len() as u64,
+            unused_rows: 0,
+            summary: format!(
+                "{trials} trials scored on {how}; the final model's score is on the same held-out rows, where the ensemble's weights were chosen too"
+            ),
+        }
+    }
+
     /// Rows a single fit of a trial trains on (to scale its time to the final fit on every row).
     pub fn fit_rows(&self) -> usize {
         self.parts.first().map_or(1, |(f, _)| f.len().max(1))

@@ -112,7 +112,8 @@ impl Model {
     /// face (its kind, features and classes).
     pub fn blend(members: Vec<(Model, f64)>) -> Result<Model, MlError> {
         let total: f64 = members.iter().map(|(_, w)| *w).sum();
-        if !(total > 0.0) || members.iter().any(|(_, w)| !(*w >= 0.0)) {
+        let usable = |w: f64| w.is_finite() && w >= 0.0;
+        if !usable(total) || total == 0.0 || members.iter().any(|(_, w)| !usable(*w)) {
             return Err(MlError::Internal("an ensemble needs positive weights".into()));
         }
         let mut it = members.into_iter().filter(|(_, w)| *w > 0.0);

@@ -17,7 +17,8 @@ pub struct AutomlSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub task: Option<Task>,
-    /// The metric the search ranks by (`roc_auc`, `log_loss`, `accuracy`, `f1`, `rmse`, `mae`, `r2`).
+    /// The metric the search ranks by: `roc_auc`, `log_loss`, `accuracy`, `balanced_accuracy`, `f1`,
+    /// `pr_auc`, `precision`, `recall` (classification); `rmse`, `mae`, `r2`, `mape` (regression).
     /// None: ROC AUC for two classes, log loss for more, RMSE for regression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

@@ -460,7 +460,8 @@ dataset: string, target: string,
  */
 task?: Task, 
 /**
- * The metric the search ranks by (`roc_auc`, `log_loss`, `accuracy`, `f1`, `rmse`, `mae`, `r2`).
+ * The metric the search ranks by: `roc_auc`, `log_loss`, `accuracy`, `balanced_accuracy`, `f1`,
+ * `pr_auc`, `precision`, `recall` (classification); `rmse`, `mae`, `r2`, `mape` (regression).
  * None: ROC AUC for two classes, log loss for more, RMSE for regression.
  */
 metric?: string, 
