@@ -212,7 +212,7 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
     // The final fit: every member on every training row, in parallel, within the budget and a little
     // grace. A member whose fit would not finish in time (its trial's fit scaled to every row), or did
     // not, keeps its model fitted on the first part. Meanwhile the importances are measured.
-    let refit_until = budget.map(|b| start + Duration::from_secs_f64(b + (0.1 * b).max(2.0)));
+    let refit_until = budget.map(|b| start + Duration::from_secs_f64(b + (0.02 * b).max(1.0)));
     let scale = rows as f64 / plan.fit_rows() as f64;
     let first_part: Vec<Option<Model>> = members.iter().map(|&(i, _)| done[i].model.take()).collect();
     let final_fit = Instant::now();
@@ -359,13 +359,13 @@ fn duplicate(m: &Model) -> Result<Model, MlError> {
     serde_json::from_slice(&bytes).map_err(|e| MlError::Internal(format!("model from JSON: {e}")))
 }
 
-/// Seconds kept for the ensemble and the final fit: the best few trials' single fits, scaled to every
-/// row and spread over the workers, at most 40% of the budget.
+/// Seconds kept for the ensemble and the final fit: the best trials' single fits (an ensemble often
+/// takes six), scaled to every row and spread over the workers, at most 40% of the budget.
 fn reserve(done: &[Done], plan: &Plan, data: &TrainingData, parallel: usize, budget: f64) -> f64 {
     let mut fits: Vec<(f64, f64)> = done.iter().filter(|d| d.loss.is_finite()).map(|d| (d.loss, d.single_fit)).collect();
     fits.sort_by(|a, b| a.0.total_cmp(&b.0));
     let scale = data.rows().len() as f64 / plan.fit_rows() as f64;
-    let top: f64 = fits.iter().take(3).map(|f| f.1).sum::<f64>() * scale / parallel.max(1) as f64;
+    let top: f64 = fits.iter().take(6).map(|f| f.1).sum::<f64>() * scale / parallel.max(1) as f64;
     (1.3 * top + 0.3).min(0.4 * budget)
 }
 
