@@ -13,7 +13,7 @@ use cairn_types::{AutomlResult, EnsembleMember, ModelKind, TrialSummary};
 use crate::detach::{on_own_threads, panic_text};
 use crate::metric::Metric;
 use crate::rng::Rng;
-use crate::space::{default_kinds, space};
+use crate::space::{default_kinds, space_for};
 use crate::strategy::{Learner, choose};
 use crate::trial::{Measured, Plan};
 use crate::{Observer, Options, Outcome, Trainer, detach, ensemble};
@@ -72,7 +72,9 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
     // depends on the machine and the seed replays the search.
     let timed = budget.is_some();
     let kinds: Vec<ModelKind> = opts.models.clone().unwrap_or_else(|| default_kinds(task, rows));
-    let mut learners: Vec<Learner> = kinds.iter().filter(|k| data.supports(**k)).map(|k| Learner::new(space(*k))).collect();
+    let plan = Plan::new(data, opts.seed);
+    let mut learners: Vec<Learner> =
+        kinds.iter().filter(|k| data.supports(**k)).map(|k| Learner::new(space_for(*k, plan.fit_rows()))).collect();
     if learners.is_empty() {
         let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         return Err(MlError::invalid(
@@ -80,7 +82,6 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
             "leave the models empty to search every suitable one",
         ));
     }
-    let plan = Plan::new(data, opts.seed);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let parallel = match opts.parallel {
         0 => cores,
@@ -226,7 +227,8 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
                         return Err(MlError::Cancelled);
                     }
                     let all = crate::trial::rows_for(data, t.model, data.rows(), opts.seed);
-                    detach::fit(data, trainer, t.model, &t.params, &all, opts.seed, threads, observer, refit_until)
+                    let (params, _) = crate::trial::split_sample(&t.params);
+                    detach::fit(data, trainer, t.model, &params, &all, opts.seed, threads, observer, refit_until)
                 })
             })
             .collect();
@@ -326,7 +328,8 @@ fn record(
             summary.score = loss.is_finite().then(|| metric.value(loss));
             summary.fold_scores = m.fold_scores;
             summary.fit_seconds = m.fit_seconds;
-            (loss, m.fit_seconds / plan.parts.len() as f64, Some(m.scores), m.metrics, Some(m.model))
+            let share = crate::trial::split_sample(&summary.params).1;
+            (loss, m.fit_seconds / plan.parts.len() as f64 / share, Some(m.scores), m.metrics, Some(m.model))
         }
         Err(e) => {
             let error = match (&e, observer.cancelled()) {

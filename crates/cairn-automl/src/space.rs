@@ -91,6 +91,25 @@ pub(crate) fn default_kinds(task: Task, rows: usize) -> Vec<ModelKind> {
     kinds
 }
 
+/// Training rows of a trial above which boosting also searches the share of them it fits on, starting
+/// at `SAMPLE_START` rows (FLAML grows its sample the same way): on 270,000 rows of 16 classes one full
+/// fit outlasted a 30 s budget.
+const SAMPLE_ABOVE: usize = 100_000;
+const SAMPLE_START: f64 = 50_000.0;
+/// The pseudo-hyperparameter: the share of a trial's training rows it fits on (not a model parameter).
+pub(crate) const SAMPLE: &str = "sample";
+
+/// The space of a family for trials fitting on `fit_rows` rows (empty for those without
+/// hyperparameters worth tuning: one trial each).
+pub(crate) fn space_for(kind: ModelKind, fit_rows: usize) -> Space {
+    let mut s = space(kind);
+    if kind == ModelKind::Gbm && fit_rows > SAMPLE_ABOVE {
+        let lo = SAMPLE_START / fit_rows as f64;
+        s.dims.push(float(SAMPLE, lo, 1.0, true, lo));
+    }
+    s
+}
+
 /// The space of a family (empty for those without hyperparameters worth tuning: one trial each).
 pub(crate) fn space(kind: ModelKind) -> Space {
     let (dims, fixed): (Vec<Dim>, Vec<(&'static str, &'static str)>) = match kind {
@@ -143,5 +162,16 @@ mod tests {
         assert_eq!(lo["learning_rate"], "0.01");
         let hi = s.params(&vec![2.0; s.dims.len()]);
         assert_eq!(hi["max_depth"], "12");
+    }
+
+    #[test]
+    fn boosting_on_many_rows_starts_on_a_sample_of_them() {
+        assert!(space_for(ModelKind::Gbm, 80_000).dims.iter().all(|d| d.name != SAMPLE));
+        let s = space_for(ModelKind::Gbm, 250_000);
+        let p = s.params(&s.init());
+        assert_eq!(p[SAMPLE], "0.2");
+        let (model_params, share) = crate::trial::split_sample(&p);
+        assert!(!model_params.contains_key(SAMPLE) && share == 0.2);
+        assert_eq!(s.params(&vec![1.0; s.dims.len()])[SAMPLE], "1");
     }
 }

@@ -115,10 +115,18 @@ pub(crate) fn run(
     let mut pooled: Option<Scores> = None;
     let mut first: Option<Model> = None;
     let mut fit_seconds = 0.0;
+    let (params, share) = &split_sample(params);
     for (fit_rows, test_rows) in &plan.parts {
         if observer.cancelled() || until.is_some_and(|t| Instant::now() > t) {
             return Err(MlError::Cancelled);
         }
+        let sampled;
+        let fit_rows = if *share < 1.0 {
+            sampled = data.holdout(fit_rows, 1.0 - share, seed).0;
+            &sampled
+        } else {
+            fit_rows
+        };
         let fit_rows = rows_for(data, kind, fit_rows, seed);
         let started = Instant::now();
         let model = crate::detach::fit(data, trainer, kind, params, &fit_rows, seed, threads, observer, until)?;
@@ -134,6 +142,14 @@ pub(crate) fn run(
     let (Some(scores), Some(model)) = (pooled, first) else { return Err(MlError::Internal("a plan without parts".into())) };
     let fold_scores = if per_fold.len() > 1 { per_fold.iter().map(|m| metric.value(metric.loss(m))).collect() } else { Vec::new() };
     Ok(Measured { metrics: mean(&per_fold), fold_scores, fit_seconds, scores, model })
+}
+
+/// A trial's model parameters without the pseudo-parameter `sample`, and that share of its training rows
+/// (1 when absent).
+pub(crate) fn split_sample(params: &BTreeMap<String, String>) -> (BTreeMap<String, String>, f64) {
+    let mut p = params.clone();
+    let share = p.remove(crate::space::SAMPLE).and_then(|v| v.parse::<f64>().ok()).filter(|v| *v > 0.0 && *v <= 1.0).unwrap_or(1.0);
+    (p, share)
 }
 
 /// The rows a `kind` model fits on out of `rows`: all of them, or for linear and neighbour models on
