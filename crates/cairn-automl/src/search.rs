@@ -193,7 +193,10 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
     order.sort_by(|&a, &b| done[a].loss.total_cmp(&done[b].loss));
     order.retain(|&i| done[i].scores.is_some());
     let library: Vec<&Scores> = order.iter().filter_map(|&i| done[i].scores.as_ref()).collect();
-    let loss_of = |s: &Scores| metric.loss(&data.metrics(&plan.held_out, s));
+    let loss_of = |s: &Scores| match data.metric(&plan.held_out, s, &metric.name) {
+        Some(v) if v.is_finite() => metric.loss(&BTreeMap::from([(metric.name.clone(), v)])),
+        _ => f64::INFINITY,
+    };
     let (weights, ens_loss) = ensemble::select(&library, &loss_of, ENSEMBLE_ROUNDS);
     let members: Vec<(usize, f64)> = if weights.len() > 1 && ens_loss < done[best].loss {
         weights.iter().map(|&(j, w)| (order[j], w)).collect()

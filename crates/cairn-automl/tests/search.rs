@@ -241,6 +241,12 @@ fn an_ensemble_predicts_the_weighted_mean_of_its_members_and_survives_a_file() {
     let rows = data.rows().to_vec();
     let g = data.fit(ModelKind::Gbm, &BTreeMap::new(), &rows, 1, &cairn_ml::Silent).unwrap();
     let l = data.fit(ModelKind::Logistic, &BTreeMap::new(), &rows, 1, &cairn_ml::Silent).unwrap();
+    // A single metric, computed alone for the ensemble search, is the full report's.
+    let scored = data.predict(&g, &rows[..500]).unwrap();
+    let all = data.metrics(&rows[..500], &scored);
+    for name in ["roc_auc", "log_loss", "accuracy"] {
+        assert_eq!(data.metric(&rows[..500], &scored, name), Some(all[name]), "{name}");
+    }
     let head = frame.head(Some(50));
     let (pg, pl) = (g.predict(&head).unwrap(), l.predict(&head).unwrap());
     let blend = Model::blend(vec![(g, 3.0), (l, 1.0)]).unwrap();

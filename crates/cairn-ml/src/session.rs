@@ -186,6 +186,23 @@ impl TrainingData {
         Ok(evaluate::by_feature(&growth, &all, &self.0.prepared.checked.features, false))
     }
 
+    /// One metric of `scores` against the target of `rows`: log loss, RMSE and a binary ROC AUC are
+    /// computed alone (an ensemble search scores many blends); others come from `metrics`.
+    pub fn metric(&self, rows: &[usize], scores: &Scores, name: &str) -> Option<f64> {
+        let truth = self.0.prepared.target.select(rows);
+        match (name, &truth, scores) {
+            ("log_loss", crate::check::Target::Class(y), Scores::Proba { k, p }) => Some(crate::metrics::log_loss(y, p, *k)),
+            ("rmse", crate::check::Target::Value(y), Scores::Values(p)) => Some(crate::metrics::rmse(y, p)),
+            ("roc_auc", crate::check::Target::Class(y), Scores::Proba { k: 2, p }) => {
+                let positive = self.0.prepared.positive.unwrap_or(1);
+                let hit: Vec<bool> = y.iter().map(|&c| c == positive).collect();
+                let score: Vec<f64> = (0..y.len()).map(|r| p[r * 2 + positive]).collect();
+                crate::metrics::roc_auc(&hit, &score)
+            }
+            _ => evaluate::metrics(&truth, scores, self.0.prepared.positive).get(name).copied(),
+        }
+    }
+
     /// Metrics of `scores` against the target of `rows` (`roc_auc`, `log_loss`, … or `rmse`, `r2`, …).
     pub fn metrics(&self, rows: &[usize], scores: &Scores) -> BTreeMap<String, f64> {
         evaluate::metrics(&self.0.prepared.target.select(rows), scores, self.0.prepared.positive)
