@@ -135,13 +135,13 @@ pub(crate) fn run(
         per_fold.push(data.metrics(test_rows, &scores));
         pooled = Some(match pooled {
             None => scores,
-            Some(acc) => append(acc, scores),
+            Some(acc) => acc.append(scores),
         });
         first.get_or_insert(model);
     }
     let (Some(scores), Some(model)) = (pooled, first) else { return Err(MlError::Internal("a plan without parts".into())) };
     let fold_scores = if per_fold.len() > 1 { per_fold.iter().map(|m| metric.value(metric.loss(m))).collect() } else { Vec::new() };
-    Ok(Measured { metrics: mean(&per_fold), fold_scores, fit_seconds, scores, model })
+    Ok(Measured { metrics: cairn_ml::score::mean_metrics(&per_fold), fold_scores, fit_seconds, scores, model })
 }
 
 /// A trial's model parameters without the pseudo-parameter `sample`, and that share of its training rows
@@ -164,33 +164,6 @@ pub(crate) fn rows_for(data: &TrainingData, kind: ModelKind, rows: &[usize], see
     } else {
         rows.to_vec()
     }
-}
-
-fn append(acc: Scores, next: Scores) -> Scores {
-    match (acc, next) {
-        (Scores::Proba { k, mut p }, Scores::Proba { p: q, .. }) => {
-            p.extend(q);
-            Scores::Proba { k, p }
-        }
-        (Scores::Values(mut v), Scores::Values(w)) => {
-            v.extend(w);
-            Scores::Values(v)
-        }
-        (a, _) => a,
-    }
-}
-
-/// The mean of each metric over the folds that define it.
-fn mean(folds: &[BTreeMap<String, f64>]) -> BTreeMap<String, f64> {
-    let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
-    for fold in folds {
-        for (k, v) in fold {
-            let e = sums.entry(k.clone()).or_insert((0.0, 0));
-            e.0 += v;
-            e.1 += 1;
-        }
-    }
-    sums.into_iter().map(|(k, (s, n))| (k, s / n as f64)).collect()
 }
 
 #[cfg(test)]

@@ -76,6 +76,13 @@ pub(crate) struct Prepared {
     pub pool: Vec<usize>,
 }
 
+impl Prepared {
+    /// The chosen features' values, read as the models take them.
+    pub fn read_features(&self) -> Result<Vec<crate::table::RawColumn>, MlError> {
+        self.checked.features.iter().zip(&self.kinds).map(|(name, kind)| crate::table::read(&self.frame, name, *kind)).collect()
+    }
+}
+
 impl Checked {
     /// The params a run logs about its validation: `validation` (split, holdout or kfold) and its
     /// `test_fraction`, `folds` or `split_column`.

@@ -28,7 +28,7 @@ pub(crate) fn metrics(truth: &Target, scores: &Scores, positive: Option<usize>) 
 }
 
 /// Mean of each metric over the folds that define it.
-pub(crate) fn mean_metrics(folds: &[BTreeMap<String, f64>]) -> BTreeMap<String, f64> {
+pub fn mean_metrics(folds: &[BTreeMap<String, f64>]) -> BTreeMap<String, f64> {
     let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
     for fold in folds {
         for (key, value) in fold {

@@ -50,6 +50,7 @@ impl Reporter for Silent {}
 
 /// Metric functions, public for their tests and for callers that score predictions themselves.
 pub mod score {
+    pub use crate::evaluate::mean_metrics;
     pub use crate::metrics::{average_precision, roc_auc};
 
     /// Classification metrics of row-major probabilities `p[r * k + class]`, scoring `positive` when binary.

@@ -11,7 +11,7 @@ use crate::check::{Checked, Prepared, prepare};
 use crate::model::{Model, Parts};
 use crate::models::{self, FitInput, Scores};
 use crate::preprocess::{Preprocessor, encoding_for};
-use crate::table::{self, RawColumn};
+use crate::table::RawColumn;
 use crate::{MlError, Reporter, evaluate, params, split};
 
 /// A dataset checked for a target, its feature columns read, ready for many fits. Cloning is cheap
@@ -36,13 +36,7 @@ impl TrainingData {
     /// reads the features.
     pub fn new(frame: &DataFrame, spec: &TrainSpec) -> Result<TrainingData, MlError> {
         let prepared = prepare(frame, spec)?;
-        let raw = prepared
-            .checked
-            .features
-            .iter()
-            .zip(&prepared.kinds)
-            .map(|(name, kind)| table::read(&prepared.frame, name, *kind))
-            .collect::<Result<Vec<_>, _>>()?;
+        let raw = prepared.read_features()?;
         Ok(TrainingData(std::sync::Arc::new(Inner { prepared, raw, target: spec.target.clone() })))
     }
 

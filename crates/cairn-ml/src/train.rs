@@ -14,7 +14,7 @@ use crate::models::{self, Estimator, FitInput, Scores};
 use crate::preprocess::{Preprocessor, encoding_for};
 use crate::rows::Scheme;
 use crate::split;
-use crate::table::{self, RawColumn};
+use crate::table::RawColumn;
 use crate::{MlError, Reporter};
 
 /// A finished training: the model to save, what it scored, and the params to log with the run.
@@ -134,13 +134,7 @@ fn train_as(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter, final_
     for w in &prepared.checked.warnings {
         reporter.log(&format!("warning: {w}"));
     }
-    let raw = prepared
-        .checked
-        .features
-        .iter()
-        .zip(&prepared.kinds)
-        .map(|(name, kind)| table::read(&prepared.frame, name, *kind))
-        .collect::<Result<Vec<_>, _>>()?;
+    let raw = prepared.read_features()?;
     let run = Run { spec, prepared: &prepared, raw: &raw, reporter };
     let target = &prepared.target;
     let positive = prepared.positive;
@@ -235,13 +229,7 @@ fn train_as(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter, final_
 /// benchmark that scores on a file of its own. Per-round series are not reported.
 pub fn fit_all(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> Result<Model, MlError> {
     let prepared = prepare(frame, spec)?;
-    let raw = prepared
-        .checked
-        .features
-        .iter()
-        .zip(&prepared.kinds)
-        .map(|(name, kind)| table::read(&prepared.frame, name, *kind))
-        .collect::<Result<Vec<_>, _>>()?;
+    let raw = prepared.read_features()?;
     let run = Run { spec, prepared: &prepared, raw: &raw, reporter };
     let (fitted, _) = run.fit(&prepared.pool, None, false)?;
     Ok(run.model(fitted))
@@ -249,16 +237,8 @@ pub fn fit_all(frame: &DataFrame, spec: &TrainSpec, reporter: &dyn Reporter) -> 
 
 /// Concatenates the scores of successive folds.
 fn append(acc: Option<Scores>, next: Scores) -> Scores {
-    match (acc, next) {
-        (None, s) => s,
-        (Some(Scores::Proba { k, mut p }), Scores::Proba { p: q, .. }) => {
-            p.extend(q);
-            Scores::Proba { k, p }
-        }
-        (Some(Scores::Values(mut v)), Scores::Values(w)) => {
-            v.extend(w);
-            Scores::Values(v)
-        }
-        (Some(a), _) => a,
+    match acc {
+        None => next,
+        Some(a) => a.append(next),
     }
 }

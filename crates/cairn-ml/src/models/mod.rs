@@ -27,6 +27,23 @@ pub enum Scores {
     Values(Vec<f64>),
 }
 
+impl Scores {
+    /// These rows' scores followed by `next`'s (same kind; a mismatch keeps these).
+    pub fn append(self, next: Scores) -> Scores {
+        match (self, next) {
+            (Scores::Proba { k, mut p }, Scores::Proba { p: q, .. }) => {
+                p.extend(q);
+                Scores::Proba { k, p }
+            }
+            (Scores::Values(mut v), Scores::Values(w)) => {
+                v.extend(w);
+                Scores::Values(v)
+            }
+            (a, _) => a,
+        }
+    }
+}
+
 /// Everything a fit needs.
 pub(crate) struct FitInput<'a> {
     pub kind: ModelKind,
