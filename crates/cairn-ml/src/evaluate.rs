@@ -58,6 +58,7 @@ pub(crate) fn charts(truth: &Target, scores: &Scores, classes: &[String], positi
         fit_seconds: 0.0,
         rows: None,
         left_out: Vec::new(),
+        partial_dependence: Vec::new(),
     };
     match (truth, scores) {
         (Target::Class(y), Scores::Proba { k, p }) => {

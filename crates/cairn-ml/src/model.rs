@@ -153,6 +153,16 @@ impl Model {
         Ok(acc)
     }
 
+    /// The model's features read from `frame` as they were read for training.
+    pub(crate) fn read(&self, frame: &DataFrame) -> Result<Vec<table::RawColumn>, MlError> {
+        self.features.iter().zip(&self.kinds).map(|(name, kind)| table::read(frame, name, *kind)).collect()
+    }
+
+    /// What each feature held at training time, in the order of `features`.
+    pub(crate) fn source_kinds(&self) -> &[SourceKind] {
+        &self.kinds
+    }
+
     pub fn task(&self) -> Task {
         self.task
     }
@@ -214,8 +224,7 @@ impl Model {
     /// Predicts raw rows: column `prediction` (the class label, or a number), and for classification
     /// `proba_<class>` per class. Missing values and unseen categories are encoded as in training.
     pub fn predict(&self, frame: &DataFrame) -> Result<DataFrame, MlError> {
-        let raw =
-            self.features.iter().zip(&self.kinds).map(|(name, kind)| table::read(frame, name, *kind)).collect::<Result<Vec<_>, _>>()?;
+        let raw = self.read(frame)?;
         for (name, col) in self.features.iter().zip(&raw) {
             if let table::RawColumn::Num(v) = col {
                 let infinite = v.iter().filter(|x| x.is_infinite()).count();
@@ -264,8 +273,7 @@ impl Model {
         if !self.blend.is_empty() {
             return Err(not_here());
         }
-        let raw =
-            self.features.iter().zip(&self.kinds).map(|(name, kind)| table::read(frame, name, *kind)).collect::<Result<Vec<_>, _>>()?;
+        let raw = self.read(frame)?;
         let x = self.preprocessor.transform(&raw, None);
         let (contribs, margin) = self.estimator.contributions(&x).ok_or_else(not_here)?;
         let width = x.cols + 1;

@@ -180,6 +180,21 @@ impl TrainingData {
         Ok(evaluate::by_feature(&growth, &all, &self.0.prepared.checked.features, false))
     }
 
+    /// Partial dependence of any model, an ensemble too, on `feature` over `rows` (a seeded sample of
+    /// at most `PD_MAX_ROWS` of them; the grid comes from all of them).
+    pub fn partial_dependence(
+        &self,
+        model: &Model,
+        feature: &str,
+        rows: &[usize],
+        seed: u64,
+    ) -> Result<cairn_types::PartialDependence, MlError> {
+        if model.features() != self.0.prepared.checked.features.as_slice() {
+            return Err(MlError::Internal("the model was fitted on other features".into()));
+        }
+        crate::partial::compute(model, &self.0.raw, feature, rows, seed)
+    }
+
     /// One metric of `scores` against the target of `rows`: log loss, RMSE and a binary ROC AUC are
     /// computed alone (an ensemble search scores many blends); others come from `metrics`.
     pub fn metric(&self, rows: &[usize], scores: &Scores, name: &str) -> Option<f64> {

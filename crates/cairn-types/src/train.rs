@@ -232,6 +232,46 @@ pub struct Importance {
     pub importance: f64,
 }
 
+/// How a partial dependence's grid points are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PdKind {
+    /// Values on a number line (numbers, dates, times, booleans as 0/1): `grid` holds them.
+    Numeric,
+    /// Text levels, most frequent first: only `labels` names them.
+    Categorical,
+}
+
+/// One output's mean prediction at each grid point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct PdLine {
+    /// The class whose probability this is, or the target's name for a regression.
+    pub label: String,
+    /// One mean per grid point.
+    pub values: Vec<f64>,
+}
+
+/// Partial dependence of a model on one feature: every sampled row is predicted with the feature set
+/// to each grid point in turn, and the predictions are averaged, showing how the prediction moves with
+/// the feature when everything else stays as it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct PartialDependence {
+    pub feature: String,
+    pub kind: PdKind,
+    /// Numeric: the grid's values, ascending (distinct quantiles of the observed values; dates as days
+    /// and times as milliseconds since 1970). Empty for a categorical feature.
+    #[serde(default)]
+    pub grid: Vec<f64>,
+    /// Each grid point in words: the level, or the value as a number, date or true/false.
+    pub labels: Vec<String>,
+    /// Regression: one line (the predicted value); binary classification: the positive class's
+    /// probability; multiclass: one line per class.
+    pub lines: Vec<PdLine>,
+    /// The rows averaged at each grid point.
+    #[ts(type = "number")]
+    pub rows: u64,
+}
+
 /// What a finished training run shows beyond its metrics; stored as the run's `evaluation.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct Evaluation {
@@ -272,6 +312,10 @@ pub struct Evaluation {
     /// Columns the training left out, with why.
     #[serde(default)]
     pub left_out: Vec<LeftOutColumn>,
+    /// Partial dependence of the prediction on the most important features (AutoML measures it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<PartialDependence>>", optional)]
+    pub partial_dependence: Vec<PartialDependence>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]

@@ -405,6 +405,38 @@ matrix: number[][], };
 
 export type Importance = { feature: string, importance: number, };
 
+export type PdKind = "numeric" | "categorical";
+
+export type PdLine = { 
+/**
+ * The class whose probability this is, or the target's name for a regression.
+ */
+label: string, 
+/**
+ * One mean per grid point.
+ */
+values: Array<number>, };
+
+export type PartialDependence = { feature: string, kind: PdKind, 
+/**
+ * Numeric: the grid's values, ascending (distinct quantiles of the observed values; dates as days
+ * and times as milliseconds since 1970). Empty for a categorical feature.
+ */
+grid: Array<number>, 
+/**
+ * Each grid point in words: the level, or the value as a number, date or true/false.
+ */
+labels: Array<string>, 
+/**
+ * Regression: one line (the predicted value); binary classification: the positive class's
+ * probability; multiclass: one line per class.
+ */
+lines: Array<PdLine>, 
+/**
+ * The rows averaged at each grid point.
+ */
+rows: number, };
+
 export type Evaluation = { task: Task, 
 /**
  * Test metrics by key (`accuracy`, `roc_auc`, … or `rmse`, `r2`, …).
@@ -429,7 +461,11 @@ rows?: RowsPlan,
 /**
  * Columns the training left out, with why.
  */
-left_out: Array<LeftOutColumn>, };
+left_out: Array<LeftOutColumn>, 
+/**
+ * Partial dependence of the prediction on the most important features (AutoML measures it).
+ */
+partial_dependence?: Array<PartialDependence>, };
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 

@@ -6,6 +6,7 @@ mod explain;
 mod metrics;
 mod model_file;
 mod models;
+mod partial;
 mod rows;
 
 use std::collections::BTreeMap;
