@@ -8,6 +8,7 @@
 
 mod detach;
 mod ensemble;
+mod explain;
 mod metric;
 mod rng;
 mod search;

@@ -243,7 +243,7 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
             .map(|(m, &(_, w))| m.as_ref().map(|m| duplicate(m).map(|m| (m, w))))
             .collect::<Option<Result<Vec<_>, _>>>()
             .map(|ms| {
-                ms.and_then(Model::blend).and_then(|m| data.permutation_importance(&m, &plan.parts[0].1, IMPORTANCE_ROWS, opts.seed))
+                ms.and_then(Model::blend).and_then(|m| crate::explain::explain(data, &m, &plan.parts[0].1, opts.seed, observer))
             });
         let fitted: Vec<Result<Model, MlError>> =
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(MlError::Internal("a fit thread died".into())))).collect();
@@ -282,9 +282,10 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
         e
     });
     match (evaluation.as_mut(), importances) {
-        (Some(e), Some(Ok(importances))) => {
+        (Some(e), Some(Ok((importances, partial)))) => {
             e.importances = importances;
             e.importance_kind = "permutation".into();
+            e.partial_dependence = partial;
         }
         (_, Some(Err(err))) => observer.log(&format!("warning: no importances: {err}")),
         _ => {}
@@ -355,9 +356,6 @@ fn record(
     }
     done.push(Done { summary, loss, single_fit, scores, model });
 }
-
-/// Held-out rows the final importances shuffle.
-const IMPORTANCE_ROWS: usize = 2_000;
 
 /// A model's copy, through its file format (models are not `Clone`: linfa's fitted models are not).
 fn duplicate(m: &Model) -> Result<Model, MlError> {
