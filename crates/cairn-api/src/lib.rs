@@ -13,6 +13,7 @@ mod insights;
 mod projects;
 mod remote;
 mod remote_worker;
+mod report;
 mod runs;
 mod tasks;
 mod training;
@@ -36,6 +37,7 @@ pub use cairn_ml::catalog as model_catalog;
 pub use command_job::CommandJob;
 pub use datasets::ImportObserver;
 pub use projects::ProjectWatch;
+pub use report::report_file_name;
 pub use tasks::{TaskHandle, Tasks};
 pub use worker::run_worker;
 

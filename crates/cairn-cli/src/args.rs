@@ -53,6 +53,9 @@ pub enum Command {
     /// Search models and hyperparameters for a target within a budget (AutoML); prints the leaderboard
     /// and the run whose model predicts (`cairn predict PROJECT RUN FILE`).
     Automl(crate::automl::AutomlArgs),
+    /// A run's explainability report as one self-contained HTML page: metrics, a search's leaderboard
+    /// and ensemble, feature importance and partial dependence; prints the file's path.
+    Report(crate::report::ReportArgs),
     /// List or search runs, e.g. `--filter "metrics.roc_auc > 0.9" --order-by "metrics.roc_auc DESC"`.
     Runs {
         project: PathBuf,

@@ -8,6 +8,7 @@ mod flow;
 mod insights;
 mod job;
 mod output;
+mod report;
 mod train;
 
 use std::path::Path;
@@ -121,6 +122,11 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
                 None => print_csv(&mut df)?,
             }
             Ok(())
+        }
+        Command::Report(a) => {
+            let pid = open(&studio, &a.project)?;
+            let run_id = resolve_run(&studio, &pid, &a.run)?;
+            report::run(&studio, &pid, &run_id, &a)
         }
         Command::Insights(a) => {
             let pid = open(&studio, &a.project)?;

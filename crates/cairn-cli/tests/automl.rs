@@ -158,3 +158,63 @@ fn bad_input_is_refused_with_what_to_do() {
     let all = text(&out.stdout) + &text(&out.stderr);
     assert!(all.contains("ran out before") && all.contains("--budget"), "{all}");
 }
+
+#[test]
+fn the_report_explains_a_search_and_escapes_what_the_data_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let adult = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/adult.csv");
+    let all = std::fs::read_to_string(adult).unwrap();
+    // A column whose name is markup, and which predicts: the report must show it as text.
+    let lines: Vec<String> = all
+        .lines()
+        .take(2001)
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("{l},<b>x</b>") } else { format!("{l},{}", u8::from(l.ends_with(">50K")) * 3 + (i % 3) as u8) })
+        .collect();
+    let file = dir.path().join("adult.csv");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    assert!(cairn(dir.path(), &["new", p]).status.success());
+    let out = cairn(dir.path(), &["import", p, file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cairn(dir.path(), &["automl", p, "--data", "adult", "--target", "class", "--trials", "4", "--seed", "5", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = r["run_id"].as_str().unwrap();
+
+    let file = dir.path().join("report.html");
+    let out = cairn(dir.path(), &["report", p, &run[..10], "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).trim().ends_with("report.html"), "prints where it wrote: {}", text(&out.stdout));
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.ends_with("</html>"));
+    for part in
+        ["Global feature importance", "Partial dependence", "Leaderboard", "Ensemble", "Held-out metrics", "<b>class</b>", "roc_auc"]
+    {
+        assert!(html.contains(part), "no {part:?}");
+    }
+    // Five features' partial dependence, each a chart; the positive class's probability.
+    assert_eq!(
+        html.matches("<div class=\"card\"><h3>").count() - html.matches("<h3>ROC").count() - html.matches("<h3>Precision").count(),
+        5
+    );
+    assert!(html.contains("the mean probability of <b>&gt;50K</b>"), "binary: the positive class");
+    assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"), "the column is named, escaped");
+    assert!(!html.contains("<b>x</b>") && !html.contains("<script"), "nothing injected, no scripts");
+    assert!(!html.contains("http://") && !html.contains("https://"), "nothing fetched");
+
+    // A plain training run has a report too, without partial dependence.
+    let out = cairn(dir.path(), &["train", p, "--data", "adult", "--target", "class", "--model", "gbm", "--name", "one gbm"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["report", p, "one gbm"])
+        .env("CAIRN_CONFIG_DIR", dir.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(dir.path().join("one-gbm-report.html")).unwrap();
+    assert!(html.contains("Global feature importance") && html.contains("Not measured for this run"));
+    assert!(!html.contains("Leaderboard"));
+}

@@ -116,6 +116,7 @@ operations! {
     patch "/api/projects/{pid}/runs/{rid}" => runs::update_run [PROJECT, WRITES, &[RunNotFound, InvalidInput]];
     delete "/api/projects/{pid}/runs/{rid}" => runs::delete_run [PROJECT, WRITES, &[RunNotFound, InvalidInput]];
     get "/api/projects/{pid}/runs/{rid}/evaluation" => runs::evaluation [PROJECT, &[RunNotFound, NotComputed]];
+    get "/api/projects/{pid}/runs/{rid}/report.html" => runs::report [PROJECT, &[RunNotFound, NotComputed]];
     get "/api/projects/{pid}/runs/{rid}/metric" => runs::metric [PROJECT, &[RunNotFound]];
     post "/api/projects/{pid}/runs/{rid}/tags" => runs::set_tag [PROJECT, WRITES, &[RunNotFound, InvalidInput]];
     delete "/api/projects/{pid}/runs/{rid}/tags/{key}" => runs::delete_tag [PROJECT, WRITES, &[RunNotFound, InvalidInput]];

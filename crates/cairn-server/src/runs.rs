@@ -112,6 +112,31 @@ pub async fn evaluation(State(s): State<AppState>, Path(RunPath { pid, rid }): P
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// 1: ask the browser to save the page as `<run name>-report.html` instead of showing it.
+    #[serde(default)]
+    download: Option<u8>,
+}
+
+/// The run's explainability report as one self-contained HTML page (no scripts, nothing fetched):
+/// overview, held-out metrics, a search's leaderboard and ensemble, quality charts, feature importance
+/// and partial dependence. `NOT_COMPUTED` for a run without an evaluation.
+#[utoipa::path(get, path = "/api/projects/{pid}/runs/{rid}/report.html", params(RunPath, ReportQuery), responses((status = 200, description = "The report as a self-contained HTML page.", content_type = "text/html", body = String)))]
+pub async fn report(
+    State(s): State<AppState>,
+    Path(RunPath { pid, rid }): Path<RunPath>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, Failure> {
+    let (name, html) = blocking(move || Ok((s.studio.run(&pid, &rid)?.info.run_name, s.studio.run_report(&pid, &rid)?))).await?;
+    let disposition = match q.download {
+        Some(1) => format!("attachment; filename=\"{}\"", cairn_api::report_file_name(&name)),
+        _ => "inline".to_string(),
+    };
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], html).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MetricQuery {
     /// The metric's key.
     key: String,
