@@ -178,6 +178,38 @@ test('AutoML from the train dialog: bad budgets refused in the form, a live lead
     await expect(page.getByTestId('automl-section')).toHaveCount(0);
   });
 
+  await test.step('Explanations: importance, partial dependence of the top features, and the report as HTML', async () => {
+    await openApp(page, `#/p/${pid}/r/${rid}`);
+    const ev = await (await request.get(`${ORIGIN}/api/projects/${pid}/runs/${rid}/evaluation`, { headers: auth })).json();
+    expect(ev.partial_dependence.length).toBe(5);
+    const ex = page.getByTestId('explanations-section');
+    await ex.scrollIntoViewIfNeeded();
+    await expect(ex.getByTestId('importance-section').locator('canvas')).toBeVisible();
+    await expect(ex.getByTestId('importance-kind')).toContainText('permutation importance');
+    const charts = ex.getByTestId('pd-chart');
+    await expect(charts).toHaveCount(ev.partial_dependence.length);
+    for (let i = 0; i < ev.partial_dependence.length; i++) {
+      await expect(charts.nth(i)).toHaveAttribute('data-feature', ev.partial_dependence[i].feature);
+      await expect(charts.nth(i).locator('canvas')).toBeVisible();
+    }
+    // The five most important features, in order: the importance chart's top five.
+    expect(ev.partial_dependence.map((p: { feature: string }) => p.feature)).toEqual(ev.importances.slice(0, 5).map((i: { feature: string }) => i.feature));
+    await expect(ex.getByTestId('pd-section')).toContainText('mean probability of >50K');
+    await ex.screenshot({ path: join(import.meta.dirname, '..', '..', 'test-results', 'screens', 'automl-explanations.png') });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), ex.getByTestId('export-report').click()]);
+    expect(download.suggestedFilename()).toBe('automl-class-report.html');
+    const html = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBeTruthy();
+    expect(html).toContain('Explainability report: automl-class');
+    expect(html).toContain('→ <b>class</b>');
+    expect(html).toContain('Partial dependence');
+    expect(html).not.toContain('<script');
+    const res = await request.get(`${ORIGIN}/api/projects/${pid}/runs/${rid}/report.html?download=1`, { headers: auth });
+    expect(res.headers()['content-type']).toContain('text/html');
+    expect(res.headers()['content-disposition']).toBe('attachment; filename="automl-class-report.html"');
+  });
+
   await test.step('the runs table nests the trials under their search', async () => {
     const exp = await experimentId(request, pid, EXPERIMENT);
     expect(exp).toBeTruthy();

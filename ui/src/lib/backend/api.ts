@@ -161,6 +161,8 @@ export interface Backend {
   artifacts(pid: string, rid: string): Promise<ArtifactFile[]>;
   /** A URL that downloads one artifact (carries the token). */
   artifactUrl(pid: string, rid: string, path: string): string;
+  /** A URL of the run's explainability report, an HTML page (carries the token); `download` asks the browser to save it. */
+  reportUrl(pid: string, rid: string, download?: boolean): string;
   runJob(pid: string, rid: string): Promise<JobInfo>;
   jobs(pid: string): Promise<JobInfo[]>;
   job(pid: string, jid: string): Promise<JobInfo>;

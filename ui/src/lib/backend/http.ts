@@ -419,6 +419,14 @@ export class HttpBackend implements Backend {
     const file = path.split('/').map(enc).join('/');
     return `${this.base}${this.r(pid, rid)}/artifacts/${file}` + (t ? `?token=${enc(t)}` : '');
   }
+  reportUrl(pid: string, rid: string, download = false) {
+    const q = new URLSearchParams();
+    if (download) q.set('download', '1');
+    const t = this.token();
+    if (t) q.set('token', t);
+    const query = q.toString();
+    return `${this.base}${this.r(pid, rid)}/report.html` + (query ? `?${query}` : '');
+  }
   runJob(pid: string, rid: string) {
     return this.json<JobInfo>('GET', `${this.r(pid, rid)}/job`);
   }
