@@ -385,7 +385,7 @@ fn pd_chart(pd: &PartialDependence) -> Chart<'_> {
             let every = n.div_ceil(5).max(1);
             let mut x_ticks: Vec<(f64, String)> =
                 (0..n).step_by(every).map(|i| (pd.grid[i], pd.labels.get(i).cloned().unwrap_or_default())).collect();
-            if n > 1 && (n - 1) % every != 0 {
+            if n > 1 && !(n - 1).is_multiple_of(every) {
                 x_ticks.push((pd.grid[n - 1], pd.labels.get(n - 1).cloned().unwrap_or_default()));
             }
             Chart {
