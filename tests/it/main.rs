@@ -8,6 +8,7 @@ mod flows;
 mod imports;
 mod projects;
 mod ray;
+mod ray_automl;
 mod ray_outage;
 mod ray_train;
 mod recovery;

@@ -16,15 +16,15 @@ use crate::ray_train::{gbm, project, wait_job};
 use crate::training::cairn_bin;
 
 /// Forwards every connection on `port` to `upstream` until stopped; stopping also cuts open connections.
-struct Relay {
-    port: u16,
+pub(crate) struct Relay {
+    pub(crate) port: u16,
     stop: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Relay {
-    fn start(port: u16, upstream: String) -> Relay {
+    pub(crate) fn start(port: u16, upstream: String) -> Relay {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("relay port");
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -50,7 +50,7 @@ impl Relay {
         Relay { port, stop, open, thread: Some(thread) }
     }
 
-    fn stop(mut self) -> u16 {
+    pub(crate) fn stop(mut self) -> u16 {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(("127.0.0.1", self.port)); // wakes the accept loop
         if let Some(t) = self.thread.take() {

@@ -80,6 +80,16 @@ impl Studio {
                 "leave the models empty to search every suitable one",
             ));
         }
+        // A cluster is checked (its version, the token) before anything is recorded; the search's
+        // worker reaches it with the token in its environment, never on disk.
+        let cluster = match spec.on.as_deref() {
+            Some(on) => {
+                let address = self.ray_executor(on)?.client().address().to_string();
+                let token = self.cluster_token(&address)?;
+                Some((address, token))
+            }
+            None => None,
+        };
         let now = self.now();
         let experiment = spec.experiment.clone().unwrap_or_else(|| DEFAULT_EXPERIMENT.into());
         let experiment_id = match project.get_experiment_by_name(&experiment)? {
@@ -98,6 +108,10 @@ impl Studio {
             Tag { key: "cairn.version".into(), value: env!("CARGO_PKG_VERSION").into() },
             Tag { key: "cairn.executor".into(), value: "local".into() },
         ];
+        let mut tags = tags;
+        if let Some((address, _)) = &cluster {
+            tags.push(Tag { key: "cairn.automl.cluster".into(), value: address.clone() });
+        }
         let name = spec.run_name.clone().or_else(|| Some(format!("automl-{}", spec.target)));
         let run = project.create_run(&experiment_id, name.as_deref(), &user(), now, &tags)?;
         let run_id = run.info.run_id.clone();
@@ -119,6 +133,9 @@ impl Studio {
         if let Some(m) = &spec.models {
             params.push(("models".into(), m.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")));
         }
+        if let Some(on) = &spec.on {
+            params.push(("on".into(), on.clone()));
+        }
         let params: Vec<Param> = params.into_iter().map(|(key, value)| Param { key, value }).collect();
         project.log_batch(&run_id, &[], &params, &[])?;
 
@@ -130,10 +147,11 @@ impl Studio {
             run_id: run_id.clone(),
             experiment_id: experiment_id.clone(),
             parent_pid: Some(std::process::id()),
-            kind: JobKind::Automl { spec },
+            kind: JobKind::Automl { spec, cluster: cluster.as_ref().map(|c| c.0.clone()) },
         };
         project.insert_job(&job_record_for(&job, "local", now))?;
-        self.spawn_local(&project, &job)?;
+        let env: Vec<(&str, String)> = cluster.and_then(|c| c.1).map(|t| (crate::automl_remote::TOKEN_ENV, t)).into_iter().collect();
+        self.spawn_local_with(&project, &job, &env)?;
         Ok(TrainStarted { job_id, run_id, experiment_id })
     }
 

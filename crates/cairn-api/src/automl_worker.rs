@@ -182,7 +182,7 @@ fn write_result(project: &Project, run_id: &str, result: &AutomlResult) -> Resul
 }
 
 /// Runs the search of `job`; returns the process exit code.
-pub(crate) fn run(project: &Project, job: &JobSpec, spec: &AutomlSpec, dir: &Path, ending: &Ending<'_>) -> i32 {
+pub(crate) fn run(project: &Project, job: &JobSpec, spec: &AutomlSpec, cluster: Option<&str>, dir: &Path, ending: &Ending<'_>) -> i32 {
     let fail = |reason: String| {
         println!("error: {reason}");
         ending.record(JobState::Failed, Some(&reason));
@@ -218,7 +218,21 @@ pub(crate) fn run(project: &Project, job: &JobSpec, spec: &AutomlSpec, dir: &Pat
         board: Mutex::new(Vec::new()),
         task: data.task(),
     };
-    let outcome = match cairn_automl::search(&data, &options(spec), std::sync::Arc::new(cairn_automl::Fit), &log) {
+    let remote = match cluster.map(|address| trials_on(address, project, job, spec, &ds, &mut frame.clone(), dir)).transpose() {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    if let Some(r) = &remote {
+        println!("trials run on the cluster at {}, {} at a time", r.address(), cairn_automl::Runner::parallel(&**r));
+        let r = r.clone();
+        ending.on_end.lock().unwrap_or_else(|e| e.into_inner()).push(Box::new(move || r.stop_all()));
+    }
+    let runner = remote.as_deref().map(|r| r as &dyn cairn_automl::Runner);
+    let searched = cairn_automl::search_on(&data, &options(spec), std::sync::Arc::new(cairn_automl::Fit), &log, runner);
+    if let Some(r) = &remote {
+        r.stop_all();
+    }
+    let outcome = match searched {
         Ok(o) => o,
         Err(e) => {
             let err: cairn_types::ApiError = e.into();
@@ -248,6 +262,30 @@ pub(crate) fn run(project: &Project, job: &JobSpec, spec: &AutomlSpec, dir: &Pat
         }
         Err(e) => fail(format!("the search finished but its model could not be saved: {e}")),
     }
+}
+
+/// The cluster the trials run on, with the search's data packed for it: the dataset's stored Parquet
+/// file, or the frame written into the job's folder when the project has none (an old import).
+fn trials_on(
+    address: &str,
+    project: &Project,
+    job: &JobSpec,
+    spec: &AutomlSpec,
+    ds: &cairn_types::Dataset,
+    frame: &mut cairn_data::DataFrame,
+    dir: &Path,
+) -> Result<std::sync::Arc<crate::automl_remote::RayTrials>, String> {
+    let stored = crate::datasets::data_path(project, &ds.version).map_err(|e| e.message)?;
+    let data = if stored.is_file() {
+        stored
+    } else {
+        let path = dir.join("search-data.parquet");
+        cairn_data::write_parquet(frame, &path).map_err(|e| format!("cannot pack the data for the cluster: {e}"))?;
+        path
+    };
+    let r = crate::automl_remote::RayTrials::connect(address, job, spec, &data, dir)
+        .map_err(|e| format!("cannot run the trials on the cluster at {address}: {e}"))?;
+    Ok(std::sync::Arc::new(r))
 }
 
 /// The final model, its evaluation on the held-out rows, and its metrics and description in the parent run.

@@ -138,7 +138,9 @@ impl Studio {
         let cluster = crate::remote::ray_address(&old.info.executor);
         match spec.kind {
             JobKind::Train { spec: train, .. } => self.start_training_on(pid, train, cluster),
-            JobKind::Automl { spec } => self.start_automl(pid, spec),
+            JobKind::Automl { spec, .. } => self.start_automl(pid, spec),
+            JobKind::AutomlTrial { .. } => Err(ApiError::new(ErrorCode::InvalidInput, format!("job `{job_id}` is one trial of a search"))
+                .with_hint("start the search again from its run")),
             JobKind::Command { dir, command, env, resources } => {
                 let trusted = self.is_trusted(&dir);
                 let experiment = project.get_experiment(&old.info.experiment_id).ok().map(|e| e.name);

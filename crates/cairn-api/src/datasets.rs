@@ -48,7 +48,7 @@ impl Observer for ImportObserver<'_> {
 }
 
 /// The dataset's working copy (Parquet), named by version.
-fn data_path(project: &Project, version: &str) -> Result<PathBuf, ApiError> {
+pub(crate) fn data_path(project: &Project, version: &str) -> Result<PathBuf, ApiError> {
     Ok(project.artifacts("datasets")?.join(format!("{version}.parquet")))
 }
 

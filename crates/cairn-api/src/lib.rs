@@ -2,6 +2,7 @@
 //! the desktop shell and the CLI are thin adapters over [`Studio`].
 
 mod automl;
+mod automl_remote;
 mod automl_worker;
 mod clusters;
 mod command_job;

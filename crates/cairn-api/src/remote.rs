@@ -28,7 +28,7 @@ pub(crate) fn ray_address(executor: &str) -> Option<&str> {
     executor.strip_prefix("ray:")
 }
 
-fn is_loopback(address: &str) -> bool {
+pub(crate) fn is_loopback(address: &str) -> bool {
     let a = cairn_jobs::ray::normalize_address(address);
     let host = a.split("://").nth(1).unwrap_or("").split([':', '/']).next().unwrap_or("");
     matches!(host, "127.0.0.1" | "localhost" | "[" | "::1") || a.contains("://[::1]")

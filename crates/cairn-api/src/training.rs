@@ -142,9 +142,14 @@ impl Studio {
 
     /// Starts a recorded job's worker on this computer and waits for it in the background.
     pub(crate) fn spawn_local(&self, project: &Arc<Project>, job: &JobSpec) -> Result<(), ApiError> {
+        self.spawn_local_with(project, job, &[])
+    }
+
+    /// Starts the worker with `env` added to its environment.
+    pub(crate) fn spawn_local_with(&self, project: &Arc<Project>, job: &JobSpec, env: &[(&str, String)]) -> Result<(), ApiError> {
         let dir = project.artifacts("jobs")?.join(&job.job_id);
         let executor = LocalExecutor::new(self.worker.clone());
-        let (submitted, mut child) = match executor.spawn(job, &dir) {
+        let (submitted, mut child) = match executor.spawn_with(job, &dir, env) {
             Ok(s) => s,
             Err(e) => {
                 let err: ApiError = e.into();

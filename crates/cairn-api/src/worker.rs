@@ -36,6 +36,8 @@ pub(crate) struct Ending<'a> {
     done: Mutex<bool>,
     /// Nested runs still running (an AutoML search's trials): they end with the job.
     pub children: Mutex<Vec<String>>,
+    /// Called once when the job ends, however it ends (a search's trials on a cluster are stopped).
+    pub on_end: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
 }
 
 impl Ending<'_> {
@@ -54,6 +56,9 @@ impl Ending<'_> {
             return;
         }
         *done = true;
+        for f in std::mem::take(&mut *self.on_end.lock().unwrap_or_else(|e| e.into_inner())) {
+            f();
+        }
         let now = now_ms();
         let status = match state {
             JobState::Succeeded => RunStatus::Finished,
@@ -153,6 +158,9 @@ pub fn run_worker(spec_path: &Path) -> i32 {
         let dir = spec_path.parent().unwrap_or(Path::new(".")).to_path_buf();
         return crate::remote_worker::run_remote(&spec, train, data, &dir);
     }
+    if let JobKind::AutomlTrial { spec: search, trial, data } = &spec.kind {
+        return crate::automl_remote::run_trial_here(&spec, search, trial, data);
+    }
     let project = match Project::open(&spec.project) {
         Ok(p) => p,
         Err(e) => {
@@ -161,14 +169,26 @@ pub fn run_worker(spec_path: &Path) -> i32 {
         }
     };
     let dir = spec_path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let ending =
-        Ending { project: &project, job_id: &spec.job_id, run_id: &spec.run_id, done: Mutex::new(false), children: Mutex::new(Vec::new()) };
+    let ending = Ending {
+        project: &project,
+        job_id: &spec.job_id,
+        run_id: &spec.run_id,
+        done: Mutex::new(false),
+        children: Mutex::new(Vec::new()),
+        on_end: Mutex::new(Vec::new()),
+    };
     let finished = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| watchdog(&ending, &dir, spec.parent_pid, &finished));
         let code = match &spec.kind {
             JobKind::Train { spec: train, .. } => run_training(&project, &spec, train, &dir, &ending),
-            JobKind::Automl { spec: search } => crate::automl_worker::run(&project, &spec, search, &dir, &ending),
+            JobKind::Automl { spec: search, cluster } => {
+                crate::automl_worker::run(&project, &spec, search, cluster.as_deref(), &dir, &ending)
+            }
+            JobKind::AutomlTrial { .. } => {
+                eprintln!("error: an AutoML trial runs on a cluster, with its data");
+                2
+            }
             JobKind::Command { dir, command, env, .. } => run_command(&spec, dir, command, env, &ending),
         };
         finished.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -10,6 +10,7 @@ mod detach;
 mod ensemble;
 mod explain;
 mod metric;
+mod remote;
 mod rng;
 mod search;
 mod space;
@@ -22,7 +23,8 @@ use cairn_ml::{MlError, Model, Reporter, TrainingData};
 use cairn_types::{AutomlResult, Evaluation, ModelKind, TrialSummary};
 
 pub use metric::Metric;
-pub use search::search;
+pub use remote::{Runner, TrialReport, TrialRequest, run_trial};
+pub use search::{search, search_on};
 
 /// How a search runs.
 #[derive(Debug, Clone, Default)]

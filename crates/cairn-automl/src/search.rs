@@ -12,6 +12,7 @@ use cairn_types::{AutomlResult, EnsembleMember, ModelKind, TrialSummary};
 
 use crate::detach::{on_own_threads, panic_text};
 use crate::metric::Metric;
+use crate::remote::{Runner, TrialReport, TrialRequest};
 use crate::rng::Rng;
 use crate::space::{default_kinds, space_for};
 use crate::strategy::{Learner, choose};
@@ -46,8 +47,20 @@ struct Done {
     model: Option<Model>,
 }
 
-/// Runs the search on `data` (already checked for its target).
+/// Runs the search on `data` (already checked for its target), its trials on this computer.
 pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, observer: &dyn Observer) -> Result<Outcome, MlError> {
+    search_on(data, opts, trainer, observer, None)
+}
+
+/// Runs the search on `data`, its trials through `remote` when given (a cluster); the ensemble and the
+/// final fit are made here.
+pub fn search_on(
+    data: &TrainingData,
+    opts: &Options,
+    trainer: Arc<dyn Trainer>,
+    observer: &dyn Observer,
+    remote: Option<&dyn Runner>,
+) -> Result<Outcome, MlError> {
     let trainer = &trainer;
     let start = Instant::now();
     let task = data.task();
@@ -83,13 +96,16 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
         ));
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let parallel = match opts.parallel {
-        0 => cores,
-        n => n,
+    let parallel = match (opts.parallel, remote) {
+        (0, Some(r)) => r.parallel().max(1),
+        (0, None) => cores,
+        (n, _) => n,
     };
     // Each running trial gets its share of the cores as its own thread pool: in the shared one, a
-    // forest's long tasks would queue a linear model's short ones behind them.
-    let threads = (cores / parallel).max(1);
+    // forest's long tasks would queue a linear model's short ones behind them. A remote trial asks
+    // for one core, and the final fit here shares this computer's.
+    let threads = (cores / parallel.min(cores)).max(1);
+    let trial_threads = if remote.is_some() { 1 } else { threads };
     observer.log(&format!(
         "searching {} for {} ({}, {} rows, {}), ranked by {}",
         learners.iter().map(|l| l.space.kind.as_str()).collect::<Vec<_>>().join(", "),
@@ -103,48 +119,57 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
     let mut done: Vec<Done> = Vec::new();
     let mut best: Option<usize> = None;
     let mut stopped = "budget";
+    let mut lost: Option<String> = None;
     let mut proposed = 0u32;
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel::<Finished>();
         let mut active = 0usize;
         let mut batch: Vec<Finished> = Vec::new();
+        // Without a time budget, trials are proposed in batches of a fixed size and recorded in order,
+        // so the seed replays the search whatever the machine's speed or cores, here or on a cluster.
+        let mut queue: std::collections::VecDeque<Proposal> = std::collections::VecDeque::new();
         loop {
             if observer.cancelled() {
                 stopped = "cancelled";
             }
-            // Without a time budget trials are proposed in batches and recorded in order, so the seed
-            // replays the search whatever the machine's speed.
-            let proposing = stopped != "cancelled" && (timed || active == 0);
-            while proposing && active < parallel {
-                if opts.max_trials.is_some_and(|m| proposed >= m) {
-                    stopped = "trials";
-                    break;
+            if stopped != "cancelled"
+                && let Some(why) = remote.and_then(|r| r.gone())
+            {
+                if lost.is_none() {
+                    observer.log(&format!("{why}: the search ends with the trials that finished"));
                 }
-                let elapsed = start.elapsed().as_secs_f64();
-                let reserve = budget.map_or(0.0, |b| reserve(&done, &plan, data, parallel, b));
-                let eligible: Vec<usize> = (0..learners.len())
-                    .filter(|&i| !learners[i].done)
-                    .filter(|&i| match budget {
-                        // Until a trial has finished, the first ones may use the whole budget.
-                        // A family's next trial costs about its last one; some margin, as costs grow.
-                        Some(b) if best.is_some() => elapsed + 1.5 * learners[i].last_cost <= b - reserve,
-                        Some(b) => elapsed < b,
-                        None => true,
-                    })
-                    .collect();
-                let Some(i) = choose(&learners, &eligible, &mut rng) else {
-                    if learners.iter().all(|l| l.done) {
-                        stopped = "exhausted";
+                stopped = "cluster";
+                lost = Some(why);
+            }
+            let open = stopped != "cancelled" && stopped != "cluster";
+            if !open {
+                queue.clear();
+            }
+            let mut state = Proposing { learners: &mut learners, rng: &mut rng, proposed: &mut proposed, stopped: &mut stopped };
+            if open && timed {
+                while active + queue.len() < parallel {
+                    let elapsed = start.elapsed().as_secs_f64();
+                    let reserve = budget.map_or(0.0, |b| reserve(&done, &plan, data, parallel, b));
+                    match state.next(opts.max_trials, budget.map(|b| (b, elapsed, reserve, best.is_some()))) {
+                        Some(p) => queue.push_back(p),
+                        None => break,
                     }
-                    break;
-                };
-                let u = learners[i].propose(&mut rng);
+                }
+            } else if open && active == 0 && batch.is_empty() {
+                for _ in 0..BATCH {
+                    match state.next(opts.max_trials, None) {
+                        Some(p) => queue.push_back(p),
+                        None => break,
+                    }
+                }
+            }
+            while active < parallel
+                && let Some(Proposal { number, learner: i, u }) = queue.pop_front()
+            {
                 let until = budget.map(|b| {
-                    let end = if best.is_some() { b - reserve } else { b };
+                    let end = if best.is_some() { b - reserve(&done, &plan, data, parallel, b) } else { b };
                     start + std::time::Duration::from_secs_f64(end.max(0.0))
                 });
-                proposed += 1;
-                let number = proposed;
                 let kind = learners[i].space.kind;
                 let params = learners[i].space.params(&u);
                 let (tx, metric, plan) = (tx.clone(), &metric, &plan);
@@ -152,10 +177,23 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
                 s.spawn(move || {
                     let run_id = observer.trial_started(number, kind, &params);
                     let began = Instant::now();
-                    let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        on_own_threads(threads, || {
+                    let r = std::panic::catch_unwind(AssertUnwindSafe(|| match remote {
+                        Some(runner) => {
+                            let seconds = until.map(|t| t.saturating_duration_since(Instant::now()).as_secs_f64());
+                            let request = TrialRequest {
+                                number,
+                                model: kind,
+                                params: params.clone(),
+                                seed: opts.seed,
+                                metric: metric.name.clone(),
+                                threads: trial_threads,
+                                seconds,
+                            };
+                            runner.run(&request, until, observer).and_then(TrialReport::into_measured)
+                        }
+                        None => on_own_threads(threads, || {
                             crate::trial::run(data, plan, trainer, kind, &params, opts.seed, threads, metric, observer, until)
-                        })
+                        }),
                     }))
                     .unwrap_or_else(|p| Err(MlError::Internal(format!("the trial panicked: {}", panic_text(&p)))));
                     let _ = tx.send(Finished { number, learner: i, u, result: r, wall: began.elapsed().as_secs_f64(), run_id });
@@ -167,7 +205,7 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
             let Ok(f) = rx.recv() else { break };
             active -= 1;
             batch.push(f);
-            if !timed && active > 0 {
+            if !timed && (active > 0 || !queue.is_empty()) {
                 continue;
             }
             batch.sort_by_key(|f| f.number);
@@ -178,6 +216,12 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
         }
     });
     let Some(best) = best else {
+        if let Some(why) = lost {
+            return Err(MlError::cannot(
+                format!("{why} before any trial finished"),
+                "check that the cluster is up (cairn clusters), then start the search again, or run it on this computer",
+            ));
+        }
         return Err(no_trial(&done, budget, observer.cancelled()));
     };
     if stopped == "cancelled" {
@@ -242,9 +286,7 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
             .zip(&members)
             .map(|(m, &(_, w))| m.as_ref().map(|m| duplicate(m).map(|m| (m, w))))
             .collect::<Option<Result<Vec<_>, _>>>()
-            .map(|ms| {
-                ms.and_then(Model::blend).and_then(|m| crate::explain::explain(data, &m, &plan.parts[0].1, opts.seed, observer))
-            });
+            .map(|ms| ms.and_then(Model::blend).and_then(|m| crate::explain::explain(data, &m, &plan.parts[0].1, opts.seed, observer)));
         let fitted: Vec<Result<Model, MlError>> =
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(MlError::Internal("a fit thread died".into())))).collect();
         (fitted, importances)
@@ -295,6 +337,55 @@ pub fn search(data: &TrainingData, opts: &Options, trainer: Arc<dyn Trainer>, ob
     let mut result = result(&done, &metric, &plan, ensemble, Some(metric.value(final_loss)), start, stopped, task);
     result.seconds = start.elapsed().as_secs_f64();
     Ok(Outcome { result, model: Some(model), evaluation })
+}
+
+/// Trials proposed at once without a time budget: fixed, so the search does not depend on the cores.
+const BATCH: usize = 4;
+
+/// A trial chosen but not started yet.
+struct Proposal {
+    number: u32,
+    learner: usize,
+    u: Vec<f64>,
+}
+
+/// What choosing the next trial changes.
+struct Proposing<'a> {
+    learners: &'a mut [Learner],
+    rng: &'a mut Rng,
+    proposed: &'a mut u32,
+    stopped: &'a mut &'static str,
+}
+
+impl Proposing<'_> {
+    /// The next trial, or None when the trial budget is spent, no family fits in the time left
+    /// (`timing`: budget, elapsed, reserve, whether a trial has finished), or every family is done.
+    fn next(&mut self, max_trials: Option<u32>, timing: Option<(f64, f64, f64, bool)>) -> Option<Proposal> {
+        if max_trials.is_some_and(|m| *self.proposed >= m) {
+            *self.stopped = "trials";
+            return None;
+        }
+        let learners = &*self.learners;
+        let eligible: Vec<usize> = (0..learners.len())
+            .filter(|&i| !learners[i].done)
+            .filter(|&i| match timing {
+                // Until a trial has finished, the first ones may use the whole budget. A family's
+                // next trial costs about its last one; some margin, as costs grow.
+                Some((b, elapsed, reserve, true)) => elapsed + 1.5 * learners[i].last_cost <= b - reserve,
+                Some((b, elapsed, _, false)) => elapsed < b,
+                None => true,
+            })
+            .collect();
+        let Some(i) = choose(learners, &eligible, self.rng) else {
+            if learners.iter().all(|l| l.done) {
+                *self.stopped = "exhausted";
+            }
+            return None;
+        };
+        let u = self.learners[i].propose(self.rng);
+        *self.proposed += 1;
+        Some(Proposal { number: *self.proposed, learner: i, u })
+    }
 }
 
 /// Records a finished trial: its learner's search state, the leaderboard, the best so far.

@@ -42,9 +42,13 @@ pub struct AutomlArgs {
     pub experiment: Option<String>,
     #[arg(long)]
     pub name: Option<String>,
-    /// A cluster profile to spread the trials over (not available yet: searches run on this computer).
+    /// A cluster profile (or Ray dashboard address) to run the trials on, one core each across its
+    /// nodes; the search, the ensemble and the final fit stay on this computer.
     #[arg(long)]
     pub on: Option<String>,
+    /// The Ray cluster's token (its RAY_AUTH_TOKEN), when it uses token authentication.
+    #[arg(long, env = "CAIRN_RAY_TOKEN", hide_env_values = true, requires = "on")]
+    pub token: Option<String>,
     /// Print the result as JSON on stdout (the log goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -99,13 +103,13 @@ pub fn spec(a: &AutomlArgs) -> Result<AutomlSpec, ApiError> {
         positive_class: None,
         experiment: a.experiment.clone(),
         run_name: a.name.clone(),
+        on: a.on.clone(),
     })
 }
 
 pub fn run(studio: &Studio, pid: &str, a: &AutomlArgs) -> Result<(), ApiError> {
-    if let Some(on) = &a.on {
-        return Err(ApiError::new(ErrorCode::InvalidInput, format!("AutoML on a cluster ({on}) is not available yet"))
-            .with_hint("drop --on to search on this computer"));
+    if let (Some(on), Some(token)) = (&a.on, &a.token) {
+        studio.set_cluster_token(&studio.resolve_cluster(on)?, Some(token.clone()));
     }
     let started = studio.start_automl(pid, spec(a)?)?;
     let note = format!("run {} (experiment {}), job {}", started.run_id, started.experiment_id, started.job_id);

@@ -30,6 +30,12 @@ impl LocalExecutor {
 
     /// Starts the worker and returns the child as well, for a caller that wants to wait on it.
     pub fn spawn(&self, spec: &JobSpec, dir: &Path) -> Result<(Submitted, std::process::Child), JobError> {
+        self.spawn_with(spec, dir, &[])
+    }
+
+    /// Like [`spawn`](Self::spawn) with variables added to the worker's environment: secrets it needs
+    /// (a cluster's token) that must not be written into the spec on disk.
+    pub fn spawn_with(&self, spec: &JobSpec, dir: &Path, env: &[(&str, String)]) -> Result<(Submitted, std::process::Child), JobError> {
         std::fs::create_dir_all(dir).map_err(|source| JobError::Files { path: dir.to_path_buf(), source })?;
         let spec_path = dir.join(SPEC_FILE);
         spec.write(&spec_path)?;
@@ -43,6 +49,7 @@ impl LocalExecutor {
         let err = log.try_clone().map_err(|source| JobError::Files { path: log_path, source })?;
         let mut cmd = Command::new(&self.program);
         cmd.arg("worker").arg(&spec_path).stdin(Stdio::null()).stdout(log).stderr(err);
+        cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
         #[cfg(unix)]
         {
             // Its own group: a cancel signals the worker and anything it started, never the app.

@@ -227,6 +227,37 @@ impl RayClient {
         }
     }
 
+    /// The CPUs of the cluster's live nodes (Ray's state API, `GET /api/v0/nodes`): how many one-core
+    /// jobs can run at once.
+    pub fn cpus(&self) -> Result<f64, JobError> {
+        let path = "/api/v0/nodes";
+        #[derive(Deserialize)]
+        struct Node {
+            #[serde(default)]
+            state: String,
+            #[serde(default)]
+            resources_total: BTreeMap<String, f64>,
+        }
+        #[derive(Deserialize)]
+        struct Listing {
+            result: Vec<Node>,
+        }
+        #[derive(Deserialize)]
+        struct Data {
+            result: Listing,
+        }
+        #[derive(Deserialize)]
+        struct Answer {
+            data: Data,
+        }
+        match self.send("GET", path, |r| r)? {
+            (200, body) => serde_json::from_str::<Answer>(&body)
+                .map(|a| a.data.result.result.iter().filter(|n| n.state == "ALIVE").filter_map(|n| n.resources_total.get("CPU")).sum())
+                .map_err(|e| self.fail("GET", path, 200, &format!("an answer Cairn cannot read: {e}"))),
+            (s, body) => Err(self.fail("GET", path, s, &body)),
+        }
+    }
+
     /// Asks Ray to stop the job (SIGTERM to its driver, then SIGKILL after Ray's own grace period).
     pub fn stop(&self, id: &str) -> Result<(), JobError> {
         let path = format!("/api/jobs/{id}/stop");

@@ -72,6 +72,44 @@ impl RayExecutor {
         Ok(pkg.uri())
     }
 
+    /// Packs the job folder's inputs (its data) with the `cairn` binary when it is sent, uploads the
+    /// package unless the cluster has it, and answers its URI. Jobs with the same inputs share it, so
+    /// a search's trials pack once.
+    pub fn pack_inputs(&self, job_dir: &Path) -> Result<String, JobError> {
+        let inputs = job_dir.join(INPUTS_DIR);
+        let mut entries = if inputs.is_dir() { package::entries_of(&inputs)? } else { Vec::new() };
+        if let Some(bin) = &self.cairn {
+            if !bin.is_file() {
+                let source = std::io::Error::new(std::io::ErrorKind::NotFound, "the binary to send to the cluster is missing");
+                return Err(JobError::Spawn { program: bin.clone(), source });
+            }
+            entries.push(Entry { name: "cairn".into(), source: bin.clone(), mode: 0o755 });
+        }
+        self.ensure_package(entries)
+    }
+
+    /// Submits a built-in job (`cairn worker` on the cluster) whose inputs were packed as `uri`.
+    pub fn submit_packed(&self, spec: &JobSpec, uri: &str, job_dir: &Path) -> Result<Submitted, JobError> {
+        let req = self.builtin_request(spec, uri, job_dir)?;
+        self.client.submit(&req)?;
+        Ok(Submitted { pid: None, pid_started: None, external_id: Some(req.submission_id) })
+    }
+
+    fn builtin_request(&self, spec: &JobSpec, uri: &str, job_dir: &Path) -> Result<SubmitRequest, JobError> {
+        let id = submission_id(spec);
+        let mut req = SubmitRequest { submission_id: id, ..Default::default() };
+        req.metadata.insert("cairn.job_id".into(), spec.job_id.clone());
+        req.metadata.insert("cairn.run_id".into(), spec.run_id.clone());
+        req.metadata.insert("cairn.kind".into(), spec.kind_name().into());
+        let spec_json =
+            serde_json::to_string(spec).map_err(|e| JobError::BadSpec { path: job_dir.to_path_buf(), detail: e.to_string() })?;
+        req.entrypoint = worker_entrypoint(&spec.job_id);
+        req.runtime_env = serde_json::json!({ "working_dir": uri, "env_vars": { SPEC_ENV: spec_json } });
+        // Built-in training, and an AutoML trial, is one process on one core.
+        req.entrypoint_num_cpus = Some(1.0);
+        Ok(req)
+    }
+
     fn request(&self, spec: &JobSpec, job_dir: &Path) -> Result<SubmitRequest, JobError> {
         let id = submission_id(spec);
         let mut req = SubmitRequest { submission_id: id.clone(), ..Default::default() };
@@ -87,23 +125,9 @@ impl RayExecutor {
                 req.entrypoint_num_gpus = resources.gpus;
                 req.entrypoint_memory = resources.memory_bytes;
             }
-            JobKind::Train { .. } | JobKind::Automl { .. } => {
-                let inputs = job_dir.join(INPUTS_DIR);
-                let mut entries = if inputs.is_dir() { package::entries_of(&inputs)? } else { Vec::new() };
-                if let Some(bin) = &self.cairn {
-                    if !bin.is_file() {
-                        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "the binary to send to the cluster is missing");
-                        return Err(JobError::Spawn { program: bin.clone(), source });
-                    }
-                    entries.push(Entry { name: "cairn".into(), source: bin.clone(), mode: 0o755 });
-                }
-                let uri = self.ensure_package(entries)?;
-                let spec_json =
-                    serde_json::to_string(spec).map_err(|e| JobError::BadSpec { path: job_dir.to_path_buf(), detail: e.to_string() })?;
-                req.entrypoint = worker_entrypoint(&spec.job_id);
-                req.runtime_env = serde_json::json!({ "working_dir": uri, "env_vars": { SPEC_ENV: spec_json } });
-                // Built-in training is one process on one core by default.
-                req.entrypoint_num_cpus = Some(1.0);
+            JobKind::Train { .. } | JobKind::Automl { .. } | JobKind::AutomlTrial { .. } => {
+                let uri = self.pack_inputs(job_dir)?;
+                return self.builtin_request(spec, &uri, job_dir);
             }
         }
         Ok(req)

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::JobError;
 
 /// Bumped when the spec changes shape; a worker refuses specs newer than it knows.
-/// 2: the custom-command kind and resource requests.
-pub const SPEC_VERSION: u32 = 2;
+/// 2: the custom-command kind and resource requests. 3: AutoML trials on a cluster.
+pub const SPEC_VERSION: u32 = 3;
 
 /// What a job asks the cluster for; None leaves it to the executor's default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -35,7 +35,16 @@ pub enum JobKind {
         data: Option<String>,
     },
     /// An AutoML search: its trials are nested runs of the job's run, whose model is the final one.
-    Automl { spec: AutomlSpec },
+    Automl {
+        spec: AutomlSpec,
+        /// The Ray dashboard the trials run on (resolved from `spec.on`); None: here.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster: Option<String>,
+    },
+    /// One trial of a search running on the laptop, run on a cluster with the search's data packed
+    /// with it (`data`, in the working directory); its report goes home in the log. `trial` is
+    /// cairn-automl's `TrialRequest`.
+    AutomlTrial { spec: AutomlSpec, trial: serde_json::Value, data: String },
     /// The user's own command run in (a copy of) the user's folder, e.g. `python train.py`.
     Command {
         dir: PathBuf,
@@ -67,6 +76,7 @@ impl JobSpec {
         match self.kind {
             JobKind::Train { .. } => "train",
             JobKind::Automl { .. } => "automl",
+            JobKind::AutomlTrial { .. } => "automl_trial",
             JobKind::Command { .. } => "command",
         }
     }

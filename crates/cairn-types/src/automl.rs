@@ -53,6 +53,11 @@ pub struct AutomlSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub run_name: Option<String>,
+    /// Where the trials run: a cluster profile's name or a Ray dashboard address; None: this computer.
+    /// The search itself, the ensemble and the final fit stay on this computer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub on: Option<String>,
 }
 
 fn default_seed() -> u64 {

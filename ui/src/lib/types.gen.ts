@@ -524,7 +524,12 @@ positive_class?: string,
 /**
  * Experiment name; None: "AutoML".
  */
-experiment?: string, run_name?: string, };
+experiment?: string, run_name?: string, 
+/**
+ * Where the trials run: a cluster profile's name or a Ray dashboard address; None: this computer.
+ * The search itself, the ensemble and the final fit stay on this computer.
+ */
+on?: string, };
 
 export type TrialSummary = { 
 /**

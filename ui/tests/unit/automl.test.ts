@@ -69,6 +69,8 @@ describe('AutoML form', () => {
     const spec = automlSpecFromForm({ ...form, features: null, task: 'classification', runName: ' mine ' }, { budget: '', trials: '25', metric: 'f1' });
     expect(spec).toMatchObject({ max_trials: 25, metric: 'f1', task: 'classification', run_name: 'mine' });
     expect(spec.budget_seconds).toBeUndefined();
+    expect(spec.on).toBeUndefined();
+    expect(automlSpecFromForm(form, { budget: '60', trials: '', metric: '' }, 'lab').on).toBe('lab');
   });
 });
 
@@ -117,6 +119,7 @@ describe('AutoML leaderboard', () => {
   it('says why a search stopped, also when its job ended first', () => {
     expect(stoppedText(result())).toBe('Finished: the time budget was reached.');
     expect(stoppedText(result({ stopped: 'trials' }))).toBe('Finished: every trial of the budget ran.');
+    expect(stoppedText(result({ stopped: 'cluster' }))).toMatch(/^Ended early: the cluster stopped answering/);
     expect(stoppedText(result({ stopped: 'cancelled' }))).toContain('Cancelled');
     expect(stoppedText(result({ stopped: 'running' }))).toBe('');
     expect(stoppedText(result({ stopped: 'running' }), 'cancelled')).toContain('Cancelled');

@@ -151,6 +151,10 @@ export function stoppedText(result: AutomlResult, job?: JobState): string {
       return 'Finished: every trial of the budget ran.';
     case 'cancelled':
       return CANCELLED;
+    case 'exhausted':
+      return 'Finished: every model family had converged before the budget ran out.';
+    case 'cluster':
+      return 'Ended early: the cluster stopped answering. The ensemble and the final model were built on this computer from the trials that had finished (see the job log).';
     default:
       return `Finished: ${result.stopped}.`;
   }

@@ -124,7 +124,7 @@ export function automlIssues(f: AutomlForm, task: Task | null): FormIssue[] {
 }
 
 /** The spec sent to the server: the dialog's data, features, seed and tracking fields, and the AutoML ones. */
-export function automlSpecFromForm(form: TrainForm, f: AutomlForm): AutomlSpec {
+export function automlSpecFromForm(form: TrainForm, f: AutomlForm, on?: string): AutomlSpec {
   const spec: AutomlSpec = {
     dataset: form.dataset,
     target: form.target,
@@ -138,6 +138,7 @@ export function automlSpecFromForm(form: TrainForm, f: AutomlForm): AutomlSpec {
   if (form.task !== 'auto') spec.task = form.task;
   if (form.runName.trim()) spec.run_name = form.runName.trim();
   if (form.features) spec.features = form.features.filter((x) => x !== form.target);
+  if (on) spec.on = on;
   return spec;
 }
 
