@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use cairn_api::{Studio, system_clock};
+use cairn_jobs::ray::RayStatus;
 use cairn_types::{AddCluster, AutomlResult, AutomlSpec, ClusterKind, JobState, RunStatus};
 
 use crate::ray::cluster;
@@ -118,4 +119,39 @@ fn ray_automl_a_cluster_going_away_mid_search_ends_it_with_the_finished_trials()
     let run = s.run(&pid, &started.run_id).unwrap();
     assert_eq!(run.info.status, RunStatus::Finished);
     assert!(run.data.tags.iter().any(|t| t.key == "cairn.model.file"), "the final model is saved");
+}
+
+#[test]
+fn ray_automl_a_cancelled_search_leaves_no_trial_running_on_the_cluster() {
+    let Some((addr, token)) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let s = studio(&dir.path().join("cfg"), &addr, &token);
+    let pid = project(dir.path(), &s);
+    let started = s.start_automl(&pid, spec(Some(&addr), None, Some(600.0))).unwrap();
+    let end = Instant::now() + Duration::from_secs(180);
+    while s.automl_result(&pid, &started.run_id).map_or(0, |r| r.leaderboard.len()) < 1 {
+        assert!(Instant::now() < end, "no trial finished on the cluster");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    s.cancel_job(&pid, &started.job_id).unwrap();
+    let job = wait_job(&s, &pid, &started.job_id, Duration::from_secs(60));
+    assert_eq!(job.state, JobState::Cancelled, "{job:?}");
+    let r = s.automl_result(&pid, &started.run_id).unwrap();
+    assert_eq!(r.stopped, "cancelled");
+
+    // Every trial job the search submitted has ended on the cluster, and those running at the cancel
+    // were stopped (STOPPED), not left to finish (SUCCEEDED).
+    let client = cairn_jobs::ray::RayClient::new(&addr, Some(token)).unwrap();
+    let ids: Vec<String> = (1..=r.leaderboard.len() as u32 + 8).map(|n| format!("cairn-{}-t{n:04}", started.job_id)).collect();
+    let end = Instant::now() + Duration::from_secs(30);
+    let statuses = loop {
+        let statuses: Vec<(String, RayStatus)> =
+            ids.iter().filter_map(|id| client.job(id).unwrap().map(|j| (id.clone(), j.status))).collect();
+        if statuses.iter().all(|(_, st)| st.is_terminal()) {
+            break statuses;
+        }
+        assert!(Instant::now() < end, "trials still running on the cluster after the cancel: {statuses:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(statuses.iter().any(|(_, st)| *st == RayStatus::Stopped), "no trial was stopped: {statuses:?}");
 }
