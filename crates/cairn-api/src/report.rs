@@ -119,7 +119,18 @@ pub(crate) fn render(run: &Run, e: &Evaluation, automl: Option<&AutomlResult>) -
         let direction = if a.greater_is_better { "higher is better" } else { "lower is better" };
         let score = a.score.map(|s| format!(" = <b>{s:.4}</b> on the held-out rows")).unwrap_or_default();
         row("Ranking metric", format!("{}{score} ({direction})", esc(&a.metric)));
-        row("Search", format!("{} trials in {:.1} s, stopped by {}", a.leaderboard.len(), a.seconds, esc(&a.stopped)));
+        let stopped = match a.stopped.as_str() {
+            "budget" => "the time budget",
+            "trials" => "the trial budget",
+            "cancelled" => "a cancel",
+            "cluster" => "the cluster going away",
+            "exhausted" => "every family converging",
+            other => other,
+        };
+        row("Search", format!("{} trials in {:.1} s, stopped by {}", a.leaderboard.len(), a.seconds, esc(stopped)));
+        if let Some(c) = tag("cairn.automl.cluster") {
+            row("Trials ran on", format!("the Ray cluster at {} (the ensemble and final fit on this computer)", esc(c)));
+        }
         row("Validation", esc(&a.validation));
     } else if let Some(v) = params.get("validation") {
         let size = params.get("test_fraction").map(|f| format!(", test fraction {}", esc(f))).unwrap_or_default();
