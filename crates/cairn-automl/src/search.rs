@@ -286,7 +286,10 @@ pub fn search_on(
             .zip(&members)
             .map(|(m, &(_, w))| m.as_ref().map(|m| duplicate(m).map(|m| (m, w))))
             .collect::<Option<Result<Vec<_>, _>>>()
-            .map(|ms| ms.and_then(Model::blend).and_then(|m| crate::explain::explain(data, &m, &plan.parts[0].1, opts.seed, observer)));
+            .map(|ms| {
+                ms.and_then(Model::blend)
+                    .and_then(|m| crate::explain::explain(data, &m, &plan.parts[0].1, opts.seed, observer, refit_until))
+            });
         let fitted: Vec<Result<Model, MlError>> =
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(MlError::Internal("a fit thread died".into())))).collect();
         (fitted, importances)

@@ -143,13 +143,15 @@ pub fn run(studio: &Studio, pid: &str, a: &AutomlArgs) -> Result<(), ApiError> {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(());
     }
-    print_leaderboard(&result);
+    let fitted_on = studio.evaluation(pid, &started.run_id).ok().map(|e| (e.train_rows, e.rows.map_or(0, |r| r.train_rows)));
+    print_leaderboard(&result, fitted_on);
     say!("");
     say!("predict with the final model: cairn predict {} {} FILE", a.project.display(), started.run_id);
     Ok(())
 }
 
-fn print_leaderboard(r: &AutomlResult) {
+/// `fitted_on`: the final model's training rows and the search's, from its evaluation.
+fn print_leaderboard(r: &AutomlResult, fitted_on: Option<(u64, u64)>) {
     say!("");
     say!(
         "{} trials in {:.1} s ({}; {}), ranked by {} on held-out rows:",
@@ -183,6 +185,16 @@ fn print_leaderboard(r: &AutomlResult) {
     }
     let members: Vec<String> = r.ensemble.iter().map(|m| format!("trial {} {} ×{:.2}", m.trial, m.model.as_str(), m.weight)).collect();
     if let Some(s) = r.score {
-        say!("final model: {} — {} {:.4} on the held-out rows, refitted on every training row", members.join(" + "), r.metric, s);
+        // A member whose refit would not finish in the budget keeps its model fitted on the first part.
+        let fitted = match fitted_on {
+            Some((fit, all)) if fit < all && r.ensemble.len() == 1 => {
+                format!("fitted on {fit} of the {all} training rows (its refit on all of them would not fit the budget)")
+            }
+            Some((fit, all)) if fit < all => {
+                format!("some members fitted on {fit} of the {all} training rows (their refit on all would not fit the budget)")
+            }
+            _ => "refitted on every training row".to_string(),
+        };
+        say!("final model: {} — {} {:.4} on the held-out rows, {fitted}", members.join(" + "), r.metric, s);
     }
 }
