@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use cairn_automl::{Observer, Runner, TrialReport, TrialRequest};
 use cairn_jobs::result::{RemoteOutcome, decode, encode};
-use cairn_jobs::{INPUTS_DIR, JobError, JobKind, JobSpec, RayExecutor, SPEC_VERSION, submission_id};
+use cairn_jobs::{JobError, JobKind, JobSpec, RayExecutor, SPEC_VERSION, submission_id};
 use cairn_ml::MlError;
 use cairn_types::AutomlSpec;
 
-use crate::remote::{DATA_FILE, is_loopback};
+use crate::remote::{DATA_FILE, is_loopback, put_inputs};
 
 /// The worker's environment variable with the cluster's token (never written into the spec).
 pub(crate) const TOKEN_ENV: &str = "CAIRN_RAY_TOKEN";
@@ -58,13 +58,7 @@ impl RayTrials {
         {
             ex = ex.with_cairn_binary(me);
         }
-        let inputs = dir.join(INPUTS_DIR);
-        std::fs::create_dir_all(&inputs).map_err(|e| format!("{}: {e}", inputs.display()))?;
-        let packed = inputs.join(DATA_FILE);
-        let _ = std::fs::remove_file(&packed);
-        if std::fs::hard_link(data, &packed).is_err() {
-            std::fs::copy(data, &packed).map_err(|e| format!("cannot pack the data {}: {e}", data.display()))?;
-        }
+        let inputs = put_inputs(dir, data).map_err(|e| cairn_types::ApiError::from(e).message)?;
         let uri = ex.pack_inputs(dir).map_err(|e| cairn_types::ApiError::from(e).message);
         let _ = std::fs::remove_dir_all(&inputs);
         let uri = uri?;

@@ -218,7 +218,7 @@ pub(crate) fn run(project: &Project, job: &JobSpec, spec: &AutomlSpec, cluster: 
         board: Mutex::new(Vec::new()),
         task: data.task(),
     };
-    let remote = match cluster.map(|address| trials_on(address, project, job, spec, &ds, &mut frame.clone(), dir)).transpose() {
+    let remote = match cluster.map(|address| trials_on(address, project, job, spec, &ds, &frame, dir)).transpose() {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
@@ -272,7 +272,7 @@ fn trials_on(
     job: &JobSpec,
     spec: &AutomlSpec,
     ds: &cairn_types::Dataset,
-    frame: &mut cairn_data::DataFrame,
+    frame: &cairn_data::DataFrame,
     dir: &Path,
 ) -> Result<std::sync::Arc<crate::automl_remote::RayTrials>, String> {
     let stored = crate::datasets::data_path(project, &ds.version).map_err(|e| e.message)?;
@@ -280,7 +280,7 @@ fn trials_on(
         stored
     } else {
         let path = dir.join("search-data.parquet");
-        cairn_data::write_parquet(frame, &path).map_err(|e| format!("cannot pack the data for the cluster: {e}"))?;
+        cairn_data::write_parquet(&mut frame.clone(), &path).map_err(|e| format!("cannot pack the data for the cluster: {e}"))?;
         path
     };
     let r = crate::automl_remote::RayTrials::connect(address, job, spec, &data, dir)

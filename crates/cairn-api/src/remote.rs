@@ -23,6 +23,20 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// The data file packed with a remote training, in its working directory.
 pub(crate) const DATA_FILE: &str = "data.parquet";
 
+/// Puts `data` into the job folder's inputs as [`DATA_FILE`], to be packed for the cluster; answers the
+/// inputs folder, which the caller removes once packed.
+pub(crate) fn put_inputs(job_dir: &Path, data: &Path) -> Result<PathBuf, JobError> {
+    let inputs = job_dir.join(INPUTS_DIR);
+    std::fs::create_dir_all(&inputs).map_err(|source| JobError::Files { path: inputs.clone(), source })?;
+    let packed = inputs.join(DATA_FILE);
+    let _ = std::fs::remove_file(&packed);
+    // A hard link costs nothing; a copy where links are not possible (another file system).
+    if std::fs::hard_link(data, &packed).is_err() {
+        std::fs::copy(data, &packed).map_err(|source| JobError::Files { path: packed.clone(), source })?;
+    }
+    Ok(inputs)
+}
+
 /// The cluster address of an executor name `ray:<address>`.
 pub(crate) fn ray_address(executor: &str) -> Option<&str> {
     executor.strip_prefix("ray:")
@@ -48,13 +62,7 @@ impl Studio {
     /// Packs the dataset, submits the job and follows it in the background.
     pub(crate) fn submit_remote(&self, project: &Arc<Project>, ex: RayExecutor, job: &JobSpec, data: &Path) -> Result<(), ApiError> {
         let dir = project.artifacts("jobs")?.join(&job.job_id);
-        let inputs = dir.join(INPUTS_DIR);
-        std::fs::create_dir_all(&inputs).map_err(|source| JobError::Files { path: inputs.clone(), source })?;
-        let packed = inputs.join(DATA_FILE);
-        // A hard link costs nothing; a copy where links are not possible (another file system).
-        if std::fs::hard_link(data, &packed).is_err() {
-            std::fs::copy(data, &packed).map_err(|source| JobError::Files { path: packed.clone(), source })?;
-        }
+        let inputs = put_inputs(&dir, data)?;
         let submitted = ex.submit(job, &dir)?;
         let id = submitted.external_id.clone().unwrap_or_default();
         project.job_submitted(&job.job_id, &id, self.now())?;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use cairn_types::words::{iso_minute, thousands};
+use cairn_types::words::{html_escape as esc, iso_minute, thousands};
 use cairn_types::{ApiError, AutomlResult, Curve, Evaluation, PartialDependence, PdKind, Run, Task};
 
 use crate::Studio;
@@ -27,21 +27,6 @@ pub fn report_file_name(name: &str) -> String {
     let safe: String = name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
     let safe = safe.trim_matches(|c| c == '-' || c == '.');
     format!("{}-report.html", if safe.is_empty() { "run" } else { safe })
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A value for people: whole numbers without decimals, others with up to four significant digits.

@@ -145,12 +145,13 @@ pub fn search_on(
             if !open {
                 queue.clear();
             }
+            // Time kept for the final fit: it changes only when a trial is recorded.
+            let reserved = budget.map_or(0.0, |b| reserve(&done, &plan, data, parallel, b));
             let mut state = Proposing { learners: &mut learners, rng: &mut rng, proposed: &mut proposed, stopped: &mut stopped };
             if open && timed {
                 while active + queue.len() < parallel {
                     let elapsed = start.elapsed().as_secs_f64();
-                    let reserve = budget.map_or(0.0, |b| reserve(&done, &plan, data, parallel, b));
-                    match state.next(opts.max_trials, budget.map(|b| (b, elapsed, reserve, best.is_some()))) {
+                    match state.next(opts.max_trials, budget.map(|b| (b, elapsed, reserved, best.is_some()))) {
                         Some(p) => queue.push_back(p),
                         None => break,
                     }
@@ -167,7 +168,7 @@ pub fn search_on(
                 && let Some(Proposal { number, learner: i, u }) = queue.pop_front()
             {
                 let until = budget.map(|b| {
-                    let end = if best.is_some() { b - reserve(&done, &plan, data, parallel, b) } else { b };
+                    let end = if best.is_some() { b - reserved } else { b };
                     start + std::time::Duration::from_secs_f64(end.max(0.0))
                 });
                 let kind = learners[i].space.kind;

@@ -96,11 +96,7 @@ impl RayExecutor {
     }
 
     fn builtin_request(&self, spec: &JobSpec, uri: &str, job_dir: &Path) -> Result<SubmitRequest, JobError> {
-        let id = submission_id(spec);
-        let mut req = SubmitRequest { submission_id: id, ..Default::default() };
-        req.metadata.insert("cairn.job_id".into(), spec.job_id.clone());
-        req.metadata.insert("cairn.run_id".into(), spec.run_id.clone());
-        req.metadata.insert("cairn.kind".into(), spec.kind_name().into());
+        let mut req = labelled(spec);
         let spec_json =
             serde_json::to_string(spec).map_err(|e| JobError::BadSpec { path: job_dir.to_path_buf(), detail: e.to_string() })?;
         req.entrypoint = worker_entrypoint(&spec.job_id);
@@ -111,11 +107,7 @@ impl RayExecutor {
     }
 
     fn request(&self, spec: &JobSpec, job_dir: &Path) -> Result<SubmitRequest, JobError> {
-        let id = submission_id(spec);
-        let mut req = SubmitRequest { submission_id: id.clone(), ..Default::default() };
-        req.metadata.insert("cairn.job_id".into(), spec.job_id.clone());
-        req.metadata.insert("cairn.run_id".into(), spec.run_id.clone());
-        req.metadata.insert("cairn.kind".into(), spec.kind_name().into());
+        let mut req = labelled(spec);
         match &spec.kind {
             JobKind::Command { dir, command, env, resources } => {
                 let uri = self.ensure_package(package::entries_of(dir)?)?;
@@ -132,6 +124,16 @@ impl RayExecutor {
         }
         Ok(req)
     }
+}
+
+/// A request for `spec` under its submission id, labelled with its Cairn job, run and kind (the
+/// metadata a team's dashboard shows).
+fn labelled(spec: &JobSpec) -> SubmitRequest {
+    let mut req = SubmitRequest { submission_id: submission_id(spec), ..Default::default() };
+    req.metadata.insert("cairn.job_id".into(), spec.job_id.clone());
+    req.metadata.insert("cairn.run_id".into(), spec.run_id.clone());
+    req.metadata.insert("cairn.kind".into(), spec.kind_name().into());
+    req
 }
 
 /// The shell line that runs `cairn worker` on the cluster: the packed binary, else one on the PATH. The

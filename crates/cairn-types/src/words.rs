@@ -1,4 +1,5 @@
-//! Numbers and dates as people read them in messages: one spelling for every crate's sentences.
+//! Numbers and dates as people read them in messages (one spelling for every crate's sentences), and
+//! text made safe for the HTML pages the studio writes.
 
 /// 101766 → "101,766".
 pub fn thousands(n: u64) -> String {
@@ -9,6 +10,22 @@ pub fn thousands(n: u64) -> String {
             out.push(',');
         }
         out.push(ch);
+    }
+    out
+}
+
+/// Text for an HTML page's text or attribute: `& < > " '` as entities (the studio's report pages).
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
     }
     out
 }
