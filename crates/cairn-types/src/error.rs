@@ -93,6 +93,20 @@ pub enum ErrorCode {
     PackageTooLarge,
     /// The folder's code would run, and the user has not trusted the folder.
     NotTrusted,
+    /// No registered model (group) or version of that name, number or alias.
+    ModelNotFound,
+    /// A registry change that the version's state does not allow (approving an approved version).
+    InvalidTransition,
+    /// No endpoint of that name in the project.
+    EndpointNotFound,
+    /// The thing is in use by a running endpoint (deleting a model group it serves); stop it first.
+    EndpointLive,
+    /// An endpoint's model server did not start, or stopped answering.
+    EndpointDown,
+    /// A request body in a content type the route does not read.
+    UnsupportedMediaType,
+    /// A request body over the size the route accepts.
+    PayloadTooLarge,
 }
 
 impl ErrorCode {
@@ -109,6 +123,11 @@ impl ErrorCode {
             ClusterUnreachable => 503,
             PackageTooLarge => 413,
             NotTrusted => 403,
+            ModelNotFound | EndpointNotFound => 404,
+            InvalidTransition | EndpointLive => 409,
+            EndpointDown => 503,
+            UnsupportedMediaType => 415,
+            PayloadTooLarge => 413,
             AlreadyAProject | DatasetExists | AlreadyExists => 409,
             InvalidFilter => 400,
             FlowInvalid | StepInvalid => 422,

@@ -1,0 +1,1 @@
+//! Batch transform: predictions over a dataset or a file of any size, in chunks, resumable.

@@ -1,0 +1,1 @@
+//! The model registry in the studio: groups, versions with approval, aliases, history, model cards.
