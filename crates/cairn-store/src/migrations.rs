@@ -271,4 +271,34 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT INTO dataset_versions
         SELECT id, version, source_json, columns_json, rows, digest, created_at, import_ms FROM datasets;
     "#,
+    // 7: deployment. A version's approval status (SageMaker's: PendingManualApproval → Approved |
+    // Rejected) beside MLflow's columns, and an append-only history of every registry change (registered,
+    // status, alias set or removed, deleted) with who, when and why: MLflow keeps neither (#2169, #2863).
+    // Keyed by the model's name as it was, so a group's history outlives the group. Then the project's
+    // real-time endpoints: what the user asked for (variants, weights, capture) and the process serving it.
+    r#"
+    ALTER TABLE model_versions ADD COLUMN approval_status TEXT NOT NULL DEFAULT 'PendingManualApproval';
+    CREATE TABLE registry_events (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        model_name TEXT NOT NULL,
+        version    INTEGER,
+        at         INTEGER NOT NULL,
+        actor      TEXT NOT NULL DEFAULT '',
+        kind       TEXT NOT NULL,
+        from_value TEXT NOT NULL DEFAULT '',
+        to_value   TEXT NOT NULL DEFAULT '',
+        reason     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX registry_events_by_model ON registry_events(model_name, version);
+    CREATE TABLE endpoints (
+        name       TEXT PRIMARY KEY,
+        spec_json  TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        message    TEXT NOT NULL DEFAULT '',
+        pid        INTEGER,
+        port       INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];

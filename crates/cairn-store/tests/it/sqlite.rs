@@ -31,8 +31,8 @@ fn artifact_uris_point_into_the_project() {
 }
 
 #[test]
-fn schema_is_migration_6_and_sound() {
-    assert_eq!(SCHEMA_VERSION, 6);
+fn schema_is_migration_7_and_sound() {
+    assert_eq!(SCHEMA_VERSION, 7);
     let (_dir, project) = fresh_project();
     let run = project.create_run("0", None, "u", 1, &[]).unwrap().info.run_id;
     project.log_metric(&run, "m", 1.0, 1, 0).unwrap();
