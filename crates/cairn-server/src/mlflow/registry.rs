@@ -51,6 +51,10 @@ fn page<T>(page: Page<T>, field: &str, to_json: impl Fn(&T) -> Value) -> Value {
     out
 }
 
+/// Who an MLflow request's registry change is recorded as: the client sends no user with a bearer
+/// token, so every change through MLflow's API is the `mlflow` actor in the history.
+const ACTOR: &str = "mlflow";
+
 fn tag(f: &Fields) -> Result<Tag, MlError> {
     Ok(Tag { key: f.str("key")?, value: f.str_present("value")? })
 }
@@ -75,7 +79,7 @@ fn search_models(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn rename_model(c: &Ctx, f: &Fields) -> Reply {
-    let m = c.project.rename_registered_model(&f.str("name")?, &f.str("new_name")?, c.now)?;
+    let m = c.project.rename_registered_model(&f.str("name")?, &f.str("new_name")?, ACTOR, c.now)?;
     Ok(json!({"registered_model": wire::registered_model(&m)}))
 }
 
@@ -85,7 +89,7 @@ fn update_model(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn delete_model(c: &Ctx, f: &Fields) -> Reply {
-    c.project.delete_registered_model(&f.str("name")?)?;
+    c.project.delete_registered_model(&f.str("name")?, ACTOR, c.now)?;
     Ok(json!({}))
 }
 
@@ -105,12 +109,12 @@ fn delete_model_tag(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn set_alias(c: &Ctx, f: &Fields) -> Reply {
-    c.project.set_model_alias(&f.str("name")?, &f.str("alias")?, &f.str("version")?, c.now)?;
+    c.project.set_model_alias(&f.str("name")?, &f.str("alias")?, &f.str("version")?, ACTOR, c.now)?;
     Ok(json!({}))
 }
 
 fn delete_alias(c: &Ctx, f: &Fields) -> Reply {
-    c.project.delete_model_alias(&f.str("name")?, &f.str("alias")?, c.now)?;
+    c.project.delete_model_alias(&f.str("name")?, &f.str("alias")?, ACTOR, c.now)?;
     Ok(json!({}))
 }
 
@@ -123,7 +127,7 @@ fn create_version(c: &Ctx, f: &Fields) -> Reply {
     let (name, source, run_id) = (f.str("name")?, f.str("source")?, f.str_or_empty("run_id")?);
     let (run_link, description, model_id) = (f.str_or_empty("run_link")?, f.str_or_empty("description")?, f.str_or_empty("model_id")?);
     let tags = f.tags("tags")?;
-    // The version's user is the run's, when it names one.
+    // The version's user is the run's, when it names one; it is who registered it in the history.
     let user_id = if run_id.is_empty() {
         String::new()
     } else {
@@ -156,7 +160,7 @@ fn update_version(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn delete_version(c: &Ctx, f: &Fields) -> Reply {
-    c.project.delete_model_version(&f.str("name")?, &f.str("version")?, c.now)?;
+    c.project.delete_model_version(&f.str("name")?, &f.str("version")?, ACTOR, c.now)?;
     Ok(json!({}))
 }
 
@@ -184,7 +188,7 @@ fn download_uri(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn set_version_tag(c: &Ctx, f: &Fields) -> Reply {
-    c.project.set_model_version_tag(&f.str("name")?, &f.str("version")?, &tag(f)?, c.now)?;
+    c.project.set_model_version_tag(&f.str("name")?, &f.str("version")?, &tag(f)?, ACTOR, c.now)?;
     Ok(json!({}))
 }
 

@@ -6,17 +6,21 @@
 //! Versions are numbered from 1 and never reused: deleting a version keeps its number taken, as MLflow
 //! does. A new version is READY at once (Cairn copies nothing while registering).
 
+mod approval;
 mod logged;
 mod logged_sql;
 mod search;
 mod sql;
 
-use cairn_types::Tag;
+use cairn_types::{Approval, ApiError, ErrorCode, Tag};
 
 use crate::error::StoreError;
 use crate::project::Project;
 use crate::tracking::TrackingError;
 
+pub use approval::{
+    APPROVAL_REASON_TAG, APPROVAL_STATUS_TAG, APPROVED_BY_TAG, INTENDED_USE_TAG, check_transition, current_version_events,
+};
 pub use logged::{
     LoggedModel, LoggedOrder, LoggedSearch, ModelMetric, NewLoggedModel, STATUSES as LOGGED_MODEL_STATUSES, canonical_status,
 };
@@ -71,8 +75,12 @@ pub struct ModelVersion {
     pub status_message: String,
     /// The MLflow 3 logged model this version was made from, if any.
     pub model_id: String,
+    /// Its tags, with `cairn.approval_status` (and `cairn.approved_by`, `cairn.approval_reason` once
+    /// reviewed) made from `approval` when read, so MLflow clients see the status: never stored.
     pub tags: Vec<Tag>,
     pub aliases: Vec<String>,
+    /// The approval status and the change that set it.
+    pub approval: Approval,
 }
 
 /// A version to create; the store numbers it.
@@ -110,6 +118,9 @@ pub enum RegistryError {
     ModelExists(String),
     #[error("{0}")]
     InvalidInput(String),
+    /// A change the version's state does not allow (approving an approved version).
+    #[error("{0}")]
+    InvalidTransition(String),
     /// Filters, page tokens and the project itself fail as the tracking store does.
     #[error(transparent)]
     Tracking(#[from] TrackingError),
@@ -130,8 +141,26 @@ impl RegistryError {
             | RegistryError::LoggedModelNotFound(_) => "RESOURCE_DOES_NOT_EXIST",
             RegistryError::ModelExists(_) => "RESOURCE_ALREADY_EXISTS",
             RegistryError::InvalidInput(_) => "INVALID_PARAMETER_VALUE",
+            // MLflow's INVALID_STATE answers 500; a refused transition is the caller's conflict.
+            RegistryError::InvalidTransition(_) => "RESOURCE_CONFLICT",
             RegistryError::Tracking(e) => e.mlflow_error_code(),
         }
+    }
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> Self {
+        let code = match e {
+            RegistryError::Tracking(t) => return t.into(),
+            RegistryError::ModelNotFound(_)
+            | RegistryError::VersionNotFound { .. }
+            | RegistryError::AliasNotFound { .. }
+            | RegistryError::LoggedModelNotFound(_) => ErrorCode::ModelNotFound,
+            RegistryError::ModelExists(_) => ErrorCode::AlreadyExists,
+            RegistryError::InvalidInput(_) => ErrorCode::InvalidInput,
+            RegistryError::InvalidTransition(_) => ErrorCode::InvalidTransition,
+        };
+        ApiError::new(code, e.to_string())
     }
 }
 
@@ -230,10 +259,11 @@ impl Project {
         sql::get_model(self, name)
     }
 
-    pub fn rename_registered_model(&self, name: &str, new_name: &str, now: i64) -> Result<RegisteredModel> {
+    /// Renames a model; its history follows it.
+    pub fn rename_registered_model(&self, name: &str, new_name: &str, actor: &str, now: i64) -> Result<RegisteredModel> {
         check_model_name(name, "name")?;
         check_model_name(new_name, "new_name")?;
-        sql::rename_model(self, name, new_name, now)
+        sql::rename_model(self, name, new_name, actor, now)
     }
 
     pub fn update_registered_model(&self, name: &str, description: &str, now: i64) -> Result<RegisteredModel> {
@@ -241,10 +271,10 @@ impl Project {
         sql::update_model(self, name, description, now)
     }
 
-    /// Deletes a model with all its versions, tags and aliases.
-    pub fn delete_registered_model(&self, name: &str) -> Result<()> {
+    /// Deletes a model with all its versions, tags and aliases (its history stays).
+    pub fn delete_registered_model(&self, name: &str, actor: &str, now: i64) -> Result<()> {
         check_model_name(name, "name")?;
-        sql::delete_model(self, name)
+        sql::delete_model(self, name, actor, now)
     }
 
     pub fn search_registered_models(
@@ -279,6 +309,7 @@ impl Project {
         Ok(stages.iter().filter_map(|s| all.iter().find(|v| v.current_stage == *s).cloned()).collect())
     }
 
+    /// Creates a version, PendingManualApproval, recorded as `registered` by its `user_id`.
     pub fn create_model_version(&self, new: &NewVersion<'_>, now: i64) -> Result<ModelVersion> {
         check_model_name(new.name, "name")?;
         if new.source.is_empty() {
@@ -286,6 +317,12 @@ impl Project {
         }
         new.tags.iter().try_for_each(check_tag)?;
         sql::create_version(self, new, now)
+    }
+
+    /// Every live version of a model, lowest number first.
+    pub fn model_versions(&self, name: &str) -> Result<Vec<ModelVersion>> {
+        check_model_name(name, "name")?;
+        sql::versions_of(self, name)
     }
 
     pub fn get_model_version(&self, name: &str, version: &str) -> Result<ModelVersion> {
@@ -299,9 +336,9 @@ impl Project {
     }
 
     /// Deletes a version (its number stays taken) and the aliases that pointed at it.
-    pub fn delete_model_version(&self, name: &str, version: &str, now: i64) -> Result<()> {
+    pub fn delete_model_version(&self, name: &str, version: &str, actor: &str, now: i64) -> Result<()> {
         check_model_name(name, "name")?;
-        sql::delete_version(self, name, parse_version(version)?, now)
+        sql::delete_version(self, name, parse_version(version)?, actor, now)
     }
 
     /// Moves a version to a stage; with `archive_existing`, the model's other versions in Staging or
@@ -335,28 +372,40 @@ impl Project {
         sql::search_versions(self, &query)
     }
 
-    pub fn set_model_version_tag(&self, name: &str, version: &str, tag: &Tag, now: i64) -> Result<()> {
+    /// Sets a tag. `cairn.approval_status` is not stored: it changes the approval status as
+    /// [`set_approval_status`](Self::set_approval_status) does, with the reason a `cairn.approval_reason`
+    /// tag set before it gives.
+    pub fn set_model_version_tag(&self, name: &str, version: &str, tag: &Tag, actor: &str, now: i64) -> Result<()> {
         check_model_name(name, "name")?;
         check_tag(tag)?;
-        sql::set_version_tag(self, name, parse_version(version)?, tag, now)
+        let version = parse_version(version)?;
+        match approval::tag_role(&tag.key) {
+            approval::TagRole::Status => approval::status_from_tag(self, name, version, &tag.value, actor, now).map(|_| ()),
+            approval::TagRole::IntendedUse => self.set_intended_use(name, &version.to_string(), &tag.value, actor, now).map(|_| ()),
+            approval::TagRole::ReadOnly => Err(approval::read_only_tag(&tag.key)),
+            approval::TagRole::Plain => sql::set_version_tag(self, name, version, tag, now),
+        }
     }
 
     pub fn delete_model_version_tag(&self, name: &str, version: &str, key: &str) -> Result<()> {
         check_model_name(name, "name")?;
+        if matches!(approval::tag_role(key), approval::TagRole::Status | approval::TagRole::ReadOnly) {
+            return Err(approval::read_only_tag(key));
+        }
         sql::delete_version_tag(self, name, parse_version(version)?, key)
     }
 
     /// Points an alias at a version (moving it if it pointed elsewhere).
-    pub fn set_model_alias(&self, name: &str, alias: &str, version: &str, now: i64) -> Result<()> {
+    pub fn set_model_alias(&self, name: &str, alias: &str, version: &str, actor: &str, now: i64) -> Result<()> {
         check_model_name(name, "name")?;
         check_alias(alias)?;
-        sql::set_alias(self, name, alias, parse_version(version)?, now)
+        sql::set_alias(self, name, alias, parse_version(version)?, actor, now)
     }
 
-    pub fn delete_model_alias(&self, name: &str, alias: &str, now: i64) -> Result<()> {
+    pub fn delete_model_alias(&self, name: &str, alias: &str, actor: &str, now: i64) -> Result<()> {
         check_model_name(name, "name")?;
         check_alias_chars(alias)?;
-        sql::delete_alias(self, name, alias, now)
+        sql::delete_alias(self, name, alias, actor, now)
     }
 
     pub fn model_version_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use cairn_types::Tag;
+use cairn_types::{Approval, ApprovalStatus, RegistryEventKind as Kind, Tag};
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
+use super::approval::{Event, alias_value, record};
 use super::search::{Clause, ModelField, ModelQuery, PROMPT_TAG, VersionField, VersionQuery};
 use super::{ModelAlias, ModelVersion, NewVersion, Page, RegisteredModel, RegistryError, Result, STAGES};
 use crate::project::Project;
@@ -17,7 +18,7 @@ use crate::tracking::{Value, token};
 const DELETED: &str = "Deleted_Internal";
 
 const VERSION_COLUMNS: &str = "v.model_rid, m.name, v.version, v.creation_timestamp, v.last_updated_timestamp, \
-     v.description, v.user_id, v.current_stage, v.source, v.run_id, v.run_link, v.status, v.status_message, v.model_id";
+     v.description, v.user_id, v.current_stage, v.source, v.run_id, v.run_link, v.status, v.status_message, v.model_id, v.approval_status";
 
 pub(super) fn sql_err(p: &Project) -> impl Fn(rusqlite::Error) -> RegistryError + '_ {
     move |e| RegistryError::Tracking(p.sql_err(e))
@@ -27,7 +28,7 @@ pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
-fn model_rid(p: &Project, conn: &Connection, name: &str) -> Result<i64> {
+pub(super) fn model_rid(p: &Project, conn: &Connection, name: &str) -> Result<i64> {
     conn.prepare_cached("SELECT model_rid FROM registered_models WHERE name = ?1")
         .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
         .map_err(sql_err(p))?
@@ -35,7 +36,7 @@ fn model_rid(p: &Project, conn: &Connection, name: &str) -> Result<i64> {
 }
 
 /// The model's row id, checking that the version exists and is not deleted.
-fn version_key(p: &Project, conn: &Connection, name: &str, version: i64) -> Result<i64> {
+pub(super) fn version_key(p: &Project, conn: &Connection, name: &str, version: i64) -> Result<i64> {
     let rid = model_rid(p, conn, name)?;
     let found: Option<i64> = conn
         .prepare_cached("SELECT 1 FROM model_versions WHERE model_rid = ?1 AND version = ?2 AND current_stage != ?3")
@@ -47,14 +48,14 @@ fn version_key(p: &Project, conn: &Connection, name: &str, version: i64) -> Resu
     }
 }
 
-fn touch_model(p: &Project, conn: &Connection, rid: i64, now: i64) -> Result<()> {
+pub(super) fn touch_model(p: &Project, conn: &Connection, rid: i64, now: i64) -> Result<()> {
     conn.prepare_cached("UPDATE registered_models SET last_updated_timestamp = max(last_updated_timestamp, ?2) WHERE model_rid = ?1")
         .and_then(|mut s| s.execute(params![rid, now]))
         .map_err(sql_err(p))?;
     Ok(())
 }
 
-fn touch_version(p: &Project, conn: &Connection, rid: i64, version: i64, now: i64) -> Result<()> {
+pub(super) fn touch_version(p: &Project, conn: &Connection, rid: i64, version: i64, now: i64) -> Result<()> {
     conn.prepare_cached(
         "UPDATE model_versions SET last_updated_timestamp = max(last_updated_timestamp, ?3) WHERE model_rid = ?1 AND version = ?2",
     )
@@ -98,6 +99,10 @@ fn load_versions(p: &Project, conn: &Connection, keys: &[(i64, i64)]) -> Result<
             model_id: r.get(13).map_err(&err)?,
             tags: Vec::new(),
             aliases: Vec::new(),
+            approval: Approval {
+                status: ApprovalStatus::parse(&r.get::<_, String>(14).map_err(&err)?).unwrap_or_default(),
+                ..Approval::default()
+            },
         };
         found.insert(key, v);
     }
@@ -125,6 +130,7 @@ fn load_versions(p: &Project, conn: &Connection, keys: &[(i64, i64)]) -> Result<
             v.aliases.push(r.get(2).map_err(&err)?);
         }
     }
+    super::approval::load_reviews(p, conn, &mut found)?;
     Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
 }
 
@@ -197,7 +203,7 @@ fn one_model(p: &Project, conn: &Connection, rid: i64, name: &str) -> Result<Reg
     load_models(p, conn, &[rid])?.pop().ok_or_else(|| RegistryError::ModelNotFound(name.to_string()))
 }
 
-fn one_version(p: &Project, conn: &Connection, rid: i64, name: &str, version: i64) -> Result<ModelVersion> {
+pub(super) fn one_version(p: &Project, conn: &Connection, rid: i64, name: &str, version: i64) -> Result<ModelVersion> {
     load_versions(p, conn, &[(rid, version)])?
         .pop()
         .ok_or_else(|| RegistryError::VersionNotFound { name: name.to_string(), version: version.to_string() })
@@ -244,7 +250,7 @@ pub(super) fn get_model(p: &Project, name: &str) -> Result<RegisteredModel> {
     })
 }
 
-pub(super) fn rename_model(p: &Project, name: &str, new_name: &str, now: i64) -> Result<RegisteredModel> {
+pub(super) fn rename_model(p: &Project, name: &str, new_name: &str, actor: &str, now: i64) -> Result<RegisteredModel> {
     p.store_write(&format!("registered model `{name}`"), |tx| {
         let rid = model_rid(p, tx, name)?;
         match tx.execute(
@@ -256,6 +262,9 @@ pub(super) fn rename_model(p: &Project, name: &str, new_name: &str, now: i64) ->
             Err(e) => return Err(sql_err(p)(e)),
         }
         tx.execute("UPDATE model_versions SET last_updated_timestamp = ?2 WHERE model_rid = ?1", params![rid, now]).map_err(sql_err(p))?;
+        // The history is keyed by name: it follows the group to its new name.
+        tx.execute("UPDATE registry_events SET model_name = ?2 WHERE model_name = ?1", params![name, new_name]).map_err(sql_err(p))?;
+        record(p, tx, &Event { name: new_name, version: None, at: now, actor, kind: Kind::Renamed, from: name, to: new_name, reason: "" })?;
         one_model(p, tx, rid, new_name)
     })
 }
@@ -272,9 +281,10 @@ pub(super) fn update_model(p: &Project, name: &str, description: &str, now: i64)
     })
 }
 
-pub(super) fn delete_model(p: &Project, name: &str) -> Result<()> {
+pub(super) fn delete_model(p: &Project, name: &str, actor: &str, now: i64) -> Result<()> {
     p.store_write(&format!("registered model `{name}`"), |tx| {
         let rid = model_rid(p, tx, name)?;
+        record(p, tx, &Event { name, version: None, at: now, actor, kind: Kind::GroupDeleted, from: "", to: "", reason: "" })?;
         for table in ["registered_model_aliases", "model_version_tags", "model_versions", "registered_model_tags", "registered_models"] {
             tx.execute(&format!("DELETE FROM {table} WHERE model_rid = ?1"), [rid]).map_err(sql_err(p))?;
         }
@@ -315,8 +325,22 @@ pub(super) fn create_version(p: &Project, new: &NewVersion<'_>, now: i64) -> Res
         for t in new.tags {
             upsert_tag(p, tx, "model_version_tags", "model_rid, version", &[rid, version], t)?;
         }
+        let registered = Event { version: Some(version), to: new.source, ..Event::new(new.name, now, new.user_id, Kind::Registered) };
+        record(p, tx, &registered)?;
         touch_model(p, tx, rid, now)?;
         one_version(p, tx, rid, new.name, version)
+    })
+}
+
+/// Every live version of a model, lowest number first.
+pub(super) fn versions_of(p: &Project, name: &str) -> Result<Vec<ModelVersion>> {
+    p.store_read(|tx| {
+        let rid = model_rid(p, tx, name)?;
+        let keys: Vec<(i64, i64)> = tx
+            .prepare_cached("SELECT model_rid, version FROM model_versions WHERE model_rid = ?1 AND current_stage != ?2 ORDER BY version")
+            .and_then(|mut s| s.query_map(params![rid, DELETED], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(sql_err(p))?;
+        load_versions(p, tx, &keys)
     })
 }
 
@@ -339,10 +363,20 @@ pub(super) fn update_version(p: &Project, name: &str, version: i64, description:
     })
 }
 
-pub(super) fn delete_version(p: &Project, name: &str, version: i64, now: i64) -> Result<()> {
+pub(super) fn delete_version(p: &Project, name: &str, version: i64, actor: &str, now: i64) -> Result<()> {
     p.store_write(&format!("registered model `{name}`"), |tx| {
         let rid = version_key(p, tx, name, version)?;
         let err = sql_err(p);
+        let aliases: Vec<String> = tx
+            .prepare_cached("SELECT alias FROM registered_model_aliases WHERE model_rid = ?1 AND version = ?2 ORDER BY alias")
+            .and_then(|mut s| s.query_map(params![rid, version], |r| r.get(0))?.collect())
+            .map_err(&err)?;
+        for alias in aliases {
+            let from = alias_value(&alias, Some(version));
+            let removed = Event { version: Some(version), from: &from, ..Event::new(name, now, actor, Kind::AliasRemoved) };
+            record(p, tx, &removed)?;
+        }
+        record(p, tx, &Event { version: Some(version), ..Event::new(name, now, actor, Kind::VersionDeleted) })?;
         tx.execute(
             "UPDATE model_versions SET current_stage = ?3, last_updated_timestamp = ?4, description = '', user_id = '', \
              source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', run_link = '', status_message = '' \
@@ -395,9 +429,15 @@ pub(super) fn delete_version_tag(p: &Project, name: &str, version: i64, key: &st
     })
 }
 
-pub(super) fn set_alias(p: &Project, name: &str, alias: &str, version: i64, now: i64) -> Result<()> {
+pub(super) fn set_alias(p: &Project, name: &str, alias: &str, version: i64, actor: &str, now: i64) -> Result<()> {
     p.store_write(&format!("registered model `{name}`"), |tx| {
         let rid = version_key(p, tx, name, version)?;
+        let before = alias_version(p, tx, rid, alias)?;
+        if before == Some(version) {
+            return Ok(());
+        }
+        let (from, to) = (before.map(|b| alias_value(alias, Some(b))).unwrap_or_default(), alias_value(alias, Some(version)));
+        record(p, tx, &Event { version: Some(version), from: &from, to: &to, ..Event::new(name, now, actor, Kind::AliasSet) })?;
         tx.execute(
             "INSERT INTO registered_model_aliases (model_rid, alias, version) VALUES (?1, ?2, ?3) \
              ON CONFLICT (model_rid, alias) DO UPDATE SET version = excluded.version",
@@ -408,12 +448,23 @@ pub(super) fn set_alias(p: &Project, name: &str, alias: &str, version: i64, now:
     })
 }
 
-pub(super) fn delete_alias(p: &Project, name: &str, alias: &str, now: i64) -> Result<()> {
+pub(super) fn delete_alias(p: &Project, name: &str, alias: &str, actor: &str, now: i64) -> Result<()> {
     p.store_write(&format!("registered model `{name}`"), |tx| {
         let rid = model_rid(p, tx, name)?;
+        // Removing an alias the model does not have changes nothing, as in MLflow.
+        if let Some(before) = alias_version(p, tx, rid, alias)? {
+            let from = alias_value(alias, Some(before));
+            record(p, tx, &Event { version: Some(before), from: &from, ..Event::new(name, now, actor, Kind::AliasRemoved) })?;
+        }
         tx.execute("DELETE FROM registered_model_aliases WHERE model_rid = ?1 AND alias = ?2", params![rid, alias]).map_err(sql_err(p))?;
         touch_model(p, tx, rid, now)
     })
+}
+
+fn alias_version(p: &Project, conn: &Connection, rid: i64, alias: &str) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT version FROM registered_model_aliases WHERE model_rid = ?1 AND alias = ?2")
+        .and_then(|mut s| s.query_row(params![rid, alias], |r| r.get(0)).optional())
+        .map_err(sql_err(p))
 }
 
 pub(super) fn version_by_alias(p: &Project, name: &str, alias: &str) -> Result<ModelVersion> {

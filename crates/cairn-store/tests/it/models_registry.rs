@@ -29,7 +29,7 @@ fn models_versions_stages_and_aliases() {
         let v = p.create_model_version(&version("churn", &format!("runs:/r{i}/model")), 20 + i).unwrap();
         assert_eq!((v.version, v.status.as_str(), v.current_stage.as_str()), (i, "READY", "None"));
     }
-    p.delete_model_version("churn", "3", 30).unwrap();
+    p.delete_model_version("churn", "3", "ana", 30).unwrap();
     assert_eq!(p.get_model_version("churn", "3").unwrap_err().mlflow_error_code(), "RESOURCE_DOES_NOT_EXIST");
     assert_eq!(p.create_model_version(&version("churn", "s4"), 31).unwrap().version, 4, "numbers are never reused");
 
@@ -43,25 +43,26 @@ fn models_versions_stages_and_aliases() {
     let stages: Vec<(i64, &str)> = latest.iter().map(|v| (v.version, v.current_stage.as_str())).collect();
     assert_eq!(stages, [(4, "None"), (2, "Production"), (1, "Archived")]);
 
-    p.set_model_alias("churn", "champion", "2", 50).unwrap();
-    p.set_model_alias("churn", "champion", "4", 51).unwrap();
+    p.set_model_alias("churn", "champion", "2", "ana", 50).unwrap();
+    p.set_model_alias("churn", "champion", "4", "ana", 51).unwrap();
     assert_eq!(p.model_version_by_alias("churn", "champion").unwrap().version, 4);
     assert_eq!(p.get_model_version("churn", "4").unwrap().aliases, ["champion"]);
     for reserved in ["latest", "v3", "V12", "bad alias"] {
-        assert!(p.set_model_alias("churn", reserved, "4", 52).is_err(), "{reserved}");
+        assert!(p.set_model_alias("churn", reserved, "4", "ana", 52).is_err(), "{reserved}");
     }
-    assert!(p.set_model_alias("churn", "x", "3", 52).is_err(), "a deleted version has no alias");
-    p.delete_model_version("churn", "4", 53).unwrap();
+    assert!(p.set_model_alias("churn", "x", "3", "ana", 52).is_err(), "a deleted version has no alias");
+    p.delete_model_version("churn", "4", "ana", 53).unwrap();
     assert_eq!(p.model_version_by_alias("churn", "champion").unwrap_err().mlflow_error_code(), "RESOURCE_DOES_NOT_EXIST");
 
-    p.set_model_version_tag("churn", "1", &tag("ok", "yes"), 60).unwrap();
+    p.set_model_version_tag("churn", "1", &tag("ok", "yes"), "ana", 60).unwrap();
     p.set_registered_model_tag("churn", &tag("tier", "gold"), 61).unwrap();
     p.delete_registered_model_tag("churn", "team").unwrap();
-    let m = p.rename_registered_model("churn", "churn-v2", 62).unwrap();
+    let m = p.rename_registered_model("churn", "churn-v2", "ana", 62).unwrap();
     assert_eq!(m.tags, [tag("tier", "gold")]);
-    assert_eq!(p.get_model_version("churn-v2", "1").unwrap().tags, [tag("ok", "yes")]);
+    let status = tag("cairn.approval_status", "PendingManualApproval");
+    assert_eq!(p.get_model_version("churn-v2", "1").unwrap().tags, [status, tag("ok", "yes")], "the status is a tag when read");
     assert!(p.get_registered_model("churn").is_err());
-    p.delete_registered_model("churn-v2").unwrap();
+    p.delete_registered_model("churn-v2", "ana", 63).unwrap();
     assert!(p.search_model_versions("", 0, &[], None).unwrap().items.is_empty());
 }
 
