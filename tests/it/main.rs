@@ -12,6 +12,7 @@ mod ray_automl;
 mod ray_outage;
 mod ray_train;
 mod recovery;
+mod registry;
 mod runs_http;
 mod training;
 

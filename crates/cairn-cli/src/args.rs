@@ -88,6 +88,9 @@ pub enum Command {
     },
     /// List the models Cairn can train and their hyperparameters.
     Models,
+    /// The model registry: `cairn model register|approve|reject|alias|list|history|card`.
+    #[command(subcommand)]
+    Model(crate::model::ModelCommand),
     /// Wrangling flows (flows/NAME.flow.json): run, export as Python, list operators.
     #[command(subcommand)]
     Flow(crate::flow::FlowCommand),

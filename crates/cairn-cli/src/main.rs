@@ -7,6 +7,7 @@ mod cluster;
 mod flow;
 mod insights;
 mod job;
+mod model;
 mod output;
 mod report;
 mod train;
@@ -135,6 +136,10 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
         Command::Models => {
             train::models();
             Ok(())
+        }
+        Command::Model(cmd) => {
+            let pid = open(&studio, cmd.project())?;
+            model::run(&studio, &pid, cmd)
         }
         Command::Flow(cmd) => flow::run(cmd),
         Command::Worker { .. } => Ok(()),

@@ -11,6 +11,7 @@ mod guard;
 mod insights;
 mod jobs;
 mod mlflow;
+mod models;
 mod openapi;
 mod operations;
 mod params;

@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use cairn_types::ErrorCode::{self, *};
 use utoipa::OpenApi;
 
-use crate::{AppState, automl, flows, insights, jobs, openapi, routes, runs, sse};
+use crate::{AppState, automl, flows, insights, jobs, models, openapi, routes, runs, sse};
 
 /// One route of the table.
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +126,20 @@ operations! {
     // A search has no cluster to go to yet: this computer only, so none of CLUSTER's codes.
     post "/api/projects/{pid}/automl" => automl::start_automl [PROJECT, WRITES, TRAIN_SPEC, READ_FILE, &[AlreadyExists]];
     get "/api/projects/{pid}/runs/{rid}/automl" => automl::automl_result [PROJECT, &[RunNotFound]];
+
+    // The model registry: a run's model registered as a version of a group, approved, aliased.
+    get "/api/projects/{pid}/models" => models::groups [PROJECT];
+    post "/api/projects/{pid}/models" => models::register [PROJECT, WRITES, &[RunNotFound, InvalidInput, NotComputed, AlreadyExists]];
+    get "/api/projects/{pid}/models/{group}" => models::group [PROJECT, &[ModelNotFound, InvalidInput]];
+    delete "/api/projects/{pid}/models/{group}" => models::delete_group [PROJECT, WRITES, &[ModelNotFound, InvalidInput, EndpointLive]];
+    get "/api/projects/{pid}/models/{group}/versions/{version}" => models::card [PROJECT, &[ModelNotFound, InvalidInput, RunNotFound]];
+    delete "/api/projects/{pid}/models/{group}/versions/{version}" => models::delete_version [PROJECT, WRITES, &[ModelNotFound, InvalidInput, EndpointLive]];
+    post "/api/projects/{pid}/models/{group}/versions/{version}/approval" => models::approval [PROJECT, WRITES, &[ModelNotFound, InvalidInput, InvalidTransition]];
+    put "/api/projects/{pid}/models/{group}/versions/{version}/intended-use" => models::intended_use [PROJECT, WRITES, &[ModelNotFound, InvalidInput]];
+    put "/api/projects/{pid}/models/{group}/aliases/{alias}" => models::set_alias [PROJECT, WRITES, &[ModelNotFound, InvalidInput]];
+    delete "/api/projects/{pid}/models/{group}/aliases/{alias}" => models::remove_alias [PROJECT, WRITES, &[ModelNotFound, InvalidInput]];
+    get "/api/projects/{pid}/models/{group}/history" => models::history [PROJECT, &[ModelNotFound, InvalidInput]];
+    get "/api/projects/{pid}/models/{group}/compare" => models::compare [PROJECT, &[ModelNotFound, InvalidInput, RunNotFound]];
 
     get "/api/projects/{pid}/jobs" => jobs::jobs [PROJECT];
     get "/api/projects/{pid}/jobs/{jid}" => jobs::job [PROJECT, &[JobNotFound]];

@@ -137,6 +137,21 @@ pub fn render() -> String {
         FlowLineage::decl(),
         FlowRunResult::decl(),
         PythonScript::decl(),
+        ApprovalStatus::decl(),
+        Approval::decl(),
+        RegistryEventKind::decl(),
+        RegistryEvent::decl(),
+        KeyMetric::decl(),
+        ModelVersionInfo::decl(),
+        ModelAliasInfo::decl(),
+        ModelGroup::decl(),
+        RegisterModel::decl(),
+        SetApproval::decl(),
+        SetAlias::decl(),
+        SetIntendedUse::decl(),
+        TrainingLineage::decl(),
+        ModelCard::decl(),
+        VersionComparison::decl(),
     ];
     let mut out = String::from("// Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.\n\n");
     for d in decls {

@@ -1,6 +1,6 @@
 // Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.
 
-export type ErrorCode = "UNAUTHORIZED" | "HOST_REFUSED" | "ROUTE_NOT_FOUND" | "BAD_REQUEST" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "FILE_UNREADABLE" | "EMPTY_FILE" | "BAD_ENCODING" | "RAGGED_ROWS" | "WRONG_FORMAT" | "PARSE_ERROR" | "TYPE_MISMATCH" | "NOT_A_PROJECT" | "ALREADY_A_PROJECT" | "PROJECT_READ_ONLY" | "SCHEMA_TOO_NEW" | "PROJECT_CORRUPT" | "PROJECT_NOT_FOUND" | "DATASET_NOT_FOUND" | "DATASET_EXISTS" | "COLUMN_NOT_FOUND" | "TASK_NOT_FOUND" | "NOT_COMPUTED" | "CANCELLED" | "SOURCE_CHANGED" | "EXPERIMENT_NOT_FOUND" | "RUN_NOT_FOUND" | "JOB_NOT_FOUND" | "ALREADY_EXISTS" | "INVALID_FILTER" | "CANNOT_TRAIN" | "NOT_AVAILABLE" | "IO" | "INTERNAL" | "FLOW_INVALID" | "STEP_INVALID" | "CLUSTER_NOT_FOUND" | "CLUSTER_UNREACHABLE" | "CLUSTER_AUTH" | "CLUSTER_VERSION" | "PACKAGE_TOO_LARGE" | "NOT_TRUSTED";
+export type ErrorCode = "UNAUTHORIZED" | "HOST_REFUSED" | "ROUTE_NOT_FOUND" | "BAD_REQUEST" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "FILE_UNREADABLE" | "EMPTY_FILE" | "BAD_ENCODING" | "RAGGED_ROWS" | "WRONG_FORMAT" | "PARSE_ERROR" | "TYPE_MISMATCH" | "NOT_A_PROJECT" | "ALREADY_A_PROJECT" | "PROJECT_READ_ONLY" | "SCHEMA_TOO_NEW" | "PROJECT_CORRUPT" | "PROJECT_NOT_FOUND" | "DATASET_NOT_FOUND" | "DATASET_EXISTS" | "COLUMN_NOT_FOUND" | "TASK_NOT_FOUND" | "NOT_COMPUTED" | "CANCELLED" | "SOURCE_CHANGED" | "EXPERIMENT_NOT_FOUND" | "RUN_NOT_FOUND" | "JOB_NOT_FOUND" | "ALREADY_EXISTS" | "INVALID_FILTER" | "CANNOT_TRAIN" | "NOT_AVAILABLE" | "IO" | "INTERNAL" | "FLOW_INVALID" | "STEP_INVALID" | "CLUSTER_NOT_FOUND" | "CLUSTER_UNREACHABLE" | "CLUSTER_AUTH" | "CLUSTER_VERSION" | "PACKAGE_TOO_LARGE" | "NOT_TRUSTED" | "MODEL_NOT_FOUND" | "INVALID_TRANSITION" | "ENDPOINT_NOT_FOUND" | "ENDPOINT_LIVE" | "ENDPOINT_DOWN" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE";
 
 export type ApiError = { code: ErrorCode, 
 /**
@@ -965,5 +965,124 @@ export type FlowRunResult = { dataset: Dataset, lineage: FlowLineage,
 parquet: string, csv?: string, rows: number, columns: number, };
 
 export type PythonScript = { file_name: string, script: string, };
+
+export type ApprovalStatus = "PendingManualApproval" | "Approved" | "Rejected";
+
+export type Approval = { status: ApprovalStatus, 
+/**
+ * Who set the status ('' while pending since registration).
+ */
+actor: string, at?: number, reason: string, };
+
+export type RegistryEventKind = "registered" | "status" | "alias_set" | "alias_removed" | "intended_use" | "version_deleted" | "group_deleted" | "renamed";
+
+export type RegistryEvent = { seq: number, model: string, version?: number, at: number, actor: string, kind: RegistryEventKind, 
+/**
+ * The alias an alias event is about.
+ */
+alias?: string, from: string, to: string, reason: string, };
+
+export type KeyMetric = { key: string, value: number, };
+
+export type ModelVersionInfo = { group: string, version: number, run_id: string, 
+/**
+ * The run's name ('' when the run is gone).
+ */
+run_name: string, created_at: number, registered_by: string, description: string, 
+/**
+ * Where the model is (`runs:/<run>/model.cairn`, …).
+ */
+source: string, approval: Approval, aliases: Array<string>, 
+/**
+ * The model's kind (`gbm`, `automl`, …) when the run says.
+ */
+model_kind: string, key_metric?: KeyMetric, };
+
+export type ModelAliasInfo = { alias: string, version: number, };
+
+export type ModelGroup = { name: string, description: string, created_at: number, updated_at: number, aliases: Array<ModelAliasInfo>, versions: Array<ModelVersionInfo>, };
+
+export type RegisterModel = { 
+/**
+ * A run whose artifacts hold a `model.cairn` (a training, an AutoML search or one of its trials, or
+ * a run logged with the mlflow client that saved a Cairn model).
+ */
+run_id: string, 
+/**
+ * The group; created on first use.
+ */
+model: string, description?: string, 
+/**
+ * The model card's intended use.
+ */
+intended_use?: string, 
+/**
+ * Who registers it; default: the user running Cairn.
+ */
+actor?: string, };
+
+export type SetApproval = { 
+/**
+ * Approved or Rejected.
+ */
+status: ApprovalStatus, 
+/**
+ * Required to reject, and to approve a rejected version.
+ */
+reason?: string, actor?: string, };
+
+export type SetAlias = { version: number, actor?: string, };
+
+export type SetIntendedUse = { text: string, actor?: string, };
+
+export type TrainingLineage = { 
+/**
+ * The dataset's name.
+ */
+dataset: string, 
+/**
+ * Its id in the project ('' when the run was logged elsewhere).
+ */
+dataset_id: string, 
+/**
+ * The version of the data trained on (BLAKE3 of its digest and read options).
+ */
+dataset_version: string, 
+/**
+ * BLAKE3 of the data's bytes.
+ */
+dataset_digest: string, 
+/**
+ * The flow that wrote that version, when a flow made it.
+ */
+flow?: string, flow_digest?: string, };
+
+export type ModelCard = { version: ModelVersionInfo, 
+/**
+ * Editable text: what the model is for and what it must not be used for.
+ */
+intended_use: string, 
+/**
+ * The run's held-out metrics.
+ */
+metrics: Array<Metric>, params: Array<Param>, target: string, features: Array<string>, task: string, lineage?: TrainingLineage, 
+/**
+ * Every change to this version, oldest first.
+ */
+history: Array<RegistryEvent>, };
+
+export type VersionComparison = { a: ModelCard, b: ModelCard, 
+/**
+ * Param keys whose values differ (or that one side lacks).
+ */
+params_differ: Array<string>, 
+/**
+ * Metric keys both have, with b's value minus a's.
+ */
+metric_deltas: Array<KeyMetric>, 
+/**
+ * Both trained on the same data version.
+ */
+same_data: boolean, };
 
 export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];

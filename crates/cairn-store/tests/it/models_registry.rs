@@ -167,3 +167,79 @@ fn artifact_uris_name_the_same_folders() {
         assert!(p.proxied_artifact_path(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn approval_transitions_and_the_history() {
+    use cairn_types::{ApprovalStatus::*, RegistryEventKind as Kind};
+    let (_dir, p) = fresh_project();
+    p.create_registered_model("churn", &[], "", "ana", 1).unwrap();
+    let v = p.create_model_version(&NewVersion { user_id: "ana", ..version("churn", "runs:/r1/model.cairn") }, 2).unwrap();
+    assert_eq!((v.approval.status, v.approval.at), (PendingManualApproval, None));
+
+    let code = |e: cairn_store::RegistryError| cairn_types::ApiError::from(e).code;
+    use cairn_types::ErrorCode::{InvalidInput, InvalidTransition};
+    assert_eq!(code(p.set_approval_status("churn", "1", PendingManualApproval, "bo", "", 3).unwrap_err()), InvalidInput);
+    assert_eq!(code(p.set_approval_status("churn", "1", Rejected, "bo", "", 3).unwrap_err()), InvalidInput, "no reason");
+    assert_eq!(code(p.set_approval_status("churn", "1", Approved, "", "", 3).unwrap_err()), InvalidInput, "no actor");
+    let a = p.set_approval_status("churn", "1", Approved, "bo", "", 4).unwrap();
+    assert_eq!((a.approval.status, a.approval.actor.as_str(), a.approval.at), (Approved, "bo", Some(4)));
+    let twice = p.set_approval_status("churn", "1", Approved, "bo", "", 5).unwrap_err();
+    assert_eq!(twice.mlflow_error_code(), "RESOURCE_CONFLICT");
+    assert_eq!(twice.to_string(), "version 1 of model `churn` is already Approved; nothing to change (set Rejected to withdraw it)");
+    p.set_approval_status("churn", "1", Rejected, "cy", "leaks the label", 6).unwrap();
+    assert_eq!(code(p.set_approval_status("churn", "1", Rejected, "cy", "again", 7).unwrap_err()), InvalidTransition);
+    assert_eq!(code(p.set_approval_status("churn", "1", Approved, "cy", "", 7).unwrap_err()), InvalidInput, "un-rejecting needs a reason");
+
+    // Through the tag, as an MLflow client does: a reason tag first, then the status tag.
+    let t = |k: &str, v: &str| tag(k, v);
+    p.set_model_version_tag("churn", "1", &t("cairn.approval_reason", "fixed the join"), "mlflow", 8).unwrap();
+    p.set_model_version_tag("churn", "1", &t("cairn.approval_status", "approved"), "mlflow", 9).unwrap();
+    let v = p.get_model_version("churn", "1").unwrap();
+    let tags: Vec<(&str, &str)> = v.tags.iter().map(|t| (t.key.as_str(), t.value.as_str())).collect();
+    assert_eq!(tags, [("cairn.approval_reason", "fixed the join"), ("cairn.approval_status", "Approved"), ("cairn.approved_by", "mlflow")]);
+    assert!(p.set_model_version_tag("churn", "1", &t("cairn.approval_status", "shipped"), "mlflow", 10).is_err());
+    assert!(p.set_model_version_tag("churn", "1", &t("cairn.approved_by", "me"), "mlflow", 10).is_err(), "read-only");
+    assert!(p.delete_model_version_tag("churn", "1", "cairn.approval_status").is_err());
+
+    p.create_model_version(&NewVersion { user_id: "ana", ..version("churn", "runs:/r2/model.cairn") }, 11).unwrap();
+    p.set_model_alias("churn", "champion", "1", "bo", 12).unwrap();
+    p.set_model_alias("churn", "champion", "1", "bo", 13).unwrap();
+    p.set_model_alias("churn", "champion", "2", "bo", 14).unwrap();
+    p.delete_model_alias("churn", "champion", "bo", 15).unwrap();
+    p.delete_model_alias("churn", "champion", "bo", 16).unwrap();
+    p.set_intended_use("churn", "2", "triage only", "dee", 17).unwrap();
+    p.rename_registered_model("churn", "attrition", "dee", 18).unwrap();
+    p.delete_model_version("attrition", "2", "ed", 19).unwrap();
+    p.delete_registered_model("attrition", "ed", 20).unwrap();
+
+    let h = p.registry_history("attrition", None).unwrap();
+    let seen: Vec<(i64, Kind, Option<i64>, &str, &str, &str, Option<&str>, &str)> = h
+        .iter()
+        .map(|e| (e.at, e.kind, e.version, e.actor.as_str(), e.from.as_str(), e.to.as_str(), e.alias.as_deref(), e.reason.as_str()))
+        .collect();
+    let pending = "PendingManualApproval";
+    assert_eq!(
+        seen,
+        [
+            (2, Kind::Registered, Some(1), "ana", "", "runs:/r1/model.cairn", None, ""),
+            (4, Kind::Status, Some(1), "bo", pending, "Approved", None, ""),
+            (6, Kind::Status, Some(1), "cy", "Approved", "Rejected", None, "leaks the label"),
+            (9, Kind::Status, Some(1), "mlflow", "Rejected", "Approved", None, "fixed the join"),
+            (11, Kind::Registered, Some(2), "ana", "", "runs:/r2/model.cairn", None, ""),
+            (12, Kind::AliasSet, Some(1), "bo", "", "1", Some("champion"), ""),
+            (14, Kind::AliasSet, Some(2), "bo", "1", "2", Some("champion"), ""),
+            (15, Kind::AliasRemoved, Some(2), "bo", "2", "", Some("champion"), ""),
+            (17, Kind::IntendedUse, Some(2), "dee", "", "triage only", None, ""),
+            (18, Kind::Renamed, None, "dee", "churn", "attrition", None, ""),
+            (19, Kind::VersionDeleted, Some(2), "ed", "", "", None, ""),
+            (20, Kind::GroupDeleted, None, "ed", "", "", None, ""),
+        ],
+        "every change once, in order; an unchanged alias and a missing one record nothing"
+    );
+    assert!(p.registry_history("churn", None).unwrap_err().mlflow_error_code() == "RESOURCE_DOES_NOT_EXIST", "it moved with the rename");
+
+    // A group made again under the name reuses version 1; the old group's reviews do not leak into it.
+    p.create_registered_model("attrition", &[], "", "ana", 30).unwrap();
+    let fresh = p.create_model_version(&NewVersion { user_id: "ana", ..version("attrition", "runs:/r3/model.cairn") }, 31).unwrap();
+    assert_eq!((fresh.version, fresh.approval.status, fresh.approval.at), (1, PendingManualApproval, None));
+}
