@@ -109,6 +109,9 @@ pub enum Command {
     /// Run one job (used by the studio to train in a child process).
     #[command(hide = true)]
     Worker { spec: PathBuf },
+    /// Serve an endpoint's models (the studio starts it with the endpoint's config.json).
+    #[command(hide = true)]
+    EndpointServe { config: PathBuf },
     /// Print the API's OpenAPI description.
     #[command(hide = true)]
     Openapi,

@@ -38,6 +38,14 @@ fn main() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    if let Command::EndpointServe { config } = &cli.command {
+        // Its own process, no studio: the model server of one endpoint, logging to stderr.
+        if let Err(e) = cairn_serve::run(config) {
+            output::print_error(&e);
+            std::process::exit(1);
+        }
+        return;
+    }
     let studio = Arc::new(Studio::new(&default_config_dir(), system_clock()));
     let result = run(cli.command, studio.clone());
     // Datasets' stored copies are written in the background; let them land before exiting.
@@ -142,7 +150,7 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
             model::run(&studio, &pid, cmd)
         }
         Command::Flow(cmd) => flow::run(cmd),
-        Command::Worker { .. } => Ok(()),
+        Command::Worker { .. } | Command::EndpointServe { .. } => Ok(()),
         Command::Openapi => {
             say!("{}", cairn_server::openapi_json());
             Ok(())

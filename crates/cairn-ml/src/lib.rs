@@ -24,7 +24,7 @@ mod train;
 
 pub use check::{Checked, check};
 pub use error::MlError;
-pub use model::{MODEL_FORMAT, Model};
+pub use model::{FeatureKind, FeatureValues, MODEL_FORMAT, Model, Predicted};
 pub use models::Scores;
 pub use params::catalog;
 pub use partial::{PD_MAX_POINTS, PD_MAX_ROWS};

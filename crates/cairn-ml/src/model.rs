@@ -224,8 +224,67 @@ impl Model {
     /// Predicts raw rows: column `prediction` (the class label, or a number), and for classification
     /// `proba_<class>` per class. Missing values and unseen categories are encoded as in training.
     pub fn predict(&self, frame: &DataFrame) -> Result<DataFrame, MlError> {
-        let raw = self.read(frame)?;
-        for (name, col) in self.features.iter().zip(&raw) {
+        let columns = match self.predict_frame(frame)? {
+            Predicted::Values(v) => vec![Column::new("prediction".into(), v)],
+            Predicted::Classes { labels, proba, k } => {
+                let rows = labels.len();
+                let mut cols = vec![Column::new("prediction".into(), labels)];
+                for (c, class) in self.classes.iter().enumerate().take(k) {
+                    let v: Vec<f64> = (0..rows).map(|r| proba[r * k + c]).collect();
+                    cols.push(Column::new(format!("proba_{class}").into(), v));
+                }
+                cols
+            }
+        };
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+
+    /// [`predict`](Self::predict)'s columns, before they become a frame.
+    pub fn predict_frame(&self, frame: &DataFrame) -> Result<Predicted, MlError> {
+        self.predict_raw(&self.read(frame)?)
+    }
+
+    /// What each feature held at training time, in the order of [`features`](Self::features): how
+    /// values given to [`predict_values`](Self::predict_values) must be read.
+    pub fn feature_kinds(&self) -> Vec<FeatureKind> {
+        self.kinds
+            .iter()
+            .map(|k| match k {
+                SourceKind::Number => FeatureKind::Number,
+                SourceKind::Bool => FeatureKind::Bool,
+                SourceKind::Date => FeatureKind::Date,
+                SourceKind::Datetime => FeatureKind::Datetime,
+                SourceKind::Text => FeatureKind::Text,
+            })
+            .collect()
+    }
+
+    /// Predicts rows given as one column of values per feature, in the order of `features`, already
+    /// read as a frame's columns are read for [`predict`](Self::predict) (which takes the same path
+    /// from there): for callers that hold typed values and need no frame, like an endpoint's requests.
+    pub fn predict_values(&self, values: &[FeatureValues<'_>]) -> Result<Predicted, MlError> {
+        if values.len() != self.features.len() {
+            return Err(MlError::Internal(format!("{} feature columns given, the model has {}", values.len(), self.features.len())));
+        }
+        let rows = values.first().map_or(0, FeatureValues::len);
+        let mut raw = Vec::with_capacity(values.len());
+        for ((name, kind), v) in self.features.iter().zip(&self.kinds).zip(values) {
+            if v.len() != rows {
+                return Err(MlError::Internal(format!("the column '{name}' has {} values, the first has {rows}", v.len())));
+            }
+            raw.push(match (kind, v) {
+                (SourceKind::Text, FeatureValues::Texts(t)) => table::dictionary(t.iter().copied()),
+                (SourceKind::Text, FeatureValues::Numbers(_)) | (_, FeatureValues::Texts(_)) => {
+                    return Err(MlError::Internal(format!("the column '{name}' is given as the wrong kind ({kind:?} expected)")));
+                }
+                (_, FeatureValues::Numbers(n)) => table::RawColumn::Num(n.clone()),
+            });
+        }
+        self.predict_raw(&raw)
+    }
+
+    fn predict_raw(&self, raw: &[table::RawColumn]) -> Result<Predicted, MlError> {
+        for (name, col) in self.features.iter().zip(raw) {
             if let table::RawColumn::Num(v) = col {
                 let infinite = v.iter().filter(|x| x.is_infinite()).count();
                 if infinite > 0 {
@@ -237,20 +296,68 @@ impl Model {
             }
         }
         let rows = raw.first().map_or(0, table::RawColumn::len);
-        let columns = match self.scores(&raw, None)? {
-            Scores::Values(v) => vec![Column::new("prediction".into(), v)],
+        Ok(match self.scores(raw, None)? {
+            Scores::Values(v) => Predicted::Values(v),
             Scores::Proba { k, p } => {
-                let labels: Vec<String> =
-                    (0..rows).map(|r| self.classes.get(argmax(&p[r * k..(r + 1) * k])).cloned().unwrap_or_default()).collect();
-                let mut cols = vec![Column::new("prediction".into(), labels)];
-                for (c, class) in self.classes.iter().enumerate().take(k) {
-                    let v: Vec<f64> = (0..rows).map(|r| p[r * k + c]).collect();
-                    cols.push(Column::new(format!("proba_{class}").into(), v));
-                }
-                cols
+                let labels = (0..rows).map(|r| self.classes.get(argmax(&p[r * k..(r + 1) * k])).cloned().unwrap_or_default()).collect();
+                Predicted::Classes { labels, proba: p, k }
             }
-        };
-        Ok(DataFrame::new_infer_height(columns)?)
+        })
+    }
+}
+
+/// What a feature held at training time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeatureKind {
+    Number,
+    /// Read as 0 (false) and 1 (true).
+    Bool,
+    /// Read as days since 1970-01-01.
+    Date,
+    /// Read as milliseconds since 1970-01-01 (durations: milliseconds).
+    Datetime,
+    Text,
+}
+
+/// One feature's values for [`Model::predict_values`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureValues<'a> {
+    /// Every kind but text; NaN is a missing value.
+    Numbers(Vec<f64>),
+    /// None is a missing value.
+    Texts(Vec<Option<&'a str>>),
+}
+
+impl FeatureValues<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            FeatureValues::Numbers(v) => v.len(),
+            FeatureValues::Texts(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Predicted rows: the columns of [`Model::predict`]'s frame, before they become one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Predicted {
+    /// Regression: the `prediction` column.
+    Values(Vec<f64>),
+    /// Classification: each row's label, and its probabilities row-major (`proba[r * k + c]`, classes
+    /// in the order of [`Model::classes`]).
+    Classes { labels: Vec<String>, proba: Vec<f64>, k: usize },
+}
+
+impl Predicted {
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        match self {
+            Predicted::Values(v) => v.len(),
+            Predicted::Classes { labels, .. } => labels.len(),
+        }
     }
 }
 

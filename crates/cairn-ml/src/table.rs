@@ -96,7 +96,7 @@ pub(crate) fn read(frame: &DataFrame, name: &str, kind: SourceKind) -> Result<Ra
     match kind {
         SourceKind::Text => {
             let s = if dtype.is_string() { s } else { s.cast(&DataType::String)? };
-            Ok(dictionary(s.str()?))
+            Ok(dictionary(s.str()?.iter()))
         }
         SourceKind::Number | SourceKind::Bool => match got {
             Some(SourceKind::Number | SourceKind::Bool) => Ok(RawColumn::Num(f64_values(&s)?)),
@@ -138,11 +138,11 @@ fn parse_numbers(name: &str, ca: &StringChunked) -> Result<RawColumn, MlError> {
     Ok(RawColumn::Num(out))
 }
 
-fn dictionary(ca: &StringChunked) -> RawColumn {
+/// Dictionary-encodes text values (None is missing); codes number the values in order of appearance.
+pub(crate) fn dictionary<'a>(values: impl Iterator<Item = Option<&'a str>>) -> RawColumn {
     let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     let mut dict: Vec<String> = Vec::new();
-    let codes = ca
-        .iter()
+    let codes = values
         .map(|v| match v {
             None => MISSING,
             Some(t) => *index.entry(t).or_insert_with(|| {

@@ -65,3 +65,57 @@ pub struct EndpointState {
     /// Milliseconds since the Unix epoch.
     pub started_at: i64,
 }
+
+/// `GET /_cairn/stats` of an endpoint process (key required): per variant totals since the process
+/// started, and a point per second over the last 10 minutes, for the endpoint page's charts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct EndpointStats {
+    pub name: String,
+    /// Milliseconds since the Unix epoch.
+    pub started_at: i64,
+    pub now: i64,
+    /// Requests refused for a missing or wrong key (no variant answers those).
+    #[ts(type = "number")]
+    pub unauthorized: u64,
+    pub variants: Vec<VariantStats>,
+}
+
+/// One variant's traffic. Latencies are in milliseconds, measured from the request's arrival to its
+/// answer, read from fixed logarithmic buckets (within 9 %; a second's points within 19 %); null before
+/// the first request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct VariantStats {
+    pub name: String,
+    pub model: String,
+    pub version: i64,
+    pub weight: f64,
+    #[ts(type = "number")]
+    pub requests: u64,
+    /// Answers with a status of 400 or more.
+    #[ts(type = "number")]
+    pub errors: u64,
+    /// Errors per status code (`"400"`, `"500"`, …; `"other"` for the rest).
+    #[ts(type = "Record<string, number>")]
+    pub errors_by_status: std::collections::BTreeMap<String, u64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    /// Requests written to the capture files.
+    #[ts(type = "number")]
+    pub captured: u64,
+    /// Oldest first, one per second (seconds without traffic included).
+    pub series: Vec<StatsSecond>,
+}
+
+/// One second of a variant's traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct StatsSecond {
+    /// Seconds since the Unix epoch.
+    pub t: i64,
+    #[ts(type = "number")]
+    pub requests: u64,
+    #[ts(type = "number")]
+    pub errors: u64,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
