@@ -1,14 +1,17 @@
 //! The server with real parts: a real project folder and SQLite file, real files, real HTTP on loopback.
 
 mod api_auth;
+mod batch;
 mod clusters_http;
 mod commands_http;
+mod endpoints;
 mod flow_export;
 mod flows;
 mod imports;
 mod projects;
 mod ray;
 mod ray_automl;
+mod ray_batch;
 mod ray_outage;
 mod ray_train;
 mod recovery;

@@ -37,8 +37,8 @@ fn spec(dataset: &str, model: ModelKind, seed: u64) -> TrainSpec {
     }
 }
 
-/// Trains and waits; the run id.
-fn train(studio: &Studio, pid: &str, spec: TrainSpec) -> String {
+/// Trains with the `cairn` worker and waits for the job to succeed; the run id.
+pub fn train_and_wait(studio: &Studio, pid: &str, spec: TrainSpec) -> String {
     let started = studio.start_training(pid, spec).unwrap();
     let end = Instant::now() + Duration::from_secs(300);
     loop {
@@ -60,7 +60,10 @@ fn project_with_flow_output(dir: &std::path::Path) -> (Arc<Studio>, String) {
     let req = ImportRequest { path: csv.to_string_lossy().into_owned(), options: Default::default() };
     studio.import_now(&pid, &req, &ImportObserver { task: None, on_progress: None }).unwrap();
     let mut flow = studio.create_flow(&pid, &CreateFlow { name: "prep".into(), dataset: "adult".into() }).unwrap();
-    flow.steps = vec![serde_json::from_value(json!({"op": "drop", "version": 1, "params": {"columns": ["fnlwgt"]}, "fitted": null, "enabled": true})).unwrap()];
+    flow.steps = vec![
+        serde_json::from_value(json!({"op": "drop", "version": 1, "params": {"columns": ["fnlwgt"]}, "fitted": null, "enabled": true}))
+            .unwrap(),
+    ];
     studio.save_flow(&pid, "prep", &flow).unwrap();
     let task = studio.start_flow_run(&pid, "prep", FlowRunRequest { dataset_name: Some("adult prepared".into()), csv: None }).unwrap();
     let end = Instant::now() + Duration::from_secs(120);
@@ -80,8 +83,8 @@ fn project_with_flow_output(dir: &std::path::Path) -> (Arc<Studio>, String) {
 fn register_approve_alias_history_card_compare_and_resolve() {
     let dir = tempfile::tempdir().unwrap();
     let (studio, pid) = project_with_flow_output(dir.path());
-    let run1 = train(&studio, &pid, spec("adult prepared", ModelKind::Gbm, 1));
-    let run2 = train(&studio, &pid, spec("adult prepared", ModelKind::Logistic, 2));
+    let run1 = train_and_wait(&studio, &pid, spec("adult prepared", ModelKind::Gbm, 1));
+    let run2 = train_and_wait(&studio, &pid, spec("adult prepared", ModelKind::Logistic, 2));
 
     let reg = |run: &str, who: &str| RegisterModel {
         run_id: run.into(),
@@ -178,7 +181,8 @@ fn register_approve_alias_history_card_compare_and_resolve() {
     assert_eq!(studio.resolve_model(&pid, "census").unwrap().version, 1, "v2 is pending: v1 is the highest approved");
     studio.set_approval(&pid, "census", 2, ApprovalStatus::Approved, Some("bo"), None).unwrap();
     assert_eq!(studio.resolve_model(&pid, "census").unwrap().version, 2);
-    for (bad, code) in [("census@9", ErrorCode::ModelNotFound), ("census@nobody", ErrorCode::ModelNotFound), ("nope", ErrorCode::ModelNotFound)]
+    for (bad, code) in
+        [("census@9", ErrorCode::ModelNotFound), ("census@nobody", ErrorCode::ModelNotFound), ("nope", ErrorCode::ModelNotFound)]
     {
         assert_eq!(studio.resolve_model(&pid, bad).unwrap_err().code, code, "{bad}");
     }
@@ -204,7 +208,8 @@ async fn registry_over_http() {
     let csv = adult_sample(s.dir.path(), 800);
     let done = s.import(&pid, &csv, json!({"name": "adult"})).await;
     assert_eq!(done["type"], "succeeded", "{done}");
-    let (st, started) = s.post(&format!("/api/projects/{pid}/train"), serde_json::to_value(spec("adult", ModelKind::Gbm, 3)).unwrap()).await;
+    let (st, started) =
+        s.post(&format!("/api/projects/{pid}/train"), serde_json::to_value(spec("adult", ModelKind::Gbm, 3)).unwrap()).await;
     assert_eq!(st, 200, "{started}");
     let run = started["run_id"].as_str().unwrap().to_string();
     let job = started["job_id"].as_str().unwrap();
@@ -232,7 +237,14 @@ async fn registry_over_http() {
     let (st, e) = s.post(&approve, json!({"status": "Rejected"})).await;
     assert_eq!((st, e["code"].as_str()), (422, Some("INVALID_INPUT")), "{e}");
 
-    let r = s.http.put(format!("{}{base}/churn/aliases/champion", s.base)).bearer_auth(&s.token).json(&json!({"version": 1})).send().await.unwrap();
+    let r = s
+        .http
+        .put(format!("{}{base}/churn/aliases/champion", s.base))
+        .bearer_auth(&s.token)
+        .json(&json!({"version": 1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let (st, g) = s.get(&format!("{base}/churn")).await;
     assert_eq!((st, g["aliases"][0]["alias"].as_str()), (200, Some("champion")), "{g}");
@@ -250,12 +262,20 @@ async fn registry_over_http() {
     let (st, mv) = s.get(&format!("{}?name=churn&version=1", mlflow("get"))).await;
     let tags = mv["model_version"]["tags"].as_array().cloned().unwrap_or_default();
     let tag = |k: &str| tags.iter().find(|t| t["key"] == k).and_then(|t| t["value"].as_str()).map(str::to_string);
-    assert_eq!((st, tag("cairn.approval_status").as_deref(), tag("cairn.approved_by").as_deref()), (200, Some("Approved"), Some("bo")), "{mv}");
-    let (st, e) = s.post(&mlflow("set-tag"), json!({"name": "churn", "version": "1", "key": "cairn.approval_status", "value": "Approved"})).await;
+    assert_eq!(
+        (st, tag("cairn.approval_status").as_deref(), tag("cairn.approved_by").as_deref()),
+        (200, Some("Approved"), Some("bo")),
+        "{mv}"
+    );
+    let (st, e) =
+        s.post(&mlflow("set-tag"), json!({"name": "churn", "version": "1", "key": "cairn.approval_status", "value": "Approved"})).await;
     assert_eq!((st, e["error_code"].as_str()), (409, Some("RESOURCE_CONFLICT")), "{e}");
-    let (st, _) = s.post(&mlflow("set-tag"), json!({"name": "churn", "version": "1", "key": "cairn.approval_reason", "value": "leaks the target"})).await;
+    let (st, _) = s
+        .post(&mlflow("set-tag"), json!({"name": "churn", "version": "1", "key": "cairn.approval_reason", "value": "leaks the target"}))
+        .await;
     assert_eq!(st, 200);
-    let (st, e) = s.post(&mlflow("set-tag"), json!({"name": "churn", "version": "1", "key": "cairn.approval_status", "value": "Rejected"})).await;
+    let (st, e) =
+        s.post(&mlflow("set-tag"), json!({"name": "churn", "version": "1", "key": "cairn.approval_status", "value": "Rejected"})).await;
     assert_eq!(st, 200, "{e}");
     let (_, h) = s.get(&format!("{base}/churn/history")).await;
     let last = h.as_array().and_then(|a| a.last()).cloned().unwrap_or_default();

@@ -9,6 +9,9 @@ from mlflow.exceptions import MlflowException
 
 from conftest import unique
 
+# Every version carries its approval status as a tag (Cairn's registry; never stored as a tag).
+PENDING = {"cairn.approval_status": "PendingManualApproval"}
+
 MLMODEL = """artifact_path: model
 flavors:
   python_function:
@@ -41,7 +44,7 @@ def test_register_versions_and_aliases(experiment, client, tmp_path):
     assert (v1.name, v1.version, v1.status, v1.run_id) == (name, "1", "READY", first)
     assert v1.source == f"mlflow-artifacts:/{experiment}/{first}/artifacts/model"
     v2 = mlflow.register_model(f"runs:/{second}/model", name, tags={"candidate": "yes"})
-    assert v2.version == "2" and v2.tags == {"candidate": "yes"}
+    assert v2.version == "2" and v2.tags == {"candidate": "yes", **PENDING}
 
     client.set_registered_model_alias(name, "champion", "1")
     client.set_registered_model_alias(name, "challenger", "2")
@@ -85,9 +88,9 @@ def test_versions_tags_stages_and_search(experiment, client, tmp_path):
     model = client.get_registered_model(name)
     assert model.description == "fraud scores v2" and model.tags == {"tier": "gold"}
     assert client.get_model_version(name, "1").description == "first try"
-    assert client.get_model_version(name, "3").tags == {"validated": "true"}
+    assert client.get_model_version(name, "3").tags == {"validated": "true", **PENDING}
     client.delete_model_version_tag(name, "3", "validated")
-    assert client.get_model_version(name, "3").tags == {}
+    assert client.get_model_version(name, "3").tags == PENDING
 
     with pytest.warns(FutureWarning):
         client.transition_model_version_stage(name, "1", "Production")

@@ -141,6 +141,10 @@ impl Studio {
             JobKind::Automl { spec, .. } => self.start_automl(pid, spec),
             JobKind::AutomlTrial { .. } => Err(ApiError::new(ErrorCode::InvalidInput, format!("job `{job_id}` is one trial of a search"))
                 .with_hint("start the search again from its run")),
+            JobKind::Batch { spec, .. } => {
+                let experiment = project.get_experiment(&old.info.experiment_id).ok().map(|e| e.name);
+                self.rerun_batch(pid, spec, cluster, experiment)
+            }
             JobKind::Command { dir, command, env, resources } => {
                 let trusted = self.is_trusted(&dir);
                 let experiment = project.get_experiment(&old.info.experiment_id).ok().map(|e| e.name);

@@ -4,10 +4,14 @@
 mod automl;
 mod automl_remote;
 mod automl_worker;
+pub mod batch;
 mod clusters;
 mod command_job;
 mod datasets;
 mod demo;
+mod endpoint_process;
+mod endpoints;
+mod ground_truth;
 mod flows;
 mod frames;
 mod insights;
@@ -101,6 +105,8 @@ pub struct Studio {
     /// Held while this studio exists: threads following remote jobs stop when it is dropped (as they
     /// would when the app exits), so a new studio on the same project re-attaches alone.
     life: Arc<()>,
+    /// The thread watching each endpoint this studio started or found running, by (project, name).
+    endpoint_watchers: Mutex<HashMap<(String, String), std::thread::JoinHandle<()>>>,
 }
 
 impl Studio {
@@ -119,6 +125,7 @@ impl Studio {
             trust: trust::TrustStore::new(config_dir),
             following: Default::default(),
             life: Arc::new(()),
+            endpoint_watchers: Mutex::default(),
         }
     }
 

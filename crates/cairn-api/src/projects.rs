@@ -104,6 +104,7 @@ impl Studio {
         let fresh = lock(&self.projects).insert(info.id.clone(), project.clone()).is_none();
         if fresh {
             self.recover_jobs(&project);
+            self.recover_endpoints(&project);
         }
         // A server started without a project serves the first one opened (the UI reopens it on reload
         // and the MLflow API logs into it); later openings do not move a script's logging elsewhere.
@@ -145,6 +146,7 @@ impl Studio {
         let p = Arc::new(project);
         lock(&self.projects).insert(id.to_string(), p.clone());
         self.recover_jobs(&p);
+        self.recover_endpoints(&p);
         Ok(p)
     }
 

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use cairn_store::models_registry::{INTENDED_USE_TAG, ModelVersion, NewVersion};
 use cairn_store::{Project, RegistryError, TrackingStore};
 use cairn_types::{
-    ApiError, ApprovalStatus, ErrorCode, KeyMetric, ModelAliasInfo, ModelGroup, ModelVersionInfo, RegisterModel, RegistryEvent, Run, RunStatus,
-    Tag,
+    ApiError, ApprovalStatus, ErrorCode, KeyMetric, ModelAliasInfo, ModelGroup, ModelVersionInfo, RegisterModel, RegistryEvent, Run,
+    RunStatus, Tag,
 };
 
 use crate::Studio;
@@ -42,30 +42,34 @@ impl Studio {
     /// Resolves `GROUP@VERSION` (`3` or `v3`), `GROUP@ALIAS`, or `GROUP` (its highest Approved version)
     /// to the version and its model file. Groups may contain `@`: the last one splits.
     pub fn resolve_model(&self, pid: &str, spec: &str) -> Result<ResolvedModel, ApiError> {
-        let project = self.project(pid)?;
-        let spec = spec.trim();
-        let (group, selector) = match spec.rsplit_once('@') {
-            Some((g, s)) if !g.is_empty() => (g, Some(s)),
-            _ => (spec, None),
-        };
-        if group.is_empty() {
-            return Err(ApiError::new(ErrorCode::InvalidInput, "the model to use is empty")
-                .with_hint("name it GROUP@VERSION, GROUP@ALIAS or GROUP (its latest approved version)"));
-        }
-        let (version, alias) = match selector {
-            Some(s) if s.is_empty() => {
-                return Err(ApiError::new(ErrorCode::InvalidInput, format!("`{spec}` names no version or alias after `@`"))
-                    .with_hint(format!("write {group}@3, {group}@champion, or {group} for its latest approved version")));
-            }
-            Some(s) => match version_number(s) {
-                Some(n) => (project.get_model_version(group, &n.to_string())?, None),
-                None => (project.model_version_by_alias(group, s)?, Some(s.to_string())),
-            },
-            None => (latest_approved(&project, group)?, None),
-        };
-        let model_path = model_file(&project, &version)?;
-        Ok(ResolvedModel { group: version.name.clone(), version: version.version, alias, run_id: version.run_id.clone(), model_path })
+        resolve_in(&*self.project(pid)?, spec)
     }
+}
+
+/// [`Studio::resolve_model`] on an open project (endpoint watchers resolve aliases again with it).
+pub(crate) fn resolve_in(project: &Project, spec: &str) -> Result<ResolvedModel, ApiError> {
+    let spec = spec.trim();
+    let (group, selector) = match spec.rsplit_once('@') {
+        Some((g, s)) if !g.is_empty() => (g, Some(s)),
+        _ => (spec, None),
+    };
+    if group.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "the model to use is empty")
+            .with_hint("name it GROUP@VERSION, GROUP@ALIAS or GROUP (its latest approved version)"));
+    }
+    let (version, alias) = match selector {
+        Some(s) if s.is_empty() => {
+            return Err(ApiError::new(ErrorCode::InvalidInput, format!("`{spec}` names no version or alias after `@`"))
+                .with_hint(format!("write {group}@3, {group}@champion, or {group} for its latest approved version")));
+        }
+        Some(s) => match version_number(s) {
+            Some(n) => (project.get_model_version(group, &n.to_string())?, None),
+            None => (project.model_version_by_alias(group, s)?, Some(s.to_string())),
+        },
+        None => (latest_approved(project, group)?, None),
+    };
+    let model_path = model_file(project, &version)?;
+    Ok(ResolvedModel { group: version.name.clone(), version: version.version, alias, run_id: version.run_id.clone(), model_path })
 }
 
 /// Who a change is recorded as: the name given, else the user running Cairn.
@@ -83,8 +87,11 @@ impl Studio {
         let group = req.model.trim();
         let run = project.get_run(req.run_id.trim())?;
         if matches!(run.info.status, RunStatus::Running | RunStatus::Scheduled) && !has_model(&project, &run) {
-            return Err(ApiError::new(ErrorCode::NotComputed, format!("run `{}` is still training and has no model yet", run.info.run_name))
-                .with_hint("register it when it has finished"));
+            return Err(ApiError::new(
+                ErrorCode::NotComputed,
+                format!("run `{}` is still training and has no model yet", run.info.run_name),
+            )
+            .with_hint("register it when it has finished"));
         }
         let dir = artifact_dir(&project, &run.info.artifact_uri);
         let Some(file) = find_model_file(&dir) else {
@@ -100,8 +107,12 @@ impl Studio {
             Ok(_) | Err(RegistryError::ModelExists(_)) => {}
             Err(e) => return Err(e.into()),
         }
-        let tags: Vec<Tag> =
-            req.intended_use.iter().filter(|t| !t.trim().is_empty()).map(|t| Tag { key: INTENDED_USE_TAG.into(), value: t.clone() }).collect();
+        let tags: Vec<Tag> = req
+            .intended_use
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| Tag { key: INTENDED_USE_TAG.into(), value: t.clone() })
+            .collect();
         let new = NewVersion {
             name: group,
             source: &source,
@@ -128,7 +139,8 @@ impl Studio {
         reason: Option<&str>,
     ) -> Result<ModelVersionInfo, ApiError> {
         let project = self.project(pid)?;
-        let v = project.set_approval_status(group, &version.to_string(), status, &actor_or_user(actor), reason.unwrap_or(""), self.now())?;
+        let v =
+            project.set_approval_status(group, &version.to_string(), status, &actor_or_user(actor), reason.unwrap_or(""), self.now())?;
         Ok(version_info(&project, &v))
     }
 
@@ -147,7 +159,14 @@ impl Studio {
     }
 
     /// Edits the model card's intended use of a version.
-    pub fn set_intended_use(&self, pid: &str, group: &str, version: i64, text: &str, actor: Option<&str>) -> Result<ModelVersionInfo, ApiError> {
+    pub fn set_intended_use(
+        &self,
+        pid: &str,
+        group: &str,
+        version: i64,
+        text: &str,
+        actor: Option<&str>,
+    ) -> Result<ModelVersionInfo, ApiError> {
         let project = self.project(pid)?;
         let v = project.set_intended_use(group, &version.to_string(), text, &actor_or_user(actor), self.now())?;
         Ok(version_info(&project, &v))
@@ -205,7 +224,7 @@ impl Studio {
 }
 
 fn refuse_if_served(studio: &Studio, pid: &str, group: &str, version: Option<i64>) -> Result<(), ApiError> {
-    let live = serving_endpoints(studio, pid, group)?;
+    let live = studio.serving(pid, group, version)?;
     if live.is_empty() {
         return Ok(());
     }
@@ -215,12 +234,6 @@ fn refuse_if_served(studio: &Studio, pid: &str, group: &str, version: Option<i64
     };
     Err(ApiError::new(ErrorCode::EndpointLive, format!("{what} is served by the running endpoint(s) {}", live.join(", ")))
         .with_hint("stop those endpoints (or move them to another model) first"))
-}
-
-/// Endpoint names serving any version of the group.
-// TODO endpoints: call crate::endpoints::serving(studio, pid, group) once the endpoints module exists.
-fn serving_endpoints(_studio: &Studio, _pid: &str, _group: &str) -> Result<Vec<String>, ApiError> {
-    Ok(vec![])
 }
 
 fn has_model(project: &Project, run: &Run) -> bool {
@@ -275,7 +288,8 @@ pub(crate) fn version_info(project: &Project, v: &ModelVersion) -> ModelVersionI
 const KEY_METRICS: [&str; 6] = ["roc_auc", "accuracy", "log_loss", "r2", "rmse", "mae"];
 
 fn key_metric(run: &Run) -> Option<KeyMetric> {
-    let metric = |k: &str| run.data.metrics.iter().find(|m| m.key == k && m.value.is_finite()).map(|m| KeyMetric { key: k.into(), value: m.value });
+    let metric =
+        |k: &str| run.data.metrics.iter().find(|m| m.key == k && m.value.is_finite()).map(|m| KeyMetric { key: k.into(), value: m.value });
     let chosen = run.data.params.iter().find(|p| p.key == "metric").map(|p| p.value.as_str());
     chosen.into_iter().chain(KEY_METRICS).find_map(metric)
 }
@@ -333,7 +347,11 @@ fn source_path(project: &Project, v: &ModelVersion) -> Result<PathBuf, ApiError>
         }
         return Ok(if rel.is_empty() { dir } else { dir.join(rel) });
     }
-    let logged = if !v.model_id.is_empty() { Some(v.model_id.as_str()) } else { v.source.strip_prefix("models:/").filter(|id| id.starts_with("m-")) };
+    let logged = if !v.model_id.is_empty() {
+        Some(v.model_id.as_str())
+    } else {
+        v.source.strip_prefix("models:/").filter(|id| id.starts_with("m-"))
+    };
     if let Some(id) = logged {
         let model = project.get_logged_model(id.trim_end_matches('/'), true)?;
         return Ok(artifact_dir(project, &model.artifact_location));

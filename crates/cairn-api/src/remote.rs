@@ -215,7 +215,7 @@ fn finish(
 ) {
     let said = message.unwrap_or_default();
     match decode(log, job_id) {
-        Some(Ok(o)) if o.status == "succeeded" => match record(project, run_id, &o, now) {
+        Some(Ok(o)) if o.status == "succeeded" => match record_outcome(project, job_id, run_id, &o, now) {
             Ok(()) => {
                 if let Ok(true) = project.job_ended(job_id, JobState::Succeeded, exit_code.or(Some(0)), None, now) {
                     let _ = project.update_run(run_id, Some(RunStatus::Finished), Some(now), None);
@@ -226,7 +226,7 @@ fn finish(
                 job_id,
                 run_id,
                 exit_code,
-                &format!("the model trained on the cluster but could not be recorded: {e}"),
+                &format!("the job succeeded on the cluster but its result could not be recorded: {e}"),
                 now,
             ),
         },
@@ -258,6 +258,11 @@ fn finish(
             finish_failed(project, job_id, run_id, exit_code, reason.trim_end_matches(": "), now);
         }
     }
+}
+
+/// A batch prediction reports its result; a training its model.
+fn record_outcome(project: &Project, job_id: &str, run_id: &str, o: &RemoteOutcome, now: i64) -> Result<(), String> {
+    if crate::batch::is_batch(project, job_id) { crate::batch::record_remote(project, run_id, o) } else { record(project, run_id, o, now) }
 }
 
 fn is_command(project: &Project, job_id: &str) -> bool {

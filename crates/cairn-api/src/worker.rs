@@ -161,6 +161,9 @@ pub fn run_worker(spec_path: &Path) -> i32 {
     if let JobKind::AutomlTrial { spec: search, trial, data } = &spec.kind {
         return crate::automl_remote::run_trial_here(&spec, search, trial, data);
     }
+    if let JobKind::Batch { spec: batch, packed: Some(packed) } = &spec.kind {
+        return crate::batch::run_remote(&spec, batch, packed);
+    }
     let project = match Project::open(&spec.project) {
         Ok(p) => p,
         Err(e) => {
@@ -190,6 +193,7 @@ pub fn run_worker(spec_path: &Path) -> i32 {
                 2
             }
             JobKind::Command { dir, command, env, .. } => run_command(&spec, dir, command, env, &ending),
+            JobKind::Batch { spec: batch, .. } => crate::batch::run_local(&project, &spec, batch, &dir, &ending),
         };
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
         code

@@ -86,11 +86,17 @@ pub enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Predict with a registered model version (or a run's model) over a file or a dataset of any size,
+    /// in chunks, here or on a Ray cluster; resumable (--resume) after a crash.
+    BatchPredict(crate::batch::BatchArgs),
     /// List the models Cairn can train and their hyperparameters.
     Models,
     /// The model registry: `cairn model register|approve|reject|alias|list|history|card`.
     #[command(subcommand)]
     Model(crate::model::ModelCommand),
+    /// Real-time endpoints: `cairn endpoint deploy|list|invoke|update|stop|delete|ground-truth`.
+    #[command(subcommand)]
+    Endpoint(crate::endpoint::EndpointCommand),
     /// Wrangling flows (flows/NAME.flow.json): run, export as Python, list operators.
     #[command(subcommand)]
     Flow(crate::flow::FlowCommand),

@@ -3,7 +3,9 @@
 
 mod args;
 mod automl;
+mod batch;
 mod cluster;
+mod endpoint;
 mod flow;
 mod insights;
 mod job;
@@ -132,6 +134,10 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
             }
             Ok(())
         }
+        Command::BatchPredict(a) => {
+            let pid = open(&studio, &a.project)?;
+            batch::run(&studio, &pid, a)
+        }
         Command::Report(a) => {
             let pid = open(&studio, &a.project)?;
             let run_id = resolve_run(&studio, &pid, &a.run)?;
@@ -148,6 +154,10 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
         Command::Model(cmd) => {
             let pid = open(&studio, cmd.project())?;
             model::run(&studio, &pid, cmd)
+        }
+        Command::Endpoint(cmd) => {
+            let pid = open(&studio, cmd.project())?;
+            endpoint::run(&studio, &pid, cmd)
         }
         Command::Flow(cmd) => flow::run(cmd),
         Command::Worker { .. } | Command::EndpointServe { .. } => Ok(()),

@@ -198,7 +198,14 @@ pub fn run(studio: &Studio, pid: &str, cmd: ModelCommand) -> Result<(), ApiError
             }
             let a = &c.version.approval;
             say!("{}@{}  {}  run {} ({})", group, version, c.version.model_kind, c.version.run_name, c.version.run_id);
-            let reviewed = a.at.map(|t| format!(" by {} at {}{}", a.actor, words::iso_minute(t), if a.reason.is_empty() { String::new() } else { format!(": {}", a.reason) }));
+            let reviewed = a.at.map(|t| {
+                format!(
+                    " by {} at {}{}",
+                    a.actor,
+                    words::iso_minute(t),
+                    if a.reason.is_empty() { String::new() } else { format!(": {}", a.reason) }
+                )
+            });
             say!("status: {}{}", a.status.as_str(), reviewed.unwrap_or_default());
             say!("predicts `{}` ({}) from {} feature(s)", c.target, c.task, c.features.len());
             if !c.intended_use.is_empty() {

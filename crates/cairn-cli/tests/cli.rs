@@ -270,3 +270,72 @@ fn blank_cells_are_missing_from_the_command_line_too() {
     assert!(err.contains("column `flag` cannot be read as int") && err.contains("\"?\""), "{err}");
     assert!(err.contains("--null VALUE") && err.contains("--type COLUMN=string") && !err.contains("Read as missing"), "{err}");
 }
+
+/// `cairn model`: register a trained run, approve, approve again (refused), reject without and with a
+/// reason, aliases, the list as JSON, the history and the card; the actor is $USER unless --actor.
+#[test]
+fn model_register_approve_reject_alias_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    let csv = dir.path().join("adult.csv");
+    let all = std::fs::read_to_string(shared("adult.csv")).unwrap();
+    std::fs::write(&csv, all.lines().take(1001).collect::<Vec<_>>().join("\n")).unwrap();
+    assert!(cairn(dir.path(), &["new", p]).status.success());
+    assert!(cairn(dir.path(), &["import", p, csv.to_str().unwrap()]).status.success());
+    let out = cairn(dir.path(), &["train", p, "--data", "adult", "--target", "class", "--model", "gbm", "--name", "first"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+
+    let model = |args: &[&str]| {
+        let mut all = vec!["model"];
+        all.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_cairn")).args(&all).env("CAIRN_CONFIG_DIR", dir.path()).env("USER", "tester").output().unwrap()
+    };
+    let out = model(&["register", p, "first", "--name", "census", "--description", "income"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("registered census@1 (PendingManualApproval)"), "{}", text(&out.stdout));
+    let out = model(&["approve", p, "census@1"]);
+    assert!(text(&out.stdout).contains("census@1 Approved by tester"), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = model(&["approve", p, "census@1", "--actor", "bo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("version 1 of model `census` is already Approved"), "{}", text(&out.stderr));
+    let out = model(&["reject", p, "census@1"]);
+    assert!(!out.status.success() && text(&out.stderr).contains("--reason"), "clap asks for the reason: {}", text(&out.stderr));
+    let out = model(&["reject", p, "census@1", "--reason", "too slow", "--actor", "bo"]);
+    assert!(text(&out.stdout).contains("Rejected by bo: too slow"), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = model(&["alias", p, "census@1", "champion"]);
+    assert!(text(&out.stdout).contains("census@champion → version 1"), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = model(&["approve", p, "census@champion", "--reason", "re-measured"]);
+    assert!(out.status.success(), "an alias names the version: {}", text(&out.stderr));
+
+    let out = model(&["list", p, "--json"]);
+    let groups: serde_json::Value = serde_json::from_slice(&out.stdout).expect("list JSON");
+    let v = &groups[0]["versions"][0];
+    assert_eq!(
+        (groups[0]["name"].as_str(), v["approval"]["status"].as_str(), v["aliases"][0].as_str()),
+        (Some("census"), Some("Approved"), Some("champion"))
+    );
+    assert!(text(&model(&["list", p]).stdout).contains("v1    Approved"), "{}", text(&model(&["list", p]).stdout));
+
+    let out = model(&["alias", p, "census", "champion", "--remove"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = model(&["history", p, "census", "--json"]);
+    let events: serde_json::Value = serde_json::from_slice(&out.stdout).expect("history JSON");
+    let kinds: Vec<(&str, &str)> =
+        events.as_array().unwrap().iter().map(|e| (e["kind"].as_str().unwrap(), e["actor"].as_str().unwrap())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("registered", "tester"),
+            ("status", "tester"),
+            ("status", "bo"),
+            ("alias_set", "tester"),
+            ("status", "tester"),
+            ("alias_removed", "tester")
+        ]
+    );
+    let card = text(&model(&["card", p, "census@1"]).stdout);
+    assert!(card.contains("predicts `class`") && card.contains("trained on `adult`") && card.contains("re-measured"), "{card}");
+    let out = model(&["approve", p, "census@7"]);
+    assert!(text(&out.stderr).contains("has no version 7"), "{}", text(&out.stderr));
+}

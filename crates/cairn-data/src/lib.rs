@@ -18,6 +18,9 @@ mod store;
 pub use error::{DataError, Pos};
 pub use frame::{CELL_MAX_CHARS, append_columns, column_infos, dtype_of, page};
 pub use import::{Imported, Notes, null_values, preview_file, read_file};
+/// The type classifier the CSV reader infers columns with, for readers of a file in pieces (a batch
+/// prediction types the columns it copies over the whole file, as an import would).
+pub use infer::{classify, datetime_format, resolve};
 pub use polars::prelude::DataFrame;
 /// A row order (the indices that sort a frame).
 pub type SortIndex = polars::prelude::IdxCa;

@@ -12,9 +12,9 @@ mod spec;
 
 pub use error::JobError;
 pub use local::{CANCEL_MARKER, LOG_FILE, LocalExecutor, SPEC_FILE};
-pub use process::{ProcessId, alive, process_id};
+pub use process::{ProcessId, alive, process_id, signal};
 pub use ray_executor::{INPUTS_DIR, REMOTE_JOBS_DIR, RayExecutor, SPEC_ENV, submission_id};
-pub use spec::{JobKind, JobSpec, Resources, SPEC_VERSION};
+pub use spec::{BatchPacked, JobKind, JobSpec, Resources, SPEC_VERSION};
 
 use std::path::Path;
 

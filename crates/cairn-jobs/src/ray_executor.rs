@@ -117,7 +117,7 @@ impl RayExecutor {
                 req.entrypoint_num_gpus = resources.gpus;
                 req.entrypoint_memory = resources.memory_bytes;
             }
-            JobKind::Train { .. } | JobKind::Automl { .. } | JobKind::AutomlTrial { .. } => {
+            JobKind::Train { .. } | JobKind::Automl { .. } | JobKind::AutomlTrial { .. } | JobKind::Batch { .. } => {
                 let uri = self.pack_inputs(job_dir)?;
                 return self.builtin_request(spec, &uri, job_dir);
             }

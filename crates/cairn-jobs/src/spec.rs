@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cairn_types::{AutomlSpec, TrainSpec};
+use cairn_types::{AutomlSpec, BatchSpec, TrainSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::error::JobError;
 
 /// Bumped when the spec changes shape; a worker refuses specs newer than it knows.
-/// 2: the custom-command kind and resource requests. 3: AutoML trials on a cluster.
-pub const SPEC_VERSION: u32 = 3;
+/// 2: the custom-command kind and resource requests. 3: AutoML trials on a cluster. 4: batch predictions.
+pub const SPEC_VERSION: u32 = 4;
 
 /// What a job asks the cluster for; None leaves it to the executor's default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,6 +45,13 @@ pub enum JobKind {
     /// with it (`data`, in the working directory); its report goes home in the log. `trial` is
     /// cairn-automl's `TrialRequest`.
     AutomlTrial { spec: AutomlSpec, trial: serde_json::Value, data: String },
+    /// A batch prediction: a model over a file in chunks, resumable from its work folder. On a cluster
+    /// the model and the input travel in the package (`packed`: their names in the working directory).
+    Batch {
+        spec: BatchSpec,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        packed: Option<BatchPacked>,
+    },
     /// The user's own command run in (a copy of) the user's folder, e.g. `python train.py`.
     Command {
         dir: PathBuf,
@@ -54,6 +61,13 @@ pub enum JobKind {
         #[serde(default)]
         resources: Resources,
     },
+}
+
+/// The names, in a cluster job's working directory, of the files a batch prediction reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchPacked {
+    pub model: String,
+    pub input: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,6 +91,7 @@ impl JobSpec {
             JobKind::Train { .. } => "train",
             JobKind::Automl { .. } => "automl",
             JobKind::AutomlTrial { .. } => "automl_trial",
+            JobKind::Batch { .. } => "batch",
             JobKind::Command { .. } => "command",
         }
     }

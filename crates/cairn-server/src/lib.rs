@@ -3,6 +3,8 @@
 //! loopback address served is refused (DNS rebinding). Also serves the built UI.
 
 mod automl;
+mod batch;
+mod endpoints;
 mod error;
 mod extract;
 mod files;

@@ -117,9 +117,7 @@ pub async fn approval(
     Path(VersionPath { pid, group, version }): Path<VersionPath>,
     Json(req): Json<SetApproval>,
 ) -> Answer<ModelVersionInfo> {
-    Ok(Json(
-        blocking(move || s.studio.set_approval(&pid, &group, version, req.status, req.actor.as_deref(), req.reason.as_deref())).await?,
-    ))
+    Ok(Json(blocking(move || s.studio.set_approval(&pid, &group, version, req.status, req.actor.as_deref(), req.reason.as_deref())).await?))
 }
 
 /// Edits the model card's intended use.

@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use cairn_types::ErrorCode::{self, *};
 use utoipa::OpenApi;
 
-use crate::{AppState, automl, flows, insights, jobs, models, openapi, routes, runs, sse};
+use crate::{AppState, automl, batch, endpoints, flows, insights, jobs, models, openapi, routes, runs, sse};
 
 /// One route of the table.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +52,8 @@ const TRAIN_SPEC: &[ErrorCode] = &[DatasetNotFound, SourceChanged, ColumnNotFoun
 /// Reaching a Ray cluster: its profile, its token, its address, its version, what it accepts.
 const CLUSTER: &[ErrorCode] =
     &[ClusterNotFound, ClusterAuth, ClusterUnreachable, ClusterVersion, NotAvailable, PackageTooLarge, InvalidInput, FileUnreadable];
+/// Naming registered model versions to serve (`GROUP@VERSION|ALIAS`): the registry's answers.
+const RESOLVE: &[ErrorCode] = &[ModelNotFound, InvalidInput, RunNotFound, NotComputed, FileNotFound, SchemaTooNew, ProjectCorrupt];
 /// Cluster profiles as saved in the user's settings.
 const PROFILES: &[ErrorCode] = &[FileUnreadable, Io, Internal];
 
@@ -127,6 +129,10 @@ operations! {
     post "/api/projects/{pid}/automl" => automl::start_automl [PROJECT, WRITES, TRAIN_SPEC, READ_FILE, &[AlreadyExists]];
     get "/api/projects/{pid}/runs/{rid}/automl" => automl::automl_result [PROJECT, &[RunNotFound]];
 
+    // Batch predictions: a model over a file or a dataset in chunks, as a job (follow, cancel and re-run it under /jobs).
+    post "/api/projects/{pid}/batch-predictions" => batch::start_batch [PROJECT, WRITES, READ_FILE, CLUSTER, &[ModelNotFound, RunNotFound, DatasetNotFound, SourceChanged, NotComputed]];
+    get "/api/projects/{pid}/batch-predictions/{jid}" => batch::batch_status [PROJECT, &[JobNotFound]];
+
     // The model registry: a run's model registered as a version of a group, approved, aliased.
     get "/api/projects/{pid}/models" => models::groups [PROJECT];
     post "/api/projects/{pid}/models" => models::register [PROJECT, WRITES, &[RunNotFound, InvalidInput, NotComputed, AlreadyExists]];
@@ -140,6 +146,17 @@ operations! {
     delete "/api/projects/{pid}/models/{group}/aliases/{alias}" => models::remove_alias [PROJECT, WRITES, &[ModelNotFound, InvalidInput]];
     get "/api/projects/{pid}/models/{group}/history" => models::history [PROJECT, &[ModelNotFound, InvalidInput]];
     get "/api/projects/{pid}/models/{group}/compare" => models::compare [PROJECT, &[ModelNotFound, InvalidInput, RunNotFound]];
+
+    get "/api/projects/{pid}/endpoints" => endpoints::endpoints [PROJECT];
+    post "/api/projects/{pid}/endpoints" => endpoints::deploy [PROJECT, WRITES, RESOLVE, &[AlreadyExists, EndpointDown]];
+    get "/api/projects/{pid}/endpoints/{name}" => endpoints::endpoint [PROJECT, &[EndpointNotFound]];
+    put "/api/projects/{pid}/endpoints/{name}" => endpoints::update [PROJECT, WRITES, RESOLVE, &[EndpointNotFound, EndpointDown]];
+    delete "/api/projects/{pid}/endpoints/{name}" => endpoints::delete [PROJECT, WRITES, &[EndpointNotFound]];
+    post "/api/projects/{pid}/endpoints/{name}/stop" => endpoints::stop [PROJECT, WRITES, &[EndpointNotFound]];
+    post "/api/projects/{pid}/endpoints/{name}/invoke" => endpoints::invoke [PROJECT, &[EndpointNotFound, EndpointDown]];
+    get "/api/projects/{pid}/endpoints/{name}/stats" => endpoints::stats [PROJECT, &[EndpointNotFound, EndpointDown]];
+    get "/api/projects/{pid}/endpoints/{name}/log" => endpoints::log [PROJECT, &[EndpointNotFound]];
+    post "/api/projects/{pid}/endpoints/{name}/ground-truth" => endpoints::ground_truth [PROJECT, WRITES, &[EndpointNotFound, ParseError, EmptyFile, PayloadTooLarge]];
 
     get "/api/projects/{pid}/jobs" => jobs::jobs [PROJECT];
     get "/api/projects/{pid}/jobs/{jid}" => jobs::job [PROJECT, &[JobNotFound]];

@@ -2,6 +2,7 @@
 //! `.cairn/artifacts/`, plus the registry of datasets and the user's recent projects.
 
 mod conn;
+mod endpoints;
 mod error;
 mod fsutil;
 mod jobs;
@@ -15,6 +16,7 @@ pub mod tracking;
 mod watch;
 
 pub use conn::Conn;
+pub use endpoints::EndpointRecord;
 pub use error::StoreError;
 pub use fsutil::{atomic_write, cache_write, folder_is_read_only};
 pub use jobs::JobRecord;

@@ -6,6 +6,7 @@
 mod automl;
 mod cluster;
 mod data;
+mod deploy;
 mod endpoint;
 mod error;
 pub mod float;
@@ -23,6 +24,7 @@ pub mod words;
 pub use automl::*;
 pub use cluster::*;
 pub use data::*;
+pub use deploy::*;
 pub use endpoint::*;
 pub use error::{ApiError, ErrorCode};
 pub use flow::*;

@@ -90,7 +90,9 @@ impl RegistryEventKind {
 
     pub fn parse(s: &str) -> Option<RegistryEventKind> {
         use RegistryEventKind::*;
-        [Registered, Status, AliasSet, AliasRemoved, IntendedUse, VersionDeleted, GroupDeleted, Renamed].into_iter().find(|k| k.as_str() == s)
+        [Registered, Status, AliasSet, AliasRemoved, IntendedUse, VersionDeleted, GroupDeleted, Renamed]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

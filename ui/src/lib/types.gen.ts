@@ -966,6 +966,126 @@ parquet: string, csv?: string, rows: number, columns: number, };
 
 export type PythonScript = { file_name: string, script: string, };
 
+export type BatchFormat = "parquet" | "csv";
+
+export type BatchPredictRequest = { 
+/**
+ * A registered model: `GROUP@VERSION` (`churn@3`), `GROUP@ALIAS` (`churn@champion`), `GROUP` (its
+ * latest version); or a run's model: `run:<run id or unique prefix>`.
+ */
+model: string, 
+/**
+ * A file of raw rows (CSV/TSV or Parquet; a path on this computer). Exactly one of `file` and `dataset`.
+ */
+file?: string, 
+/**
+ * A dataset of the project (name or id): its stored copy is read.
+ */
+dataset?: string, 
+/**
+ * Where the predictions go (an absolute path, or relative to the project's folder). On a cluster
+ * it must be absolute and writable by the cluster (this computer, or a shared file system).
+ */
+out: string, 
+/**
+ * None: from `out`'s extension (`.csv`, else Parquet).
+ */
+format?: BatchFormat, 
+/**
+ * Input columns written before the predictions, in this order; `["*"]` for all of them.
+ */
+columns: Array<string>, 
+/**
+ * Rows per chunk (default 100,000): memory is bounded by a few chunks.
+ */
+chunk_rows?: number, 
+/**
+ * A cluster profile's name or a Ray dashboard address; None: this computer.
+ */
+on?: string, 
+/**
+ * Continue the work left in `out`'s work folder by an interrupted run with the same arguments,
+ * skipping its finished chunks. Without it, any earlier work there is discarded.
+ */
+resume: boolean, 
+/**
+ * The experiment of the job's run (default "Batch predictions").
+ */
+experiment?: string, };
+
+export type BatchSpec = { 
+/**
+ * The model as asked (`churn@champion`, `run:…`), for people.
+ */
+model: string, 
+/**
+ * The model file (absolute; on a cluster, the copy packed with the job).
+ */
+model_path: string, 
+/**
+ * The input file (absolute; on a cluster, the copy packed with the job).
+ */
+input: string, 
+/**
+ * The dataset the input is the stored copy of, if it is one.
+ */
+dataset?: string, 
+/**
+ * The output file (absolute).
+ */
+out: string, format: BatchFormat, 
+/**
+ * Input columns joined to the predictions (`*`: all).
+ */
+columns: Array<string>, chunk_rows: number, 
+/**
+ * Keep the finished chunks found in the work folder (a rerun); false discards them first.
+ */
+resume: boolean, };
+
+export type RowError = { 
+/**
+ * The data row, 1-based in the input's order (the header is not a row).
+ */
+row: number, 
+/**
+ * The line of a CSV file the row starts on (the header is line 1), when the input is CSV.
+ */
+line?: number, 
+/**
+ * Why, in words (the column and the value).
+ */
+reason: string, };
+
+export type BatchResult = { model: string, input: string, out: string, format: BatchFormat, 
+/**
+ * The errors file beside the output (`<out stem>.errors.csv`: row, line, reason), when a row failed.
+ */
+errors_file?: string, rows: number, scored: number, failed: number, chunks: number, 
+/**
+ * Chunks found finished by an earlier, interrupted run and not computed again.
+ */
+chunks_resumed: number, 
+/**
+ * The columns written: the joined input columns, then `prediction` (and `proba_<class>`).
+ */
+columns: Array<string>, 
+/**
+ * The first failed rows (at most 100; all of them are in the errors file).
+ */
+errors: Array<RowError>, 
+/**
+ * Wall time of this run (a resumed run counts only its own part).
+ */
+seconds: number, };
+
+export type BatchStatus = { job: JobInfo, spec: BatchSpec, 
+/**
+ * Chunks done of all (`unit` "chunks"), from the work folder's manifest; None before the first
+ * chunk is planned, or when the work folder cannot be read from here (a cluster's own disk).
+ */
+progress?: Progress, result?: BatchResult, };
+
 export type ApprovalStatus = "PendingManualApproval" | "Approved" | "Rejected";
 
 export type Approval = { status: ApprovalStatus, 
@@ -1084,5 +1204,141 @@ metric_deltas: Array<KeyMetric>,
  * Both trained on the same data version.
  */
 same_data: boolean, };
+
+export type DeployEndpoint = { 
+/**
+ * Letters, digits, `-` and `_`; unique in the project.
+ */
+name: string, 
+/**
+ * At least one. Traffic is shared by weight.
+ */
+variants: Array<VariantSpec>, capture?: CaptureSpec, 
+/**
+ * The port to listen on; absent: any free port.
+ */
+port?: number, };
+
+export type VariantSpec = { 
+/**
+ * `GROUP@VERSION`, `GROUP@ALIAS` (the endpoint follows the alias when it moves) or `GROUP` (its
+ * latest approved version).
+ */
+model: string, 
+/**
+ * Relative share of the traffic; default 1.
+ */
+weight: number, 
+/**
+ * Shown in metrics; default: `v<version>`, or the alias.
+ */
+name?: string, };
+
+export type CaptureSpec = { 
+/**
+ * 0–100.
+ */
+percent: number, input: boolean, output: boolean, };
+
+export type EndpointStatus = "starting" | "running" | "restarting" | "stopped" | "failed";
+
+export type EndpointVariant = { name: string, 
+/**
+ * What was asked: `GROUP@VERSION|ALIAS`.
+ */
+spec: string, model: string, version: bigint, weight: number, };
+
+export type EndpointInfo = { name: string, status: EndpointStatus, 
+/**
+ * Why it is stopped or failed, or the last restart's cause.
+ */
+message: string, 
+/**
+ * `http://127.0.0.1:PORT` while it runs.
+ */
+url?: string, pid?: number, variants: Array<EndpointVariant>, capture?: CaptureSpec, 
+/**
+ * The key requests need (`Authorization: Bearer …`).
+ */
+key: string, 
+/**
+ * Where captured requests are written (`YYYY/MM/DD/HH/*.jsonl` below it).
+ */
+capture_dir: string, created_at: bigint, updated_at: bigint, };
+
+export type UpdateEndpoint = { variants: Array<VariantSpec>, };
+
+export type InvokeEndpoint = { 
+/**
+ * `text/csv` or `application/json`.
+ */
+content_type: string, body: string, };
+
+export type InvokeResult = { status: number, content_type: string, body: string, 
+/**
+ * The variant that answered.
+ */
+variant?: string, millis: number, };
+
+export type GroundTruthUpload = { 
+/**
+ * CSV with the columns `inference_id` and `label`, or SageMaker's ground-truth JSONL
+ * (`{"groundTruthData":{"data":…,"encoding":"CSV"},"eventMetadata":{"eventId":…},"eventVersion":"0"}`).
+ */
+text: string, };
+
+export type GroundTruthReport = { 
+/**
+ * Labels written.
+ */
+written: number, 
+/**
+ * Of those, how many name an inference id found in the endpoint's captured data.
+ */
+matched: number, 
+/**
+ * The file they were written to, relative to the project.
+ */
+file: string, };
+
+export type EndpointLog = { text: string, 
+/**
+ * The offset to ask for next.
+ */
+next: bigint, };
+
+export type EndpointStats = { name: string, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+started_at: bigint, now: bigint, 
+/**
+ * Requests refused for a missing or wrong key (no variant answers those).
+ */
+unauthorized: number, variants: Array<VariantStats>, };
+
+export type VariantStats = { name: string, model: string, version: bigint, weight: number, requests: number, 
+/**
+ * Answers with a status of 400 or more.
+ */
+errors: number, 
+/**
+ * Errors per status code (`"400"`, `"500"`, …; `"other"` for the rest).
+ */
+errors_by_status: Record<string, number>, p50_ms: number | null, p95_ms: number | null, p99_ms: number | null, 
+/**
+ * Requests written to the capture files.
+ */
+captured: number, 
+/**
+ * Oldest first, one per second (seconds without traffic included).
+ */
+series: Array<StatsSecond>, };
+
+export type StatsSecond = { 
+/**
+ * Seconds since the Unix epoch.
+ */
+t: bigint, requests: number, errors: number, p50_ms: number | null, p99_ms: number | null, };
 
 export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];

@@ -74,7 +74,9 @@ fn held_out_metrics(project: &Project, run: &Run) -> Vec<Metric> {
     let path = artifact_dir(project, &run.info.artifact_uri).join(EVALUATION_FILE);
     let eval: Option<Evaluation> = std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok());
     match eval {
-        Some(e) => e.metrics.into_iter().map(|(key, value)| Metric { key, value, timestamp: run.info.end_time.unwrap_or(0), step: 0 }).collect(),
+        Some(e) => {
+            e.metrics.into_iter().map(|(key, value)| Metric { key, value, timestamp: run.info.end_time.unwrap_or(0), step: 0 }).collect()
+        }
         None => run.data.metrics.iter().filter(|m| m.step == 0).cloned().collect(),
     }
 }
@@ -87,7 +89,8 @@ fn tag<'a>(run: &'a Run, key: &str) -> Option<&'a str> {
 /// (an AutoML trial's parent does); a run logged with the mlflow client has only its `log_inputs`.
 fn lineage(project: &Project, run: &Run) -> Option<TrainingLineage> {
     let parent = tag(run, "mlflow.parentRunId").and_then(|p| project.get_run(p).ok());
-    let tagged = if tag(run, "cairn.dataset.id").is_some() { Some(run) } else { parent.as_ref().filter(|p| tag(p, "cairn.dataset.id").is_some()) };
+    let tagged =
+        if tag(run, "cairn.dataset.id").is_some() { Some(run) } else { parent.as_ref().filter(|p| tag(p, "cairn.dataset.id").is_some()) };
     let Some(r) = tagged else {
         let input = run.inputs.dataset_inputs.first()?;
         return Some(TrainingLineage {

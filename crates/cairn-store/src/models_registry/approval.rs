@@ -87,9 +87,7 @@ pub(super) fn read_only_tag(key: &str) -> RegistryError {
 pub fn check_transition(name: &str, version: i64, from: ApprovalStatus, to: ApprovalStatus, reason: &str) -> Result<()> {
     let what = format!("version {version} of model `{name}`");
     if to == ApprovalStatus::PendingManualApproval {
-        return Err(RegistryError::InvalidInput(format!(
-            "{what} can be set to Approved or Rejected, not back to PendingManualApproval"
-        )));
+        return Err(RegistryError::InvalidInput(format!("{what} can be set to Approved or Rejected, not back to PendingManualApproval")));
     }
     if from == to {
         return Err(RegistryError::InvalidTransition(format!(
@@ -112,7 +110,15 @@ pub fn check_transition(name: &str, version: i64, from: ApprovalStatus, to: Appr
 }
 
 /// Sets the status. `reason: None` takes a `cairn.approval_reason` tag set before (MLflow's way).
-fn set_status(p: &Project, name: &str, version: i64, to: ApprovalStatus, actor: &str, reason: Option<&str>, now: i64) -> Result<ModelVersion> {
+fn set_status(
+    p: &Project,
+    name: &str,
+    version: i64,
+    to: ApprovalStatus,
+    actor: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<ModelVersion> {
     if actor.trim().is_empty() {
         return Err(RegistryError::InvalidInput("a status change needs the name of who makes it (actor)".into()));
     }
@@ -149,7 +155,13 @@ fn set_status(p: &Project, name: &str, version: i64, to: ApprovalStatus, actor: 
             params![rid, version, APPROVAL_REASON_TAG],
         )
         .map_err(&err)?;
-        let e = Event { version: Some(version), from: from.as_str(), to: to.as_str(), reason: reason.trim(), ..Event::new(name, now, actor, Kind::Status) };
+        let e = Event {
+            version: Some(version),
+            from: from.as_str(),
+            to: to.as_str(),
+            reason: reason.trim(),
+            ..Event::new(name, now, actor, Kind::Status)
+        };
         record(p, tx, &e)?;
         touch_model(p, tx, rid, now)?;
         one_version(p, tx, rid, name, version)

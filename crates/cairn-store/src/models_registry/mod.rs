@@ -12,15 +12,13 @@ mod logged_sql;
 mod search;
 mod sql;
 
-use cairn_types::{Approval, ApiError, ErrorCode, Tag};
+use cairn_types::{ApiError, Approval, ErrorCode, Tag};
 
 use crate::error::StoreError;
 use crate::project::Project;
 use crate::tracking::TrackingError;
 
-pub use approval::{
-    APPROVAL_REASON_TAG, APPROVAL_STATUS_TAG, APPROVED_BY_TAG, INTENDED_USE_TAG, check_transition, current_version_events,
-};
+pub use approval::{APPROVAL_REASON_TAG, APPROVAL_STATUS_TAG, APPROVED_BY_TAG, INTENDED_USE_TAG, check_transition, current_version_events};
 pub use logged::{
     LoggedModel, LoggedOrder, LoggedSearch, ModelMetric, NewLoggedModel, STATUSES as LOGGED_MODEL_STATUSES, canonical_status,
 };

@@ -1,0 +1,115 @@
+//! Predicting a chunk with `Model::predict`, the path `cairn predict` takes, so a row gets the very
+//! values it gets there. `predict` fails a whole frame on one bad value; the rows known to be bad are
+//! left out first, and when it still fails the rows are halved until the failing ones are found, so one
+//! bad row costs a few predictions of ever smaller halves, not a prediction per row.
+
+use std::path::Path;
+
+use cairn_ml::{FeatureKind, Model};
+use cairn_types::{ApiError, ErrorCode, Task};
+use polars::prelude::*;
+
+use super::text::{Bad, fail};
+
+pub(crate) struct Scorer {
+    pub model: Model,
+    pub kinds: Vec<FeatureKind>,
+    /// The prediction columns and their types: `prediction`, then `proba_<class>` per class.
+    pub outputs: Vec<(String, DataType)>,
+}
+
+pub(crate) fn internal(what: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal, format!("{what}: {e}"))
+}
+
+impl Scorer {
+    pub fn load(path: &Path) -> Result<Scorer, ApiError> {
+        let model = Model::load(path)?;
+        let kinds = model.feature_kinds();
+        let outputs = match model.task() {
+            Task::Classification => std::iter::once(("prediction".to_string(), DataType::String))
+                .chain(model.classes().iter().map(|c| (format!("proba_{c}"), DataType::Float64)))
+                .collect(),
+            Task::Regression => vec![("prediction".to_string(), DataType::Float64)],
+        };
+        Ok(Scorer { model, kinds, outputs })
+    }
+
+    pub fn features(&self) -> &[String] {
+        self.model.features()
+    }
+
+    /// The predictions of every row of `features` (model columns, any types `predict` reads), empty for
+    /// the rows in `bad` and for those `predict` refuses, which are added to `bad` with its reason.
+    pub fn predict(&self, features: &DataFrame, bad: &mut Bad) -> Result<Vec<Column>, ApiError> {
+        let good: Vec<usize> = (0..features.height()).filter(|r| !bad.contains_key(r)).collect();
+        let mut scored: Vec<(Vec<usize>, DataFrame)> = Vec::new();
+        if !good.is_empty() {
+            let frame = take(features, &good)?;
+            self.halve(&frame, &good, &mut scored, bad)?;
+        }
+        // Row → its place among the scored rows; missing for the failed ones.
+        let mut place: Vec<Option<IdxSize>> = vec![None; features.height()];
+        let mut parts = Vec::with_capacity(scored.len());
+        let mut n: IdxSize = 0;
+        for (rows, df) in scored {
+            for r in rows {
+                place[r] = Some(n);
+                n += 1;
+            }
+            parts.push(df);
+        }
+        let all = match parts.len() {
+            0 => DataFrame::empty_with_schema(&self.schema()),
+            _ => {
+                let mut it = parts.into_iter();
+                let mut acc = it.next().unwrap_or_default();
+                for p in it {
+                    acc.vstack_mut_owned(p).map_err(|e| internal("joining predictions", e))?;
+                }
+                acc
+            }
+        };
+        let idx = IdxCa::from_iter_options("idx".into(), place.into_iter());
+        let spread = all.take(&idx).map_err(|e| internal("placing predictions", e))?;
+        let mut cols = Vec::with_capacity(self.outputs.len());
+        for (name, dtype) in &self.outputs {
+            let c = spread.column(name).map_err(|e| internal("a prediction column", e))?;
+            cols.push(if c.dtype() == dtype { c.clone() } else { c.cast(dtype).map_err(|e| internal("a prediction column", e))? });
+        }
+        Ok(cols)
+    }
+
+    fn schema(&self) -> Schema {
+        self.outputs.iter().map(|(n, d)| Field::new(n.as_str().into(), d.clone())).collect()
+    }
+
+    /// Predicts `frame` (rows `rows` of the chunk), halving it on failure down to single rows.
+    fn halve(&self, frame: &DataFrame, rows: &[usize], out: &mut Vec<(Vec<usize>, DataFrame)>, bad: &mut Bad) -> Result<(), ApiError> {
+        match self.model.predict(frame) {
+            Ok(p) => {
+                out.push((rows.to_vec(), p.select(self.outputs.iter().map(|(n, _)| n.as_str())).map_err(|e| internal("predictions", e))?));
+                Ok(())
+            }
+            Err(e) if rows.len() == 1 => {
+                fail(bad, rows[0], ApiError::from(e).message);
+                Ok(())
+            }
+            Err(_) => {
+                let mid = rows.len() / 2;
+                let (a, b) = (frame.slice(0, mid), frame.slice(mid as i64, rows.len() - mid));
+                self.halve(&a, &rows[..mid], out, bad)?;
+                self.halve(&b, &rows[mid..], out, bad)
+            }
+        }
+    }
+}
+
+/// The rows `rows` of `df`, in order.
+pub(crate) fn take(df: &DataFrame, rows: &[usize]) -> Result<DataFrame, ApiError> {
+    if rows.len() == df.height() {
+        return Ok(df.clone());
+    }
+    let idx = IdxCa::from_vec("idx".into(), rows.iter().map(|&r| r as IdxSize).collect());
+    df.take(&idx).map_err(|e| internal("selecting rows", e))
+}
