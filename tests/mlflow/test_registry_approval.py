@@ -53,7 +53,10 @@ def test_status_tag_approval_aliases_and_history(experiment, client, cairn, cair
     with mlflow.start_run() as run:
         mlflow.log_artifact(str(model_file), artifact_path="model")
     name = unique("loans-model")
-    v1 = mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
+    # mlflow.register_model wants an MLmodel file (an MLflow flavor); a Cairn model has none, so the
+    # version is made from the run's artifact folder.
+    client.create_registered_model(name)
+    v1 = client.create_model_version(name, f"{run.info.artifact_uri}/model", run_id=run.info.run_id)
     assert tags(client, name, v1.version) == {"cairn.approval_status": "PendingManualApproval"}
 
     # Approved through Cairn's API: the client sees who and why.
@@ -92,7 +95,10 @@ def test_status_tag_approval_aliases_and_history(experiment, client, cairn, cair
         ("alias_set", "mlflow", "champion", "1"),
     ]
     assert history[2]["reason"] == "calibration is off"
-    assert cairn.get(f"/api/projects/{cairn.pid}/models/{name}/versions/1")["version"]["aliases"] == ["champion"]
+    card = cairn.get(f"/api/projects/{cairn.pid}/models/{name}/versions/1")
+    assert card["version"]["aliases"] == ["champion"]
+    # The run has no params: the target can only come from the model.cairn found behind the version's source.
+    assert card["target"] == "label"
 
     # Cairn registers the same mlflow-logged run itself: its model.cairn is found under `model/`.
     v2 = cairn.post(f"/api/projects/{cairn.pid}/models", {"run_id": run.info.run_id, "model": name})
