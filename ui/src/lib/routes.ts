@@ -17,7 +17,11 @@ export type Route =
   /** The user's cluster profiles. */
   | { name: 'clusters'; pid: string }
   /** The wrangling page of one flow. */
-  | { name: 'wrangle'; pid: string; flow: string };
+  | { name: 'wrangle'; pid: string; flow: string }
+  /** The model registry: its groups, with `group` open (and `version` of it). */
+  | { name: 'models'; pid: string; group?: string; version?: number }
+  /** The project's real-time endpoints, with `endpoint` open. */
+  | { name: 'endpoints'; pid: string; endpoint?: string };
 
 const dec = (s: string) => {
   try {
@@ -66,6 +70,14 @@ export function parseHash(hash: string): Route {
     if (parts[2] === 'jobs') return q.get('job') ? { name: 'jobs', pid, job: q.get('job')! } : { name: 'jobs', pid };
     if (parts[2] === 'clusters') return { name: 'clusters', pid };
     if (parts[2] === 'flows' && parts[3]) return { name: 'wrangle', pid, flow: parts[3] };
+    if (parts[2] === 'models') {
+      const r: Route = { name: 'models', pid };
+      if (parts[3]) r.group = parts[3];
+      const v = Number(q.get('v'));
+      if (parts[3] && Number.isInteger(v) && v > 0) r.version = v;
+      return r;
+    }
+    if (parts[2] === 'endpoints') return parts[3] ? { name: 'endpoints', pid, endpoint: parts[3] } : { name: 'endpoints', pid };
     if (parts[2] === 'compare') return { name: 'compare', pid, runs: (q.get('runs') ?? '').split(',').filter(Boolean) };
     return { name: 'project', pid };
   }
@@ -109,6 +121,10 @@ export function href(r: Route): string {
       return `#/p/${e(r.pid)}/clusters`;
     case 'wrangle':
       return `#/p/${e(r.pid)}/flows/${e(r.flow)}`;
+    case 'models':
+      return `#/p/${e(r.pid)}/models` + (r.group ? `/${e(r.group)}` + (r.version ? `?v=${r.version}` : '') : '');
+    case 'endpoints':
+      return `#/p/${e(r.pid)}/endpoints` + (r.endpoint ? `/${e(r.endpoint)}` : '');
   }
 }
 

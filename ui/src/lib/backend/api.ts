@@ -52,6 +52,22 @@ import type {
   FlowSummary,
   OpSpec,
   PythonScript,
+  BatchPredictRequest,
+  BatchStatus,
+  DeployEndpoint,
+  EndpointInfo,
+  EndpointLog,
+  EndpointStats,
+  InvokeEndpoint,
+  InvokeResult,
+  ModelCard,
+  ModelGroup,
+  ModelVersionInfo,
+  RegisterModel,
+  RegistryEvent,
+  SetApproval,
+  UpdateEndpoint,
+  VersionComparison,
 } from '../types.gen';
 import type { MenuAction, Unsubscribe } from './desktop';
 
@@ -203,6 +219,45 @@ export interface Backend {
   /** Runs the saved flow as a task (its result: FlowRunResult); returns the task's id. */
   runFlow(pid: string, name: string, req: FlowRunRequest): Promise<string>;
   exportFlowPython(pid: string, name: string): Promise<PythonScript>;
+
+  /** The model registry: every group with its versions (newest first), status and aliases. */
+  modelGroups(pid: string): Promise<ModelGroup[]>;
+  modelGroup(pid: string, group: string): Promise<ModelGroup>;
+  /** Registers a run's model as the next version of a group (made on first use), pending approval. */
+  registerModel(pid: string, req: RegisterModel): Promise<ModelVersionInfo>;
+  /** Refused with ENDPOINT_LIVE while an endpoint serves the group. */
+  deleteModelGroup(pid: string, group: string): Promise<void>;
+  /** A version's model card: intended use, held-out metrics, lineage, history. */
+  modelCard(pid: string, group: string, version: number): Promise<ModelCard>;
+  deleteModelVersion(pid: string, group: string, version: number): Promise<void>;
+  /** Approves or rejects; 409 INVALID_TRANSITION when the version already has that status. */
+  setApproval(pid: string, group: string, version: number, req: SetApproval): Promise<ModelVersionInfo>;
+  setIntendedUse(pid: string, group: string, version: number, text: string): Promise<ModelVersionInfo>;
+  /** Points an alias at a version, moving it from another one. */
+  setAlias(pid: string, group: string, alias: string, version: number): Promise<ModelVersionInfo>;
+  removeAlias(pid: string, group: string, alias: string): Promise<void>;
+  /** Every change to the group, oldest first. */
+  modelHistory(pid: string, group: string): Promise<RegistryEvent[]>;
+  compareVersions(pid: string, group: string, a: number, b: number): Promise<VersionComparison>;
+
+  endpoints(pid: string): Promise<EndpointInfo[]>;
+  endpoint(pid: string, name: string): Promise<EndpointInfo>;
+  /** Starts an endpoint; resolves once it serves. */
+  deployEndpoint(pid: string, req: DeployEndpoint): Promise<EndpointInfo>;
+  /** Other versions or weights; a running endpoint switches without dropping a request. */
+  updateEndpoint(pid: string, name: string, req: UpdateEndpoint): Promise<EndpointInfo>;
+  stopEndpoint(pid: string, name: string): Promise<EndpointInfo>;
+  /** Stops it and forgets it (its captured data stays). */
+  deleteEndpoint(pid: string, name: string): Promise<void>;
+  /** One request through the endpoint as a client sends it; the answer whatever its status. */
+  invokeEndpoint(pid: string, name: string, req: InvokeEndpoint): Promise<InvokeResult>;
+  /** Live metrics per variant; rejects with ENDPOINT_DOWN unless it runs. */
+  endpointStats(pid: string, name: string, signal?: AbortSignal): Promise<EndpointStats>;
+  endpointLog(pid: string, name: string, offset?: number, signal?: AbortSignal): Promise<EndpointLog>;
+
+  /** Checks the request, then starts the batch job (its run is in the experiment "Batch predictions"). */
+  startBatchPrediction(pid: string, req: BatchPredictRequest): Promise<JobInfo>;
+  batchStatus(pid: string, jid: string): Promise<BatchStatus>;
 
   onMenu(cb: (action: MenuAction) => void): Unsubscribe;
   /** Files dropped on the desktop window, as real paths. */

@@ -53,6 +53,22 @@ import type {
   FlowSummary,
   OpSpec,
   PythonScript,
+  BatchPredictRequest,
+  BatchStatus,
+  DeployEndpoint,
+  EndpointInfo,
+  EndpointLog,
+  EndpointStats,
+  InvokeEndpoint,
+  InvokeResult,
+  ModelCard,
+  ModelGroup,
+  ModelVersionInfo,
+  RegisterModel,
+  RegistryEvent,
+  SetApproval,
+  UpdateEndpoint,
+  VersionComparison,
 } from '../types.gen';
 import { isFinal, type Backend, type FinalTaskEvent, type RowsQuery, type Uploaded } from './api';
 import { onDrop, onMenu } from './desktop';
@@ -468,6 +484,85 @@ export class HttpBackend implements Backend {
   }
   testAddress(req: TestCluster) {
     return this.json<ClusterCheck>('POST', '/api/clusters/test', req);
+  }
+
+  private g(pid: string, group: string): string {
+    return `${this.p(pid)}/models/${enc(group)}`;
+  }
+  private v(pid: string, group: string, version: number): string {
+    return `${this.g(pid, group)}/versions/${version}`;
+  }
+  private ep(pid: string, name: string): string {
+    return `${this.p(pid)}/endpoints/${enc(name)}`;
+  }
+  modelGroups(pid: string) {
+    return this.json<ModelGroup[]>('GET', `${this.p(pid)}/models`);
+  }
+  modelGroup(pid: string, group: string) {
+    return this.json<ModelGroup>('GET', this.g(pid, group));
+  }
+  registerModel(pid: string, req: RegisterModel) {
+    return this.json<ModelVersionInfo>('POST', `${this.p(pid)}/models`, req);
+  }
+  async deleteModelGroup(pid: string, group: string) {
+    await this.send('DELETE', this.g(pid, group));
+  }
+  modelCard(pid: string, group: string, version: number) {
+    return this.json<ModelCard>('GET', this.v(pid, group, version));
+  }
+  async deleteModelVersion(pid: string, group: string, version: number) {
+    await this.send('DELETE', this.v(pid, group, version));
+  }
+  setApproval(pid: string, group: string, version: number, req: SetApproval) {
+    return this.json<ModelVersionInfo>('POST', `${this.v(pid, group, version)}/approval`, req);
+  }
+  setIntendedUse(pid: string, group: string, version: number, text: string) {
+    return this.json<ModelVersionInfo>('PUT', `${this.v(pid, group, version)}/intended-use`, { text });
+  }
+  setAlias(pid: string, group: string, alias: string, version: number) {
+    return this.json<ModelVersionInfo>('PUT', `${this.g(pid, group)}/aliases/${enc(alias)}`, { version });
+  }
+  async removeAlias(pid: string, group: string, alias: string) {
+    await this.send('DELETE', `${this.g(pid, group)}/aliases/${enc(alias)}`);
+  }
+  modelHistory(pid: string, group: string) {
+    return this.json<RegistryEvent[]>('GET', `${this.g(pid, group)}/history`);
+  }
+  compareVersions(pid: string, group: string, a: number, b: number) {
+    return this.json<VersionComparison>('GET', `${this.g(pid, group)}/compare?a=${a}&b=${b}`);
+  }
+  endpoints(pid: string) {
+    return this.json<EndpointInfo[]>('GET', `${this.p(pid)}/endpoints`);
+  }
+  endpoint(pid: string, name: string) {
+    return this.json<EndpointInfo>('GET', this.ep(pid, name));
+  }
+  deployEndpoint(pid: string, req: DeployEndpoint) {
+    return this.json<EndpointInfo>('POST', `${this.p(pid)}/endpoints`, req);
+  }
+  updateEndpoint(pid: string, name: string, req: UpdateEndpoint) {
+    return this.json<EndpointInfo>('PUT', this.ep(pid, name), req);
+  }
+  stopEndpoint(pid: string, name: string) {
+    return this.json<EndpointInfo>('POST', `${this.ep(pid, name)}/stop`);
+  }
+  async deleteEndpoint(pid: string, name: string) {
+    await this.send('DELETE', this.ep(pid, name));
+  }
+  invokeEndpoint(pid: string, name: string, req: InvokeEndpoint) {
+    return this.json<InvokeResult>('POST', `${this.ep(pid, name)}/invoke`, req);
+  }
+  endpointStats(pid: string, name: string, signal?: AbortSignal) {
+    return this.json<EndpointStats>('GET', `${this.ep(pid, name)}/stats`, undefined, signal);
+  }
+  endpointLog(pid: string, name: string, offset = 0, signal?: AbortSignal) {
+    return this.json<EndpointLog>('GET', `${this.ep(pid, name)}/log?offset=${offset}`, undefined, signal);
+  }
+  startBatchPrediction(pid: string, req: BatchPredictRequest) {
+    return this.json<JobInfo>('POST', `${this.p(pid)}/batch-predictions`, req);
+  }
+  batchStatus(pid: string, jid: string) {
+    return this.json<BatchStatus>('GET', `${this.p(pid)}/batch-predictions/${enc(jid)}`);
   }
 
   onMenu = onMenu;
