@@ -58,7 +58,7 @@ pub(crate) fn resolve_in(project: &Project, spec: &str) -> Result<ResolvedModel,
             .with_hint("name it GROUP@VERSION, GROUP@ALIAS or GROUP (its latest approved version)"));
     }
     let (version, alias) = match selector {
-        Some(s) if s.is_empty() => {
+        Some("") => {
             return Err(ApiError::new(ErrorCode::InvalidInput, format!("`{spec}` names no version or alias after `@`"))
                 .with_hint(format!("write {group}@3, {group}@champion, or {group} for its latest approved version")));
         }
@@ -410,10 +410,11 @@ fn flavors_of(text: &str) -> Vec<String> {
             inside = line.trim_end() == "flavors:";
             continue;
         }
-        if inside && *indent.get_or_insert(depth) == depth {
-            if let Some(key) = line.trim().strip_suffix(':') {
-                out.push(key.to_string());
-            }
+        if inside
+            && *indent.get_or_insert(depth) == depth
+            && let Some(key) = line.trim().strip_suffix(':')
+        {
+            out.push(key.to_string());
         }
     }
     out
