@@ -157,3 +157,8 @@ export function curlExample(ep: Pick<EndpointInfo, 'url' | 'key'>, body: string)
   const url = ep.url ?? 'http://127.0.0.1:PORT';
   return [`curl -s ${shq(`${url}/invocations`)} \\`, `  -H ${shq(`Authorization: Bearer ${ep.key}`)} \\`, `  -H 'Content-Type: text/csv' \\`, `  --data-binary ${shq(body)}`].join('\n');
 }
+
+/** A log's text without terminal color codes (the endpoint process's logger writes them). */
+export function stripAnsi(s: string): string {
+  return s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+}

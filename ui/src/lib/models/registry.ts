@@ -1,8 +1,8 @@
 // The registry's rules and words, kept out of the components so they can be tested: which names the
 // server accepts (checked in the form before a request), what each approval status and history event
 // says, and which metric a version is shown with.
-import { formatMetric } from '../runs/run/facts';
-import type { ApprovalStatus, Metric, ModelGroup, ModelVersionInfo, RegistryEvent } from '../types.gen';
+import { formatMetric, lowerIsBetter } from '../runs/run/facts';
+import type { ApprovalStatus, Metric, ModelGroup, ModelVersionInfo, RegistryEvent, VersionComparison } from '../types.gen';
 
 export const APPROVAL_LABEL: Record<ApprovalStatus, string> = {
   PendingManualApproval: 'Pending approval',
@@ -96,3 +96,33 @@ export function versionSpec(group: string, version: number): string {
   return `${group}@${version}`;
 }
 
+
+/** A row of the side-by-side table; `better` says whether b improves on a (null: no change, or not comparable). */
+export interface CompareRow {
+  key: string;
+  a: string;
+  b: string;
+  delta: string;
+  differs: boolean;
+  better: boolean | null;
+}
+
+/** The held-out metrics of both versions, with b − a and whether that is better (losses are better lower). */
+export function metricRows(c: VersionComparison): CompareRow[] {
+  const ma = metricValues(c.a.metrics);
+  const mb = metricValues(c.b.metrics);
+  const deltas = new Map(c.metric_deltas.map((d) => [d.key, d.value]));
+  return [...new Set([...ma.keys(), ...mb.keys()])].sort().map((k) => {
+    const d = deltas.get(k);
+    const better = d === undefined || d === 0 ? null : lowerIsBetter(k) ? d < 0 : d > 0;
+    return { key: k, a: formatMetric(ma.get(k) ?? null), b: formatMetric(mb.get(k) ?? null), delta: d === undefined ? '' : `${d > 0 ? '+' : ''}${formatMetric(d)}`, differs: d !== 0, better };
+  });
+}
+
+/** Every param of either version; `differs` as the server says. */
+export function paramRows(c: VersionComparison): CompareRow[] {
+  const pa = new Map(c.a.params.map((p) => [p.key, p.value]));
+  const pb = new Map(c.b.params.map((p) => [p.key, p.value]));
+  const differ = new Set(c.params_differ);
+  return [...new Set([...pa.keys(), ...pb.keys()])].sort().map((k) => ({ key: k, a: pa.get(k) ?? '—', b: pb.get(k) ?? '—', delta: '', differs: differ.has(k), better: null }));
+}
