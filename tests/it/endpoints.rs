@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use cairn_api::{ImportObserver, Studio, system_clock};
 use cairn_types::{
-    ApprovalStatus, CaptureSpec, DeployEndpoint, EndpointStatus, ErrorCode, GroundTruthUpload, ImportRequest, InvokeEndpoint, JobState,
-    ModelKind, RegisterModel, TrainSpec, VariantSpec,
+    ApprovalStatus, CaptureSpec, DeployEndpoint, EndpointStatus, ErrorCode, GroundTruthUpload, ImportRequest, InvokeEndpoint, ModelKind,
+    RegisterModel, TrainSpec, VariantSpec,
 };
 
 use crate::shared;
@@ -34,17 +34,7 @@ fn train(studio: &Studio, pid: &str, model: ModelKind) -> String {
         run_name: None,
         positive_class: None,
     };
-    let started = studio.start_training(pid, spec).unwrap();
-    let end = Instant::now() + Duration::from_secs(300);
-    loop {
-        let j = studio.job(pid, &started.job_id).unwrap();
-        if !matches!(j.state, JobState::Queued | JobState::Running) {
-            assert_eq!(j.state, JobState::Succeeded, "{j:?}");
-            return started.run_id;
-        }
-        assert!(Instant::now() < end, "training did not finish");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    crate::registry::train_and_wait(studio, pid, spec)
 }
 
 /// Rows a user would send: a blank numeric cell, an unseen category, a quoted field.

@@ -8,10 +8,11 @@ cd "$(dirname "$0")"
 BIN="${CAIRN_BIN:-$CARGO_TARGET_DIR/release/cairn}"
 VENV="${CAIRN_MLFLOW_VENV:-$HOME/.cache/cairn/venv-mlflow}"
 # mlflow-skinny is MLflow's client without the server's dependencies; numpy and pandas are what its
-# pyfunc flavor needs to log and load a model.
-PINS=("mlflow-skinny==3.17.2" "numpy==2.4.6" "pandas==2.3.3" "pytest==8.4.2")
+# pyfunc flavor needs to log and load a model. boto3 (SageMaker's runtime client) and tritonclient (KServe's
+# Open Inference Protocol v2) are the clients test_serving.py speaks to an endpoint with.
+PINS=("mlflow-skinny==3.17.2" "numpy==2.4.6" "pandas==2.3.3" "pytest==8.4.2" "boto3==1.44.18" "tritonclient[http]==2.73.0")
 
-if ! "$VENV/bin/python" -c "import mlflow, pandas, pytest; assert mlflow.__version__ == '3.17.2'" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import mlflow, pandas, pytest, boto3, tritonclient.http; assert mlflow.__version__ == '3.17.2' and boto3.__version__ == '1.44.18'" 2>/dev/null; then
   echo "==> creating the MLflow test venv in $VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check "${PINS[@]}"
@@ -61,7 +62,7 @@ done
 [[ -n "$url" ]] || { cat "$tmp/serve.log"; echo "cairn serve printed no URL" >&2; exit 1; }
 grep -q "export MLFLOW_TRACKING_URI=$url" "$tmp/serve.log" || { cat "$tmp/serve.log"; echo "cairn serve does not print the MLflow variables" >&2; exit 1; }
 
-export MLFLOW_TRACKING_URI="$url" MLFLOW_TRACKING_TOKEN="$token"
+export MLFLOW_TRACKING_URI="$url" MLFLOW_TRACKING_TOKEN="$token" CAIRN_TEST_PROJECT="$tmp/project" CAIRN_BIN="$BIN"
 # No telemetry or network calls from the client during tests.
 export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" .

@@ -79,7 +79,7 @@ pub(crate) fn is_endpoint_process(pid: u32, config: &Path) -> bool {
         .ok()
         .and_then(|s| s.rsplit_once(')').map(|r| r.1.trim_start().starts_with('Z')))
         .unwrap_or(true);
-    !zombie && args.iter().any(|a| *a == b"endpoint-serve") && args.iter().any(|a| *a == config.as_os_str().as_encoded_bytes())
+    !zombie && args.contains(&b"endpoint-serve".as_slice()) && args.contains(&config.as_os_str().as_encoded_bytes())
 }
 
 /// Reads the process's state file, if it is there and whole.
