@@ -28,6 +28,15 @@ test('a trained model is registered, reviewed, aliased, deployed, called and sto
   const first = await trainGbm(request, pid, adult.id);
   const second = await trainGbm(request, pid, adult.id, { iterations: '40' });
 
+  await test.step('empty pages say what to do first', async () => {
+    await openApp(page, `#/p/${pid}`);
+    await page.getByTestId('models-link').click();
+    await expect(page.getByTestId('models-empty')).toContainText('Register model…');
+    await shot(page, 'deploy-models-empty');
+    await page.getByTestId('endpoints-link').click();
+    await expect(page.getByTestId('endpoints-empty')).toContainText('GROUP@VERSION');
+  });
+
   await test.step('the run page registers its model; a bad group name is named in the form', async () => {
     await openApp(page, `#/p/${pid}/r/${first}`);
     await expect(page.getByTestId('download-model')).toHaveAttribute('href', /model\.cairn/);
@@ -58,6 +67,13 @@ test('a trained model is registered, reviewed, aliased, deployed, called and sto
     await expect(panel.getByTestId('card-digest')).toContainText(/[0-9a-f]{12}/);
     await expect(panel.getByTestId('card-metrics-table')).toContainText('roc_auc');
     await expect(panel.getByTestId('card-run')).toBeVisible();
+    await expect(panel.getByTestId('card-features')).toContainText('14 features');
+
+    // The intended use is edited in place; the edit is part of the version's history.
+    await panel.getByTestId('intended-use').fill('Ranks census records by income band. Not for decisions about people.');
+    await panel.getByTestId('intended-save').click();
+    await expect(panel.getByTestId('intended-save')).toBeHidden();
+    await expect(panel.getByTestId('version-history')).toContainText('v1 intended use edited');
   });
 
   await test.step('rejecting needs a reason; approving records who and why', async () => {

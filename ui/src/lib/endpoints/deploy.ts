@@ -155,7 +155,7 @@ function shq(s: string): string {
 /** How a client calls the endpoint with curl (SageMaker's /invocations, CSV). */
 export function curlExample(ep: Pick<EndpointInfo, 'url' | 'key'>, body: string): string {
   const url = ep.url ?? 'http://127.0.0.1:PORT';
-  return [`curl -s ${shq(`${url}/invocations`)} \\`, `  -H ${shq(`Authorization: Bearer ${ep.key}`)} \\`, `  -H 'Content-Type: text/csv' \\`, `  --data-binary ${shq(body)}`].join('\n');
+  return [`curl -s ${shq(`${url}/invocations`)} \\`, `  -H ${shq(`Authorization: Bearer ${ep.key}`)} \\`, `  -H 'Content-Type: text/csv' \\`, `  --data-binary ${shq(body.trimEnd())}`].join('\n');
 }
 
 /** A log's text without terminal color codes (the endpoint process's logger writes them). */
