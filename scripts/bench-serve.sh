@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real-time endpoints: single-row requests over loopback with the load generator (wrk, few connections)
 # on the same machine. Cairn's endpoint (`cairn endpoint-serve`, a GBM of 100 trees fitted on adult.csv)
-# beside `mlflow models serve` (MLflow 3.17.2 with its default workers, LightGBM of 100 trees fitted on
+# beside `mlflow models serve` (MLflow 3.17.2, a worker per core, LightGBM of 100 trees fitted on
 # the same data), one after the other in the same run. Prints requests/s and latency of each, and the ratio.
 # Standalone: CAIRN_BIN=$CARGO_TARGET_DIR/release/cairn scripts/bench-serve.sh (needs the release
 # examples: cargo build --release --workspace --all-targets). SERVE_SECONDS (default 10) per measurement,
@@ -75,7 +75,9 @@ stop_server
 mkdir -p "$work/mlflow"
 "$VENV/bin/python" scripts/bench/serve_mlflow_peer.py "$DATA/adult.csv" "$work/mlflow" "$ROW" 2>"$work/peer.log"
 mport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-setsid "$VENV/bin/mlflow" models serve -m "$work/mlflow/model" --env-manager local -h 127.0.0.1 -p "$mport" >"$work/mlflow.log" 2>&1 &
+# As many uvicorn workers as cores, as Cairn's endpoint has runtime threads (mlflow's own default is 1).
+PATH="$VENV/bin:$PATH" setsid "$VENV/bin/mlflow" models serve -m "$work/mlflow/model" --env-manager local -h 127.0.0.1 -p "$mport" \
+  --workers "$(nproc)" >"$work/mlflow.log" 2>&1 &
 server=$!
 wait_for "curl -fs http://127.0.0.1:$mport/ping" 180 "mlflow models serve"
 mlflow_json=$(measure "http://127.0.0.1:$mport/invocations" "$work/mlflow/row.json" application/json "")

@@ -10,22 +10,28 @@ use serde_json::Value;
 
 use crate::http::Failure;
 
-/// Columns of cells, by name. `None` is a missing cell (JSON null, or a key a record lacks).
+/// A cell's text; `None` is a missing cell (JSON null, or a key a record lacks).
+pub(crate) type Cell<'a> = Option<Cow<'a, str>>;
+
+/// A CSV record's fields, with the line it starts on.
+type Record<'a> = (usize, Vec<Cow<'a, str>>);
+
+/// Columns of cells, by name.
 pub(crate) struct Table<'a> {
     pub names: Vec<Cow<'a, str>>,
     /// Column-major: `columns[c][r]`.
-    pub columns: Vec<Vec<Option<Cow<'a, str>>>>,
+    pub columns: Vec<Vec<Cell<'a>>>,
     pub rows: usize,
 }
 
 impl<'a> Table<'a> {
     /// The column called `name` (the first, when several are).
-    pub fn column(&self, name: &str) -> Option<&[Option<Cow<'a, str>>]> {
+    pub fn column(&self, name: &str) -> Option<&[Cell<'a>]> {
         self.names.iter().position(|n| n == name).map(|i| self.columns[i].as_slice())
     }
 
     /// Rows given as lists of values, in the model's feature order.
-    fn positional(rows: Vec<Vec<Option<Cow<'a, str>>>>, features: &[String], what: &str) -> Result<Table<'a>, Failure> {
+    fn positional(rows: Vec<Vec<Cell<'a>>>, features: &[String], what: &str) -> Result<Table<'a>, Failure> {
         let mut columns = vec![Vec::with_capacity(rows.len()); features.len()];
         let n = rows.len();
         for (r, row) in rows.into_iter().enumerate() {
@@ -102,7 +108,7 @@ pub(crate) fn text(body: &[u8]) -> Result<&str, Failure> {
 
 /// Splits CSV text into records (comma-separated, `"`-quoted with doubled quotes inside; blank lines
 /// skipped), each with the line it starts on.
-fn records(text: &str) -> Result<Vec<(usize, Vec<Cow<'_, str>>)>, Failure> {
+fn records(text: &str) -> Result<Vec<Record<'_>>, Failure> {
     let b = text.as_bytes();
     let n = b.len();
     let (mut i, mut line) = (0usize, 1usize);
@@ -192,7 +198,7 @@ pub(crate) fn csv<'a>(text: &'a str, features: &[String]) -> Result<Table<'a>, F
     let mut recs = records(text)?;
     let is_header = recs.first().is_some_and(|(_, first)| first.iter().any(|f| features.iter().any(|name| name == f.trim())));
     if !is_header {
-        let rows: Vec<Vec<Option<Cow<'a, str>>>> = recs.into_iter().map(|(_, fields)| fields.into_iter().map(Some).collect()).collect();
+        let rows: Vec<Vec<Cell<'a>>> = recs.into_iter().map(|(_, fields)| fields.into_iter().map(Some).collect()).collect();
         return Table::positional(rows, features, "the CSV body has no header line (no field names a feature), and its row");
     }
     let (_, header) = recs.remove(0);
@@ -266,7 +272,7 @@ pub(crate) fn json<'a>(value: &'a Value, features: &[String]) -> Result<Table<'a
 }
 
 /// A JSON value as a cell.
-pub(crate) fn cell<'a>(v: &'a Value, row: usize, column: &str) -> Result<Option<Cow<'a, str>>, Failure> {
+pub(crate) fn cell<'a>(v: &'a Value, row: usize, column: &str) -> Result<Cell<'a>, Failure> {
     Ok(match v {
         Value::Null => None,
         Value::String(s) => Some(Cow::Borrowed(s.as_str())),
@@ -300,7 +306,7 @@ fn split<'a>(data: &'a Value, features: &[String]) -> Result<Table<'a>, Failure>
         Some(_) => return Err(shape_error("dataframe_split's \"columns\" must be a list of column names".into())),
     };
     let width = if names.is_empty() { features.len() } else { names.len() };
-    let mut table: Vec<Vec<Option<Cow<'a, str>>>> = Vec::with_capacity(rows.len());
+    let mut table: Vec<Vec<Cell<'a>>> = Vec::with_capacity(rows.len());
     for (r, row) in rows.iter().enumerate() {
         let Value::Array(values) = row else {
             return Err(shape_error(format!("dataframe_split's row {} is not a list of values", r + 1)));
@@ -345,7 +351,7 @@ fn records_of<'a>(items: &'a [Value], key: &str, features: &[String]) -> Result<
         return Table::positional(rows, features, &format!("{key}'s row"));
     }
     let mut names: Vec<Cow<'a, str>> = Vec::new();
-    let mut columns: Vec<Vec<Option<Cow<'a, str>>>> = Vec::new();
+    let mut columns: Vec<Vec<Cell<'a>>> = Vec::new();
     for (r, item) in items.iter().enumerate() {
         let Value::Object(rec) = item else {
             return Err(shape_error(format!("{key}'s row {} is neither an object of column values nor a list of values", r + 1)));
@@ -374,7 +380,7 @@ fn columnar<'a>(cols: &'a serde_json::Map<String, Value>, key: &str) -> Result<T
     let mut names = Vec::with_capacity(cols.len());
     let mut columns = Vec::with_capacity(cols.len());
     for (name, v) in cols {
-        let values: Vec<Option<Cow<'a, str>>> = match v {
+        let values: Vec<Cell<'a>> = match v {
             Value::Array(items) if items.len() == rows => {
                 items.iter().enumerate().map(|(r, x)| cell(x, r, name)).collect::<Result<_, _>>()?
             }

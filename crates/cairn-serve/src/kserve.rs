@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::answer::{columns, push_f64, push_str};
-use crate::body::{Table, cell};
+use crate::body::{Cell, Table, cell};
 use crate::endpoint::{Endpoint, Served, uuid_v4};
 use crate::http::{Answer, Call, Failure, Kind, Style, failure_response, finish, header_str, read_body, run};
 use crate::read;
@@ -186,7 +186,7 @@ fn flatten<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
 }
 
 /// A tensor's elements as cells, each checked against the datatype.
-fn elements<'a>(t: &'a Tensor) -> Result<Vec<Option<Cow<'a, str>>>, Failure> {
+fn elements<'a>(t: &'a Tensor) -> Result<Vec<Cell<'a>>, Failure> {
     let mut flat = Vec::new();
     flatten(&t.data, &mut flat);
     let want = t.shape.iter().try_fold(1i64, |acc, &d| if d >= 0 { acc.checked_mul(d) } else { None });

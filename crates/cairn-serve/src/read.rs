@@ -12,21 +12,20 @@
 //! Any other column (a text feature given numbers or dates, a date feature) is written with the other
 //! features to a temporary CSV file that cairn-data imports, as `cairn predict` would.
 
-use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cairn_ml::{FeatureKind, FeatureValues, MlError, Predicted};
 use cairn_types::{ApiError, DEFAULT_NULL_VALUES, ErrorCode, ImportOptions};
 
-use crate::body::Table;
+use crate::body::{Cell, Table};
 use crate::endpoint::Loaded;
 use crate::http::Failure;
 
-type Cells<'a> = [Option<Cow<'a, str>>];
+type Cells<'a> = [Cell<'a>];
 
 /// The cell's text when it is present, as the import decides: not empty, not only spaces and tabs,
 /// not a missing marker.
-fn present<'c>(cell: &'c Option<Cow<'_, str>>) -> Option<&'c str> {
+fn present<'c>(cell: &'c Cell<'_>) -> Option<&'c str> {
     let t = cell.as_deref()?;
     let blank = t.bytes().all(|b| b == b' ' || b == b'\t');
     (!blank && !DEFAULT_NULL_VALUES.contains(&t)).then_some(t)
@@ -76,7 +75,7 @@ fn numbers(name: &str, cells: &Cells<'_>) -> Result<Vec<f64>, Failure> {
         all_int &= int(t).is_some();
         all_bool &= boolean(t).is_some();
     }
-    let value = |cell: &Option<Cow<'_, str>>, row: usize| -> Result<f64, Failure> {
+    let value = |cell: &Cell<'_>, row: usize| -> Result<f64, Failure> {
         let Some(t) = present(cell) else { return Ok(f64::NAN) };
         if all_int {
             return Ok(int(trim(t)).map_or(f64::NAN, |i| i as f64));
@@ -207,6 +206,8 @@ impl cairn_data::Observer for Quiet {}
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
 
     #[test]

@@ -35,30 +35,17 @@ fn traffic_is_shared_by_weight_and_counted_per_variant() {
     let share = main as f64 / n as f64;
     // 3:1 → 75 %; five standard deviations of 800 draws is ±7.7 points.
     assert!((0.67..0.83).contains(&share), "main answered {main} of {n}: {seen:?}");
-    // A named variant answers every time.
+    // A named variant answers every time; two bad requests go to main.
+    let to = |variant: &str, body: &str| {
+        let r = c.post(format!("{base}/invocations")).bearer_auth(KEY).header("content-type", "text/csv");
+        r.header("x-amzn-sagemaker-target-variant", variant).body(body.to_string()).send().expect("send")
+    };
     for _ in 0..20 {
-        let r = c
-            .post(format!("{base}/invocations"))
-            .bearer_auth(KEY)
-            .header("content-type", "text/csv")
-            .header("x-amzn-sagemaker-target-variant", "canary")
-            .body(one_row())
-            .send()
-            .expect("send");
-        assert_eq!(r.headers()["x-amzn-invoked-production-variant"], "canary");
+        assert_eq!(to("canary", &one_row()).headers()["x-amzn-invoked-production-variant"], "canary");
     }
     let canary = seen.get("canary").copied().unwrap_or(0) + 20;
-    // Two bad requests to main.
     for _ in 0..2 {
-        let r = c
-            .post(format!("{base}/invocations"))
-            .bearer_auth(KEY)
-            .header("content-type", "text/csv")
-            .header("x-amzn-sagemaker-target-variant", "main")
-            .body("age\nforty\n")
-            .send()
-            .expect("send");
-        assert_eq!(r.status().as_u16(), 400);
+        assert_eq!(to("main", "age\nforty\n").status().as_u16(), 400);
     }
     let metrics = c.get(format!("{base}/metrics")).bearer_auth(KEY).send().expect("metrics").text().expect("text");
     let labels = |v: &str| format!("endpoint=\"census\",variant=\"{v}\",model=\"adult\",version=\"1\"");
