@@ -282,14 +282,19 @@ fn say_start(spec: &BatchSpec, where_: &str) {
     }
 }
 
+/// Rows predicted per second by this run (a resumed run's kept chunks not counted).
+fn rate(r: &BatchResult) -> f64 {
+    r.rows.saturating_sub(r.rows_resumed) as f64 / r.seconds.max(1e-9)
+}
+
 fn say_result(r: &BatchResult) {
-    let rate = r.rows as f64 / r.seconds.max(1e-9);
+    let rate = rate(r);
     println!(
         "finished: {} rows ({} scored, {} failed) in {} chunks, {:.1} s, {rate:.0} rows/s",
         r.rows, r.scored, r.failed, r.chunks, r.seconds
     );
     if r.chunks_resumed > 0 {
-        println!("{} chunks were already done and were kept", r.chunks_resumed);
+        println!("{} chunks ({} rows) were already done and were kept; the rate counts this run's rows", r.chunks_resumed, r.rows_resumed);
     }
     if let Some(f) = &r.errors_file {
         println!("rows that could not be scored are listed in {f}");
@@ -307,7 +312,7 @@ fn peak_memory_kb() -> Option<u64> {
 }
 
 fn metrics_of(r: &BatchResult, now: i64) -> Vec<Metric> {
-    let rate = if r.seconds > 0.0 { (r.rows as f64) / r.seconds } else { 0.0 };
+    let rate = rate(r);
     [
         ("rows", r.rows as f64),
         ("rows_scored", r.scored as f64),

@@ -135,6 +135,10 @@ pub struct BatchResult {
     /// Chunks found finished by an earlier, interrupted run and not computed again.
     #[ts(type = "number")]
     pub chunks_resumed: u64,
+    /// The rows of those chunks.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub rows_resumed: u64,
     /// The columns written: the joined input columns, then `prediction` (and `proba_<class>`).
     pub columns: Vec<String>,
     /// The first failed rows (at most 100; all of them are in the errors file).

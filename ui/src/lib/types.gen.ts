@@ -1067,6 +1067,10 @@ errors_file?: string, rows: number, scored: number, failed: number, chunks: numb
  */
 chunks_resumed: number, 
 /**
+ * The rows of those chunks.
+ */
+rows_resumed: number, 
+/**
  * The columns written: the joined input columns, then `prediction` (and `proba_<class>`).
  */
 columns: Array<string>, 

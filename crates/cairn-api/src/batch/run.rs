@@ -120,6 +120,7 @@ pub fn batch_predict(
     // A finished chunk must be the same rows of the same file, or it is done again.
     manifest.done.retain(|&i, f| plan.get(i as usize) == Some(&f.range));
     let resumed = manifest.done.len() as u64;
+    let rows_resumed: u64 = manifest.done.values().map(|f| f.range.rows).sum();
     work::write_manifest(&dir, &manifest)?;
     progress(resumed, manifest.chunks);
 
@@ -187,6 +188,7 @@ pub fn batch_predict(
         failed,
         chunks: manifest.chunks,
         chunks_resumed: resumed,
+        rows_resumed,
         columns: assembled.columns,
         errors: assembled.listed,
         seconds: began.elapsed().as_secs_f64(),
