@@ -267,8 +267,20 @@ fn a_worker_killed_mid_run_resumes_from_its_last_finished_chunk() {
     let left = cairn_api::batch::progress_of(&out).expect("the work folder stays");
     assert!(left.0 >= done && left.0 < 150, "{left:?}");
 
-    // Re-running the job resumes: the finished chunks are kept, the output equals the uninterrupted one.
-    let again = studio.rerun_job(&pid, &started.job_id).unwrap();
+    // A re-run cancelled once it has done a little more keeps what it did too.
+    let cancelled = studio.rerun_job(&pid, &started.job_id).unwrap();
+    let end = Instant::now() + Duration::from_secs(60);
+    while cairn_api::batch::progress_of(&out).map_or(0, |p| p.0) < left.0 + 2 {
+        assert!(Instant::now() < end, "the re-run made no progress: {:?}", studio.job(&pid, &cancelled.job_id).unwrap());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let job = studio.cancel_job(&pid, &cancelled.job_id).unwrap();
+    assert_eq!(job.state, JobState::Cancelled, "{job:?}");
+    let left = cairn_api::batch::progress_of(&out).expect("the work folder stays");
+    assert!(left.0 < 150, "{left:?}");
+
+    // Re-running the job again resumes: the finished chunks are kept, the output equals the uninterrupted one.
+    let again = studio.rerun_job(&pid, &cancelled.job_id).unwrap();
     let job = wait(&studio, &pid, &again.job_id, Duration::from_secs(300));
     let (log, _, _) = studio.job_log(&pid, &again.job_id, 0).unwrap();
     assert_eq!(job.state, JobState::Succeeded, "{job:?}\n{log}");
