@@ -246,7 +246,7 @@ fn a_worker_killed_mid_run_resumes_from_its_last_finished_chunk() {
         chunk_rows: Some(4000),
         ..Default::default()
     };
-    let started = studio.start_batch_prediction(&pid, req).unwrap();
+    let started = studio.start_batch_prediction(&pid, req.clone()).unwrap();
     let end = Instant::now() + Duration::from_secs(120);
     let done = loop {
         let s = studio.batch_status(&pid, &started.job_id).unwrap();
@@ -258,6 +258,9 @@ fn a_worker_killed_mid_run_resumes_from_its_last_finished_chunk() {
         assert!(Instant::now() < end, "no progress");
         std::thread::sleep(Duration::from_millis(10));
     };
+    // A second job on the same output is refused while this one runs (they would share the work folder).
+    let err = studio.start_batch_prediction(&pid, req).unwrap_err();
+    assert_eq!(err.code, ErrorCode::AlreadyExists, "{err:?}");
     let job = studio.job(&pid, &started.job_id).unwrap();
     let ok = std::process::Command::new("kill").args(["-9", &job.pid.expect("pid").to_string()]).status().unwrap().success();
     assert!(ok);

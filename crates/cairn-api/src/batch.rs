@@ -115,6 +115,15 @@ impl Studio {
         let executor = remote.as_ref().map(|r| r.name()).unwrap_or_else(|| "local".into());
         let project = self.project(pid)?;
         project.ensure_writable("a batch prediction")?;
+        // Two jobs on one output would share its work folder.
+        for running in project.list_jobs(true, 1000)?.iter().filter(|j| j.info.kind == "batch") {
+            if let Ok(JobKind::Batch { spec: other, .. }) = serde_json::from_str::<JobSpec>(&running.spec_json).map(|s| s.kind)
+                && other.out == spec.out
+            {
+                return Err(ApiError::new(ErrorCode::AlreadyExists, format!("job {} is writing {} now", running.info.id, spec.out))
+                    .with_hint("wait for it to end (or cancel it), or write to another file"));
+            }
+        }
         let now = self.now();
         let experiment = experiment.unwrap_or_else(|| EXPERIMENT.into());
         let experiment_id = match project.get_experiment_by_name(&experiment)? {

@@ -130,7 +130,7 @@ operations! {
     get "/api/projects/{pid}/runs/{rid}/automl" => automl::automl_result [PROJECT, &[RunNotFound]];
 
     // Batch predictions: a model over a file or a dataset in chunks, as a job (follow, cancel and re-run it under /jobs).
-    post "/api/projects/{pid}/batch-predictions" => batch::start_batch [PROJECT, WRITES, READ_FILE, CLUSTER, &[ModelNotFound, RunNotFound, DatasetNotFound, SourceChanged, NotComputed]];
+    post "/api/projects/{pid}/batch-predictions" => batch::start_batch [PROJECT, WRITES, READ_FILE, CLUSTER, &[ModelNotFound, RunNotFound, DatasetNotFound, SourceChanged, NotComputed, AlreadyExists]];
     get "/api/projects/{pid}/batch-predictions/{jid}" => batch::batch_status [PROJECT, &[JobNotFound]];
 
     // The model registry: a run's model registered as a version of a group, approved, aliased.
