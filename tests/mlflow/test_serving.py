@@ -119,8 +119,11 @@ def test_mlflow_scoring_protocol(endpoint):
     records = json.dumps({"dataframe_records": json.loads(frame.to_json(orient="records"))})
     r = requests.post(info["url"] + "/invocations", data=records, headers=headers)
     assert [p["proba_>50K"] for p in r.json()["predictions"]] == expected
-    for path in ("/ping", "/health", "/version"):
+    # Health checks answer anyone (load balancers, SageMaker's agent); the rest needs the key.
+    for path in ("/ping", "/health"):
         assert requests.get(info["url"] + path).status_code == 200
+    assert requests.get(info["url"] + "/version").status_code == 401
+    assert requests.get(info["url"] + "/version", headers=headers).status_code == 200
     r = requests.post(info["url"] + "/invocations", data=body, headers={**headers, "Authorization": "Bearer wrong"})
     assert r.status_code == 401
 

@@ -39,6 +39,8 @@ fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "cairn=info,warn".into()))
         .with_writer(std::io::stderr)
         .with_target(false)
+        // Colours only on a terminal: an endpoint's stderr is its log file, shown in the studio.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     if let Command::EndpointServe { config } = &cli.command {
         // Its own process, no studio: the model server of one endpoint, logging to stderr.

@@ -401,3 +401,64 @@ fn columnar<'a>(cols: &'a serde_json::Map<String, Value>, key: &str) -> Result<T
     }
     Ok(Table { names, columns, rows })
 }
+
+/// The JSON text with Python's non-standard number tokens made standard, as Python's `json` (and so
+/// MLflow's scoring server) reads them: pandas writes a missing number as `NaN` (→ `null`, a missing cell);
+/// `Infinity`/`-Infinity` become the texts "inf"/"-inf", which the model then refuses by name. Strings are
+/// left alone. Borrowed when there is nothing to change (the common case costs one scan).
+pub(crate) fn python_json(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let (mut in_str, mut escaped) = (false, false);
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        let token = [("NaN", "null"), ("-Infinity", "\"-inf\""), ("Infinity", "\"inf\"")]
+            .into_iter()
+            .find(|(t, _)| b[i..].starts_with(t.as_bytes()));
+        match (c, token) {
+            (b'"', _) => in_str = true,
+            (_, Some((t, with))) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(&text[last..i]);
+                o.push_str(with);
+                i += t.len();
+                last = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&text[last..]);
+            std::borrow::Cow::Owned(o)
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod python_json_tests {
+    #[test]
+    fn nan_and_infinity_outside_strings() {
+        let t = r#"{"a": [NaN, 1.5, Infinity, -Infinity], "s": "NaN \"Infinity\""}"#;
+        let fixed = super::python_json(t);
+        let v: serde_json::Value = serde_json::from_str(&fixed).unwrap_or_default();
+        assert_eq!(v["a"], serde_json::json!([null, 1.5, "inf", "-inf"]));
+        assert_eq!(v["s"], "NaN \"Infinity\"");
+        assert!(matches!(super::python_json("[1, 2]"), std::borrow::Cow::Borrowed(_)));
+    }
+}

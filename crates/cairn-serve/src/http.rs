@@ -134,6 +134,7 @@ pub(crate) fn router(ep: Arc<Endpoint>) -> Router {
         .route("/health", get(ping))
         .route("/version", get(version))
         .route("/invocations", post(invocations))
+        .route("/endpoints/{name}/invocations", post(sagemaker_runtime))
         .route("/metrics", get(metrics_text))
         .route("/_cairn/stats", get(stats))
         .route("/_cairn/reload", post(reload))
@@ -262,7 +263,7 @@ fn answer_call(ep: &Endpoint, call: &Call) -> Result<Answer, Failure> {
             let predicted = match format {
                 Format::Csv => read::predict(&v.loaded, &body::csv(text, features)?)?,
                 Format::Json => {
-                    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                    let value: serde_json::Value = serde_json::from_str(&body::python_json(text)).map_err(|e| {
                         Failure::bad(ErrorCode::ParseError, format!("the body is not valid JSON: {e}"), "send a JSON object")
                     })?;
                     read::predict(&v.loaded, &body::json(&value, features)?)?
@@ -337,6 +338,22 @@ fn wants_csv(headers: &HeaderMap) -> bool {
         .map(|p| p.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .find(|m| m == "text/csv" || m == "application/json")
         .is_some_and(|m| m == "text/csv")
+}
+
+/// SageMaker's runtime API path (`InvokeEndpoint`), so its SDKs (boto3's `sagemaker-runtime` with an
+/// `endpoint_url`) can call the endpoint; the same as `/invocations`.
+async fn sagemaker_runtime(
+    State(ep): State<Arc<Endpoint>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let served = ep.current().config.name.clone();
+    if name != served {
+        let f = Failure::new(404, ErrorCode::EndpointNotFound, format!("this is the endpoint `{served}`, not `{name}`"))
+            .hint(format!("call /endpoints/{served}/invocations, or /invocations"));
+        return failure_response(&f, Style::Cairn);
+    }
+    invocations(State(ep), req).await
 }
 
 async fn invocations(State(ep): State<Arc<Endpoint>>, req: Request) -> Response {

@@ -279,7 +279,7 @@ pub(crate) fn infer(call: &Call) -> Result<(Answer, Option<String>), Failure> {
     let v = &call.served.variants[call.variant];
     let model = &v.loaded.model;
     let text = crate::body::text(&call.body)?;
-    let req: InferRequest = serde_json::from_str(text).map_err(|e| {
+    let req: InferRequest = serde_json::from_str(&crate::body::python_json(text)).map_err(|e| {
         Failure::bad(
             ErrorCode::ParseError,
             format!("the body is not an inference request: {e}"),

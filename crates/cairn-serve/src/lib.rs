@@ -137,12 +137,34 @@ async fn terminated() {
     }
 }
 
+/// Resolves when the endpoint's config file is gone for good: its project folder was deleted (a test's
+/// temporary project, say), so nobody can reach its key or stop it through a studio any more.
+async fn config_gone(config: &Path) {
+    let mut missing = 0;
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        // Twice in a row: a config is replaced by a rename, never left missing for long.
+        missing = if config.exists() { 0 } else { missing + 1 };
+        if missing >= 2 {
+            tracing::warn!("{} is gone (its project was removed?); stopping", config.display());
+            return;
+        }
+    }
+}
+
 /// Serves the endpoint the config file describes until SIGTERM (or Ctrl-C); in-flight requests finish
 /// and capture files are flushed before it returns.
 pub fn run(config: &Path) -> Result<(), ApiError> {
     runtime()?.block_on(async {
         let (ep, listener) = start(config).await?;
-        serve(ep, listener, terminated()).await?;
+        let path = config.to_path_buf();
+        let stop = async move {
+            tokio::select! {
+                _ = terminated() => {}
+                _ = config_gone(&path) => {}
+            }
+        };
+        serve(ep, listener, stop).await?;
         tracing::info!("stopped");
         Ok(())
     })

@@ -74,6 +74,7 @@ pub struct EndpointVariant {
     /// What was asked: `GROUP@VERSION|ALIAS`.
     pub spec: String,
     pub model: String,
+    #[ts(type = "number")]
     pub version: i64,
     pub weight: f64,
 }
@@ -100,7 +101,9 @@ pub struct EndpointInfo {
     pub key: String,
     /// Where captured requests are written (`YYYY/MM/DD/HH/*.jsonl` below it).
     pub capture_dir: String,
+    #[ts(type = "number")]
     pub created_at: i64,
+    #[ts(type = "number")]
     pub updated_at: i64,
 }
 
@@ -155,5 +158,6 @@ pub struct GroundTruthReport {
 pub struct EndpointLog {
     pub text: String,
     /// The offset to ask for next.
+    #[ts(type = "number")]
     pub next: u64,
 }

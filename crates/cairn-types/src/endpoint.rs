@@ -27,6 +27,7 @@ pub struct EndpointConfig {
     #[ts(optional)]
     pub capture: Option<CaptureConfig>,
     /// Larger bodies are refused with 413.
+    #[ts(type = "number")]
     pub max_body_bytes: u64,
     /// Where the process writes its [`EndpointState`] (atomically) once it listens.
     pub state_file: String,
@@ -39,6 +40,7 @@ pub struct VariantConfig {
     pub name: String,
     /// The registered model (group) name.
     pub model: String,
+    #[ts(type = "number")]
     pub version: i64,
     /// The absolute path of the version's `model.cairn`.
     pub model_path: String,
@@ -60,9 +62,11 @@ pub struct CaptureConfig {
 /// What a running endpoint process reports in its `state_file`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct EndpointState {
+    #[ts(type = "number")]
     pub pid: u32,
     pub port: u16,
     /// Milliseconds since the Unix epoch.
+    #[ts(type = "number")]
     pub started_at: i64,
 }
 
@@ -72,7 +76,9 @@ pub struct EndpointState {
 pub struct EndpointStats {
     pub name: String,
     /// Milliseconds since the Unix epoch.
+    #[ts(type = "number")]
     pub started_at: i64,
+    #[ts(type = "number")]
     pub now: i64,
     /// Requests refused for a missing or wrong key (no variant answers those).
     #[ts(type = "number")]
@@ -87,6 +93,7 @@ pub struct EndpointStats {
 pub struct VariantStats {
     pub name: String,
     pub model: String,
+    #[ts(type = "number")]
     pub version: i64,
     pub weight: f64,
     #[ts(type = "number")]
@@ -111,6 +118,7 @@ pub struct VariantStats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct StatsSecond {
     /// Seconds since the Unix epoch.
+    #[ts(type = "number")]
     pub t: i64,
     #[ts(type = "number")]
     pub requests: u64,

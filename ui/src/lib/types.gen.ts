@@ -1250,7 +1250,7 @@ export type EndpointVariant = { name: string,
 /**
  * What was asked: `GROUP@VERSION|ALIAS`.
  */
-spec: string, model: string, version: bigint, weight: number, };
+spec: string, model: string, version: number, weight: number, };
 
 export type EndpointInfo = { name: string, status: EndpointStatus, 
 /**
@@ -1268,7 +1268,7 @@ key: string,
 /**
  * Where captured requests are written (`YYYY/MM/DD/HH/*.jsonl` below it).
  */
-capture_dir: string, created_at: bigint, updated_at: bigint, };
+capture_dir: string, created_at: number, updated_at: number, };
 
 export type UpdateEndpoint = { variants: Array<VariantSpec>, };
 
@@ -1309,19 +1309,19 @@ export type EndpointLog = { text: string,
 /**
  * The offset to ask for next.
  */
-next: bigint, };
+next: number, };
 
 export type EndpointStats = { name: string, 
 /**
  * Milliseconds since the Unix epoch.
  */
-started_at: bigint, now: bigint, 
+started_at: number, now: number, 
 /**
  * Requests refused for a missing or wrong key (no variant answers those).
  */
 unauthorized: number, variants: Array<VariantStats>, };
 
-export type VariantStats = { name: string, model: string, version: bigint, weight: number, requests: number, 
+export type VariantStats = { name: string, model: string, version: number, weight: number, requests: number, 
 /**
  * Answers with a status of 400 or more.
  */
@@ -1343,6 +1343,6 @@ export type StatsSecond = {
 /**
  * Seconds since the Unix epoch.
  */
-t: bigint, requests: number, errors: number, p50_ms: number | null, p99_ms: number | null, };
+t: number, requests: number, errors: number, p50_ms: number | null, p99_ms: number | null, };
 
 export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];

@@ -233,11 +233,11 @@ describe('deploy form', () => {
 });
 
 describe('traffic charts', () => {
-  const sec = (t: number, requests: number, errors = 0, p50: number | null = 1, p99: number | null = 3): StatsSecond => ({ t: t as unknown as bigint, requests, errors, p50_ms: p50, p99_ms: p99 });
+  const sec = (t: number, requests: number, errors = 0, p50: number | null = 1, p99: number | null = 3): StatsSecond => ({ t: t, requests, errors, p50_ms: p50, p99_ms: p99 });
   const variant = (name: string, series: StatsSecond[], extra: Partial<VariantStats> = {}): VariantStats => ({
     name,
     model: 'churn',
-    version: 2 as unknown as bigint,
+    version: 2,
     weight: 1,
     requests: series.reduce((a, s) => a + s.requests, 0),
     errors: 0,
@@ -252,8 +252,8 @@ describe('traffic charts', () => {
   const now = 1_000_000;
   const stats: EndpointStats = {
     name: 'ep',
-    started_at: 0 as unknown as bigint,
-    now: (now * 1000 + 500) as unknown as bigint,
+    started_at: 0,
+    now: (now * 1000 + 500),
     unauthorized: 0,
     variants: [variant('v1', [sec(now - 120, 50), sec(now - 30, 5), sec(now - 1, 0, 0, null, null), sec(now, 7, 2)]), variant('canary', [sec(now, 1)])],
   };

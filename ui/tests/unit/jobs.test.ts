@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsedMs, parseEnv, whereLabel } from '../../src/lib/jobs/jobs';
+import { elapsedMs, kindLabel, parseEnv, whereLabel } from '../../src/lib/jobs/jobs';
 import type { ClusterProfile, JobInfo } from '../../src/lib/types.gen';
 
 const lab: ClusterProfile = { name: 'lab', kind: 'ray', address: 'http://10.0.0.5:8265', token_storage: 'encrypted_file', token_location: '' };
@@ -27,5 +27,14 @@ describe('jobs', () => {
     const bad = parseEnv('LR=0.1\n2X=1');
     expect(bad.error).toContain('line 2');
     expect(parseEnv('novalue').error).toContain('line 1');
+  });
+});
+
+describe('kindLabel', () => {
+  it('names every job kind in words, and passes an unknown one through', () => {
+    expect(kindLabel('batch')).toBe('Batch prediction');
+    expect(kindLabel('automl_trial')).toBe('AutoML trial');
+    expect(kindLabel('train')).toBe('Training');
+    expect(kindLabel('something-new')).toBe('something-new');
   });
 });

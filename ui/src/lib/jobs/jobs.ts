@@ -28,8 +28,16 @@ export function elapsedMs(job: JobInfo, now: number): number {
   return Math.max(0, to - from);
 }
 
+const KIND_LABELS: Record<string, string> = {
+  train: 'Training',
+  automl: 'AutoML',
+  automl_trial: 'AutoML trial',
+  batch: 'Batch prediction',
+  command: 'Command',
+};
+
 export function kindLabel(kind: string): string {
-  return kind === 'train' ? 'Training' : kind === 'command' ? 'Command' : kind;
+  return KIND_LABELS[kind] ?? kind;
 }
 
 /** `NAME=VALUE` lines (blank lines and `#` comments skipped) → env; a bad line is reported by number. */
