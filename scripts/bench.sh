@@ -59,3 +59,9 @@ CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-
 "$VENV/bin/python" -c "import flaml, xgboost" 2>/dev/null || "$VENV/bin/pip" install -q "flaml[automl]==2.8.0" \
   "xgboost==2.1.4" "scikit-learn==1.9.1" "lightgbm==4.7.0" "pandas==2.3.3"
 "$VENV/bin/python" scripts/bench/automl_peer.py "$REL/cairn" "$DATA"
+
+# cairn-serve: single-row requests to an endpoint (GBM, 100 trees) under wrk, beside `mlflow models serve`
+# with a LightGBM model of 100 trees on the same data (installs wrk from Debian and the peers in the venv).
+CAIRN_BIN="$REL/cairn" scripts/bench-serve.sh
+# Batch transform of the 10M-row synthetic file beside `mlflow models predict`.
+CAIRN_BIN="$REL/cairn" scripts/bench-batch.sh
