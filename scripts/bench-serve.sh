@@ -61,6 +61,8 @@ show() { # LABEL RESULT
 }
 
 echo "==> endpoints: single-row requests on loopback, wrk -t1 -c$CONNS, ${SECS} s each after a 2 s warm-up ($(nproc) cores; $BENCH_BUILD)"
+# Latency percentiles mean little on a machine busy with other work: say how busy it was.
+echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$SERVE_BENCH" prepare "$DATA/adult.csv" "$work/cairn" 2>"$work/prepare.log"
 setsid "$CAIRN_BIN" endpoint-serve "$work/cairn/config.json" 2>"$work/cairn.log" &
 server=$!
@@ -82,6 +84,7 @@ server=$!
 wait_for "curl -fs http://127.0.0.1:$mport/ping" 180 "mlflow models serve"
 mlflow_json=$(measure "http://127.0.0.1:$mport/invocations" "$work/mlflow/row.json" application/json "")
 stop_server
+echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 show "cairn endpoint-serve, CSV row (GBM, 100 trees)" "$cairn_csv"
 show "cairn endpoint-serve, JSON dataframe_split" "$cairn_json"

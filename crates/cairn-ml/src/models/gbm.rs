@@ -14,7 +14,7 @@ use crate::MlError;
 use crate::check::Target;
 use crate::matrix::Matrix;
 
-/// Below this many rows, prediction walks the trees on the calling thread.
+/// Below this many rows, prediction walks the trees row by row on the calling thread.
 const PARALLEL_PREDICT_ROWS: usize = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,13 +132,27 @@ pub(crate) fn fit(input: &FitInput) -> Result<GbmModel, MlError> {
     Ok(GbmModel { objective, boosters })
 }
 
+/// A booster's margins of a few rows (an endpoint's request), row by row on the calling thread: no
+/// hand-off to the thread pool and no vector per tree. Each row's margin is the sum forust's `predict`
+/// makes, in the same order: the base score, then each tree's leaf value.
+fn row_margins(b: &GradientBooster, x: &Matrix) -> Vec<f64> {
+    let trees = &b.trees[..b.prediction_iteration.unwrap_or(b.trees.len()).min(b.trees.len())];
+    let mut row = vec![0.0; x.cols];
+    (0..x.rows)
+        .map(|r| {
+            row.iter_mut().enumerate().for_each(|(c, v)| *v = x.get(r, c));
+            trees.iter().fold(b.base_score, |acc, t| acc + t.predict_row_from_row_slice(&row, &b.missing))
+        })
+        .collect()
+}
+
 impl GbmModel {
     fn margins(&self, x: &Matrix) -> Vec<Vec<f64>> {
+        if x.rows < PARALLEL_PREDICT_ROWS {
+            return self.boosters.iter().map(|b| row_margins(b, x)).collect();
+        }
         let data = FMatrix::new(&x.data, x.rows, x.cols);
-        // A few rows (an endpoint's request) are faster on the calling thread than handed to the thread
-        // pool; each row's margin is the same sum in the same tree order either way.
-        let parallel = x.rows >= PARALLEL_PREDICT_ROWS;
-        self.boosters.iter().map(|b| b.predict(&data, parallel)).collect()
+        self.boosters.iter().map(|b| b.predict(&data, true)).collect()
     }
 
     fn scores(&self, margins: &[Vec<f64>], rows: usize) -> Scores {

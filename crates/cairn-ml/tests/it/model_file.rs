@@ -105,3 +105,35 @@ fn damaged_and_newer_files_are_refused() {
     let e = Model::load(&dir.path().join("absent.json")).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Io);
 }
+
+/// Under 1,024 rows a gbm walks its trees row by row on the calling thread (an endpoint's requests),
+/// above that through forust's own parallel `predict`: the same bits either way, for two classes, more
+/// classes (one booster each) and a number; and typed values predict as the frame does.
+#[test]
+fn small_and_large_batches_predict_the_same_bits() {
+    let frame = adult(3000);
+    for (target, params) in [("class", vec![("iterations", "40")]), ("race", vec![("iterations", "10")]), ("hours-per-week", vec![])] {
+        let t = train(&frame, &with(spec(target, ModelKind::Gbm), &params), &Silent).unwrap();
+        let whole = t.model.predict_frame(&frame).unwrap();
+        let mut pieces = Vec::new();
+        for start in (0..frame.height()).step_by(7) {
+            pieces.push(t.model.predict_frame(&frame.slice(start as i64, 7)).unwrap());
+        }
+        let bits = |p: &cairn_ml::Predicted| -> (Vec<String>, Vec<u64>) {
+            match p {
+                cairn_ml::Predicted::Values(v) => (Vec::new(), v.iter().map(|x| x.to_bits()).collect()),
+                cairn_ml::Predicted::Classes { labels, proba, .. } => (labels.clone(), proba.iter().map(|x| x.to_bits()).collect()),
+            }
+        };
+        let (labels, values) = bits(&whole);
+        let (mut piece_labels, mut piece_values) = (Vec::new(), Vec::new());
+        for p in &pieces {
+            let (l, v) = bits(p);
+            piece_labels.extend(l);
+            piece_values.extend(v);
+        }
+        assert_eq!(labels, piece_labels, "{target}: labels differ");
+        assert!(values == piece_values, "{target}: predictions differ between one batch of 3,000 rows and pieces of 7");
+        assert!(values.len() >= frame.height(), "{target}");
+    }
+}
