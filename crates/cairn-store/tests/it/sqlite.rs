@@ -49,7 +49,7 @@ fn a_version_2_project_is_upgraded() {
     project.insert_dataset(&dataset("d1", "people", "v1")).unwrap();
     let conn = rusqlite::Connection::open(project.db_path()).unwrap();
     conn.execute_batch(
-        "DROP TABLE dataset_versions; DROP TABLE run_models; DROP TABLE logged_model_metrics; DROP TABLE logged_model_params;
+        "DROP TABLE endpoints; DROP TABLE registry_events; DROP TABLE dataset_versions; DROP TABLE run_models; DROP TABLE logged_model_metrics; DROP TABLE logged_model_params;
          DROP TABLE logged_model_tags; DROP TABLE logged_models; DROP TABLE registered_model_aliases;
          DROP TABLE model_version_tags; DROP TABLE model_versions; DROP TABLE registered_model_tags;
          DROP TABLE registered_models;
