@@ -48,30 +48,7 @@ impl Scorer {
             let frame = take(features, &good)?;
             self.halve(&frame, &good, &mut scored, bad)?;
         }
-        // Row → its place among the scored rows; missing for the failed ones.
-        let mut place: Vec<Option<IdxSize>> = vec![None; features.height()];
-        let mut parts = Vec::with_capacity(scored.len());
-        let mut n: IdxSize = 0;
-        for (rows, df) in scored {
-            for r in rows {
-                place[r] = Some(n);
-                n += 1;
-            }
-            parts.push(df);
-        }
-        let all = match parts.len() {
-            0 => DataFrame::empty_with_schema(&self.schema()),
-            _ => {
-                let mut it = parts.into_iter();
-                let mut acc = it.next().unwrap_or_default();
-                for p in it {
-                    acc.vstack_mut_owned(p).map_err(|e| internal("joining predictions", e))?;
-                }
-                acc
-            }
-        };
-        let idx = IdxCa::from_iter_options("idx".into(), place.into_iter());
-        let spread = all.take(&idx).map_err(|e| internal("placing predictions", e))?;
+        let spread = in_place(scored, features.height(), &self.schema())?;
         let mut cols = Vec::with_capacity(self.outputs.len());
         for (name, dtype) in &self.outputs {
             let c = spread.column(name).map_err(|e| internal("a prediction column", e))?;
@@ -103,6 +80,35 @@ impl Scorer {
             }
         }
     }
+}
+
+/// A chunk's pieces (the chunk's rows each holds, in order, and its frame) as one frame in the chunk's
+/// row order, of `rows` rows: the rows no piece holds are empty.
+pub(crate) fn in_place(pieces: Vec<(Vec<usize>, DataFrame)>, rows: usize, schema: &Schema) -> Result<DataFrame, ApiError> {
+    let mut place: Vec<Option<IdxSize>> = vec![None; rows];
+    let mut frames = Vec::with_capacity(pieces.len());
+    let mut n: IdxSize = 0;
+    for (held, df) in pieces {
+        for r in held {
+            place[r] = Some(n);
+            n += 1;
+        }
+        frames.push(df);
+    }
+    let mut it = frames.into_iter();
+    let mut all = match it.next() {
+        None => DataFrame::empty_with_schema(schema),
+        Some(mut acc) => {
+            for f in it {
+                acc.vstack_mut_owned(f).map_err(|e| internal("joining a chunk's pieces", e))?;
+            }
+            acc
+        }
+    };
+    if all.first_col_n_chunks() > 1 {
+        all.rechunk_mut();
+    }
+    all.take(&IdxCa::from_iter_options("idx".into(), place.into_iter())).map_err(|e| internal("placing rows", e))
 }
 
 /// The rows `rows` of `df`, in order.

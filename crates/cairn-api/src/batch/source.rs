@@ -10,7 +10,7 @@ use cairn_types::{ApiError, ErrorCode, FileFormat, ImportPreview, RowError};
 use polars::prelude::*;
 
 use super::csv::{ChunkRange, CsvInput, Record};
-use super::score::{Scorer, internal};
+use super::score::{Scorer, in_place, internal};
 use super::text::{self, Bad, Inferred};
 
 pub(crate) enum Source {
@@ -154,32 +154,8 @@ fn predict_csv(input: &CsvInput, scorer: &Scorer, c: &ChunkRange, joined: &[Stri
     let mut read: Vec<(Vec<usize>, DataFrame)> = Vec::new();
     parse_halving(input, &bytes, &records, &good, &wanted, &mut read, &mut bad);
     // Every row in place, the unreadable ones empty.
-    let mut place: Vec<Option<IdxSize>> = vec![None; records.len()];
-    let mut frames = Vec::with_capacity(read.len());
-    let mut n: IdxSize = 0;
-    for (rows, df) in read {
-        for r in rows {
-            place[r] = Some(n);
-            n += 1;
-        }
-        frames.push(df);
-    }
-    let names: Vec<&String> = wanted.iter().map(|&i| &input.names[i]).collect();
-    let mut all = match frames.len() {
-        0 => DataFrame::empty_with_schema(&names.iter().map(|n| Field::new(n.as_str().into(), DataType::String)).collect()),
-        _ => {
-            let mut it = frames.into_iter();
-            let mut acc = it.next().unwrap_or_default();
-            for f in it {
-                acc.vstack_mut_owned(f).map_err(|e| internal("joining a chunk's pieces", e))?;
-            }
-            acc
-        }
-    };
-    if all.first_col_n_chunks() > 1 {
-        all.rechunk_mut();
-    }
-    let text = all.take(&IdxCa::from_iter_options("idx".into(), place.into_iter())).map_err(|e| internal("placing rows", e))?;
+    let schema: Schema = wanted.iter().map(|&i| Field::new(input.names[i].as_str().into(), DataType::String)).collect();
+    let text = in_place(read, records.len(), &schema)?;
     let features = text::features(&text, scorer.features(), &scorer.kinds, &mut bad).map_err(|e| internal("typing the features", e))?;
     let predictions = scorer.predict(&features, &mut bad)?;
     let mut inferred = Vec::with_capacity(joined.len());
