@@ -35,6 +35,11 @@ pub(crate) struct Process {
 }
 
 impl Process {
+    /// A process known by pid only (started by another studio); `alive` and `stop` look it up in /proc.
+    pub fn adopted(pid: u32) -> Process {
+        Process { pid, port: 0, child: None }
+    }
+
     /// Still running? A child is asked (and reaped); an adopted process is looked up in /proc, with its
     /// command line naming this endpoint's config, so a reused pid is not mistaken for it.
     pub fn alive(&mut self, config: &Path) -> bool {
@@ -46,6 +51,13 @@ impl Process {
 
     /// Asks it to stop (SIGTERM to its group), then kills it after `grace`.
     pub fn stop(&mut self, config: &Path, grace: Duration) {
+        // Gone already (or its pid now someone else's): nothing to signal.
+        if !self.alive(config) {
+            if let Some(c) = &mut self.child {
+                let _ = c.wait();
+            }
+            return;
+        }
         cairn_jobs::signal(self.pid, "TERM", true);
         let until = Instant::now() + grace;
         while Instant::now() < until && self.alive(config) {

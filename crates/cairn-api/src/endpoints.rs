@@ -267,11 +267,10 @@ impl Studio {
         let r = project.endpoint(name)?.ok_or_else(|| not_found(name))?;
         let variants = resolve_variants(&project, &req.variants)?;
         let dir = endpoint_dir(&project, name)?;
-        let mut config = process::read_config(&dir)?;
-        config.variants = variants;
+        let previous = process::read_config(&dir)?;
+        let config = EndpointConfig { variants, ..previous.clone() };
         let mut spec: Spec = serde_json::from_str(&r.spec_json).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         spec.variants = req.variants.clone();
-        let previous = process::read_config(&dir)?;
         process::write_config(&dir, &config)?;
         if is_live(&r)
             && let Some(port) = r.port
@@ -295,17 +294,9 @@ impl Studio {
         let dir = endpoint_dir(&project, name)?;
         // First the record, so no watcher starts it again.
         project.set_endpoint_status(name, "stopped", "stopped by the user", None, self.now())?;
-        if let Some(pid) = r.pid
-            && process::is_endpoint_process(pid, &dir.join(CONFIG_FILE))
-        {
-            cairn_jobs::signal(pid, "TERM", true);
-            let until = std::time::Instant::now() + Duration::from_secs(5);
-            while std::time::Instant::now() < until && process::is_endpoint_process(pid, &dir.join(CONFIG_FILE)) {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            if process::is_endpoint_process(pid, &dir.join(CONFIG_FILE)) {
-                cairn_jobs::signal(pid, "KILL", true);
-            }
+        if let Some(pid) = r.pid {
+            // Also a process another studio started: found by its command line, not by a child handle.
+            process::Process::adopted(pid).stop(&dir.join(CONFIG_FILE), Duration::from_secs(5));
         }
         process::log_line(&dir, "stopped by the user");
         if let Some(h) = lock(&self.endpoint_watchers).remove(&(project.id().to_string(), name.to_string())) {
