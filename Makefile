@@ -31,6 +31,7 @@ run: setup ui app
 
 ## test: install what is missing, then run every test (cargo, MLflow client, UI unit, browser e2e, desktop smoke)
 test: setup-test fmt ui build cargo-test mlflow-test ray-test ui-test e2e desktop-test api-test package-test
+	tests/monitor/run.sh
 	@echo "==> all tests passed"
 
 setup:

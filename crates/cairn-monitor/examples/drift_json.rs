@@ -5,7 +5,8 @@
 //! at a time; `--baseline` makes a baseline from the reference, round-trips it through its files and tests the
 //! current data against that instead of the rows.
 
-use cairn_monitor::{DriftOptions, StatTest};
+use cairn_monitor::violations::{linf_categorical, linf_numeric, linf_robust};
+use cairn_monitor::{DriftOptions, StatTest, Values};
 use polars::prelude::*;
 
 #[global_allocator]
@@ -44,6 +45,23 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let c = scan(current)?.collect()?;
         cairn_monitor::drift::drift(&r, &c, &options)?
     };
-    println!("{}", serde_json::to_string(&report)?);
+    // deequ's distances per shared column, for the hand computation in compare.py.
+    let r = cairn_monitor::summary::summarize(&scan(reference)?.collect()?)?;
+    let c = cairn_monitor::summary::summarize(&scan(current)?.collect()?)?;
+    let mut linf = serde_json::Map::new();
+    for (a, b) in r.iter().filter_map(|a| c.iter().find(|b| b.name == a.name).map(|b| (a, b))) {
+        let simple = match (&a.values, &b.values) {
+            (Values::Numbers { values: av, counts: ac }, Values::Numbers { values: bv, counts: bc }) => linf_numeric(av, ac, bv, bc),
+            _ => match cairn_monitor::violations::joint_category_counts(&a.values, &b.values) {
+                Some(counts) => linf_categorical(&counts),
+                None => continue,
+            },
+        };
+        if a.present() == 0 || b.present() == 0 {
+            continue;
+        }
+        linf.insert(a.name.clone(), serde_json::json!([simple, linf_robust(simple, a.present(), b.present())]));
+    }
+    println!("{}", serde_json::json!({"report": report, "linf": linf}));
     Ok(())
 }

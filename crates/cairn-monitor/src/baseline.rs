@@ -13,10 +13,10 @@ use std::path::Path;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use crate::sagemaker::{Constraints, Statistics};
 use crate::MonitorError;
 use crate::drift::{ColumnKind, DriftOptions, DriftReport, drift_from_summaries, infer_kind};
 use crate::sagemaker::*;
+pub use crate::sagemaker::{Constraints, Statistics};
 use crate::summary::{ColumnSummary, Storage, Values};
 
 /// The baseline format this Cairn writes and the newest it reads.
@@ -151,8 +151,10 @@ impl Baseline {
         let path = |name: &str| dir.join(name);
         let header: Header = read_json(&path("cairn_baseline.json"))?;
         check_version(header.format_version)?;
-        let statistics = read_statistics(&std::fs::read_to_string(path("statistics.json")).map_err(|e| invalid(&path("statistics.json"), e))?)?;
-        let constraints = read_constraints(&std::fs::read_to_string(path("constraints.json")).map_err(|e| invalid(&path("constraints.json"), e))?)?;
+        let statistics =
+            read_statistics(&std::fs::read_to_string(path("statistics.json")).map_err(|e| invalid(&path("statistics.json"), e))?)?;
+        let constraints =
+            read_constraints(&std::fs::read_to_string(path("constraints.json")).map_err(|e| invalid(&path("constraints.json"), e))?)?;
         let pq = path("reference.parquet");
         let file = std::fs::File::open(&pq).map_err(|e| invalid(&pq, e))?;
         let df = ParquetReader::new(file).finish().map_err(|e| invalid(&pq, e))?;
@@ -292,7 +294,16 @@ fn feature_stats(c: &ColumnSummary) -> FeatureStats {
             (Some(NumericalStats { common, mean: sum / n, sum, std_dev: std, min, max, distribution, extra: Default::default() }), None)
         }
         Values::Numbers { .. } => (
-            Some(NumericalStats { common, mean: 0.0, sum: 0.0, std_dev: 0.0, min: 0.0, max: 0.0, distribution: None, extra: Default::default() }),
+            Some(NumericalStats {
+                common,
+                mean: 0.0,
+                sum: 0.0,
+                std_dev: 0.0,
+                min: 0.0,
+                max: 0.0,
+                distribution: None,
+                extra: Default::default(),
+            }),
             None,
         ),
         Values::Strings { values, counts } => {
@@ -349,5 +360,12 @@ fn feature_constraints(c: &ColumnSummary) -> FeatureConstraints {
         }
         _ => None,
     };
-    FeatureConstraints { name: c.name.clone(), inferred_type: inferred, completeness, num_constraints, string_constraints, extra: Default::default() }
+    FeatureConstraints {
+        name: c.name.clone(),
+        inferred_type: inferred,
+        completeness,
+        num_constraints,
+        string_constraints,
+        extra: Default::default(),
+    }
 }

@@ -198,7 +198,9 @@ pub fn column_drift(reference: &ColumnSummary, current: &ColumnSummary, options:
         return fail(
             Some(kind),
             None,
-            format!("column '{name}' changed type: the reference holds {was}, the current data {is}; convert it back or make a new baseline"),
+            format!(
+                "column '{name}' changed type: the reference holds {was}, the current data {is}; convert it back or make a new baseline"
+            ),
         );
     }
     if reference.present() == 0 {
@@ -246,15 +248,14 @@ pub fn column_drift(reference: &ColumnSummary, current: &ColumnSummary, options:
         StatTest::Z => Some(stattests::z_test(&counts)),
         StatTest::JensenShannon => Some(stattests::jensen_shannon(&counts)),
         StatTest::Psi => {
-            let integer = reference.storage == Storage::Int && current.storage == Storage::Int && reference.missing == 0 && current.missing == 0;
+            let integer =
+                reference.storage == Storage::Int && current.storage == Storage::Int && reference.missing == 0 && current.missing == 0;
             stattests::psi(&reference.values, &current.values, kind == ColumnKind::Numerical, integer)
         }
         StatTest::Ks | StatTest::Wasserstein => match (numeric(&reference.values), numeric(&current.values)) {
-            (Some((rv, rc)), Some((cv, cc))) => Some(if test == StatTest::Ks {
-                stattests::ks(&rv, &rc, &cv, &cc)
-            } else {
-                stattests::wasserstein_norm(&rv, &rc, &cv, &cc)
-            }),
+            (Some((rv, rc)), Some((cv, cc))) => {
+                Some(if test == StatTest::Ks { stattests::ks(&rv, &rc, &cv, &cc) } else { stattests::wasserstein_norm(&rv, &rc, &cv, &cc) })
+            }
             _ => None,
         },
         StatTest::PercTextContent | StatTest::AbsTextContent => None,
@@ -263,7 +264,15 @@ pub fn column_drift(reference: &ColumnSummary, current: &ColumnSummary, options:
         return fail(Some(kind), Some(test), format!("column '{name}': test {} needs numbers", test.name()));
     };
     let threshold = options.threshold.unwrap_or(test.default_threshold());
-    ColumnDrift { column: name, kind: Some(kind), test: Some(test), score: Some(score), threshold: Some(threshold), drifted: test.drifted(score, threshold), error: None }
+    ColumnDrift {
+        column: name,
+        kind: Some(kind),
+        test: Some(test),
+        score: Some(score),
+        threshold: Some(threshold),
+        drifted: test.drifted(score, threshold),
+        error: None,
+    }
 }
 
 /// Drift of every column of `current` against reference summaries (a stored baseline's or freshly made ones).

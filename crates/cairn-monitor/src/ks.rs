@@ -24,11 +24,7 @@ pub fn ks_2samp_pvalue(n1: usize, n2: usize, d: f64) -> (f64, f64) {
             return (d, 1.0);
         }
         let h = h as i64;
-        prob = if n1 == n2 {
-            prob_outside_square(n1 as i64, h)
-        } else {
-            outer_prob_inside(n1 as i64, n2 as i64, g as i64, h)
-        };
+        prob = if n1 == n2 { prob_outside_square(n1 as i64, h) } else { outer_prob_inside(n1 as i64, n2 as i64, g as i64, h) };
         exact_ok = prob.is_finite() && (0.0..=1.0).contains(&prob);
     }
     if !exact_ok {

@@ -14,8 +14,8 @@
 pub mod baseline;
 pub mod drift;
 mod ks;
-pub mod sagemaker;
 pub mod quality;
+pub mod sagemaker;
 pub mod special;
 pub(crate) mod stattests;
 pub mod summary;

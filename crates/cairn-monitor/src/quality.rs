@@ -44,11 +44,8 @@ pub fn regression(predictions: &[f64], labels: &[f64], seed: u64) -> Result<Metr
         let mean = y.iter().sum::<f64>() / n;
         let mut sorted = y.clone();
         sorted.sort_by(f64::total_cmp);
-        let median = if sorted.len() % 2 == 1 {
-            sorted[sorted.len() / 2]
-        } else {
-            (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0
-        };
+        let median =
+            if sorted.len() % 2 == 1 { sorted[sorted.len() / 2] } else { (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0 };
         let mae = |c: &dyn Fn(usize) -> f64| y.iter().enumerate().map(|(i, v)| (v - c(i)).abs()).sum::<f64>() / n;
         let mse = |c: &dyn Fn(usize) -> f64| y.iter().enumerate().map(|(i, v)| (v - c(i)).powi(2)).sum::<f64>() / n;
         let ss_tot = mse(&|_| mean) * n;
@@ -71,7 +68,12 @@ pub fn regression(predictions: &[f64], labels: &[f64], seed: u64) -> Result<Metr
 
 /// SageMaker's `binary_classification_metrics`: `predictions` and `labels` are the positive class or not;
 /// `probabilities` (of the positive class), when given, add `auc`.
-pub fn binary(predictions: &[bool], labels: &[bool], probabilities: Option<&[f64]>, seed: u64) -> Result<(Metrics, ConfusionMatrix), MonitorError> {
+pub fn binary(
+    predictions: &[bool],
+    labels: &[bool],
+    probabilities: Option<&[f64]>,
+    seed: u64,
+) -> Result<(Metrics, ConfusionMatrix), MonitorError> {
     check_lengths(predictions.len(), labels.len())?;
     if let Some(p) = probabilities {
         check_lengths(p.len(), labels.len())?;
@@ -172,7 +174,14 @@ pub fn multiclass(predictions: &[String], labels: &[String], seed: u64) -> Resul
                 f1 += support * f(1.0);
                 f2 += support * f(2.0);
             }
-            [("accuracy", acc / n), ("weighted_precision", wp), ("weighted_recall", wr), ("weighted_f0_5", f05), ("weighted_f1", f1), ("weighted_f2", f2)]
+            [
+                ("accuracy", acc / n),
+                ("weighted_precision", wp),
+                ("weighted_recall", wr),
+                ("weighted_f0_5", f05),
+                ("weighted_f1", f1),
+                ("weighted_f2", f2),
+            ]
         };
         let model = weighted(&|i| pred_ix[i]);
         let mut best = [0.0f64; 6];

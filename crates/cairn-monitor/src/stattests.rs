@@ -41,9 +41,7 @@ pub(crate) fn joint_counts(reference: &Values, current: &Values) -> Option<Vec<(
         (Values::Numbers { values: a, counts: ac }, Values::Numbers { values: b, counts: bc }) => {
             Some(join(a, ac, b, bc, |x, y| x.total_cmp(y)))
         }
-        (Values::Strings { values: a, counts: ac }, Values::Strings { values: b, counts: bc }) => {
-            Some(join(a, ac, b, bc, |x, y| x.cmp(y)))
-        }
+        (Values::Strings { values: a, counts: ac }, Values::Strings { values: b, counts: bc }) => Some(join(a, ac, b, bc, |x, y| x.cmp(y))),
         _ => None,
     }
 }
@@ -125,8 +123,7 @@ fn fill_zeroes(v: &mut [f64]) {
 /// Frequencies per Sturges bin of the pooled data when the reference has more than 20 distinct numbers, else per
 /// distinct value.
 fn binned_frequencies(reference: &Values, current: &Values, numerical: bool, integer: bool) -> Option<(Vec<f64>, Vec<f64>)> {
-    if let (true, Values::Numbers { values: rv, counts: rc }, Values::Numbers { values: cv, counts: cc }) =
-        (numerical, reference, current)
+    if let (true, Values::Numbers { values: rv, counts: rc }, Values::Numbers { values: cv, counts: cc }) = (numerical, reference, current)
         && rv.len() > 20
     {
         let n: u64 = rc.iter().sum::<u64>() + cc.iter().sum::<u64>();

@@ -78,14 +78,9 @@ impl ColumnSummary {
                 let (values, counts) = pairs.into_iter().map(|(v, c)| (v.to_string(), c)).unzip();
                 Ok(Self { name, storage, rows, missing, non_finite: 0, values: Values::Strings { values, counts } })
             }
-            Storage::Other => Ok(Self {
-                name,
-                storage,
-                rows,
-                missing: rows,
-                non_finite: 0,
-                values: Values::Numbers { values: vec![], counts: vec![] },
-            }),
+            Storage::Other => {
+                Ok(Self { name, storage, rows, missing: rows, non_finite: 0, values: Values::Numbers { values: vec![], counts: vec![] } })
+            }
             _ => {
                 let s = series.cast(&DataType::Float64).map_err(err)?;
                 let ca = s.f64().map_err(err)?;
@@ -179,13 +174,7 @@ fn count_sorted(mut v: Vec<f64>) -> (Vec<f64>, Vec<u64>) {
     (values, counts)
 }
 
-fn merge_sorted<T: Clone>(
-    a: &[T],
-    ac: &[u64],
-    b: &[T],
-    bc: &[u64],
-    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
-) -> (Vec<T>, Vec<u64>) {
+fn merge_sorted<T: Clone>(a: &[T], ac: &[u64], b: &[T], bc: &[u64], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> (Vec<T>, Vec<u64>) {
     use std::cmp::Ordering::*;
     let (mut i, mut j) = (0, 0);
     let mut values = Vec::with_capacity(a.len() + b.len());

@@ -73,6 +73,11 @@ pub fn linf_categorical(counts: &[(u64, u64)]) -> f64 {
     counts.iter().map(|(a, b)| (*a as f64 / n as f64 - *b as f64 / m as f64).abs()).fold(0.0, f64::max)
 }
 
+/// Two summaries' category counts aligned by category (`None` when one holds numbers and the other text).
+pub fn joint_category_counts(reference: &Values, current: &Values) -> Option<Vec<(u64, u64)>> {
+    joint_counts(reference, current)
+}
+
 /// deequ's robust correction of `linf_simple` for samples of `n` and `m` values.
 pub fn linf_robust(linf_simple: f64, n: u64, m: u64) -> f64 {
     let (n, m) = (n as f64, m as f64);
