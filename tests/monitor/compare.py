@@ -118,7 +118,7 @@ for name, n_ref, n_cur, shift in CASES:
     cols = [c for c in ref.columns if c != "text"]
     ev, (ev_count, ev_share) = evidently_values(ref, cur, cols)
     for mode in ([], ["--lazy"], ["--baseline"]):
-        out = rust(ref_path, cur_path, *mode)
+        out = rust(ref_path, cur_path, *mode, "--linf")
         rep = {c["column"]: c for c in out["report"]["columns"]}
         for col, (test, value) in ev.items():
             got = rep[col]

@@ -336,15 +336,39 @@ pub fn drift(reference: &DataFrame, current: &DataFrame, options: &DriftOptions)
 /// Drift of two lazily read tables (e.g. `scan_parquet`), one column at a time, so memory holds a column pair per
 /// thread rather than both tables: how 10M-row tables fit in a small budget.
 pub fn drift_lazy(reference: LazyFrame, current: LazyFrame, options: &DriftOptions) -> Result<DriftReport, MonitorError> {
+    use rayon::prelude::*;
     let ref_names = schema_names(&reference)?;
     let cur_names = schema_names(&current)?;
-    let mut cur_summaries = summarize_lazy(&current, &cur_names)?;
-    if cur_summaries.first().is_none_or(|c| c.rows == 0) {
+    let height = current.clone().select([len()]).collect().ok().and_then(|d| d.columns().first()?.get(0).ok()?.extract::<u64>());
+    if height.unwrap_or(0) == 0 {
         return Err(MonitorError::EmptyWindow);
     }
-    let ref_summaries = summarize_lazy(&reference, &ref_names)?;
-    cur_summaries.sort_by_key(|c| cur_names.iter().position(|n| *n == c.name));
-    Ok(drift_from_summaries(&ref_summaries, &cur_summaries, options))
+    // Each column pair is summarized, tested and dropped before the next: a numeric column's summary is as big as
+    // its distinct values, so holding all of them for 10M rows would not fit.
+    let mut columns: Vec<ColumnDrift> = cur_names
+        .par_iter()
+        .with_max_len(1)
+        .map(|name| -> Result<ColumnDrift, MonitorError> {
+            let cur = summarize_lazy(&current, std::slice::from_ref(name))?;
+            if !ref_names.contains(name) {
+                return Ok(drift_from_summaries(&[], &cur, options).columns.remove(0));
+            }
+            let r = summarize_lazy(&reference, std::slice::from_ref(name))?;
+            Ok(drift_from_summaries(&r, &cur, options).columns.remove(0))
+        })
+        .collect::<Result<_, _>>()?;
+    for name in ref_names.iter().filter(|n| !cur_names.contains(n)) {
+        columns.push(ColumnDrift {
+            column: name.clone(),
+            kind: None,
+            test: None,
+            score: None,
+            threshold: None,
+            drifted: false,
+            error: Some(format!("column '{name}' is missing from the current data")),
+        });
+    }
+    Ok(finish(columns, options))
 }
 
 fn schema_names(frame: &LazyFrame) -> Result<Vec<String>, MonitorError> {

@@ -171,7 +171,7 @@ pub fn check_summaries(baseline: &Baseline, current: &[ColumnSummary]) -> Violat
             }
             let share = inside as f64 / present as f64;
             if share < cfg.domain_content_threshold {
-                outside.sort_by(|a, b| b.1.cmp(&a.1));
+                outside.sort_by_key(|b| std::cmp::Reverse(b.1));
                 let shown: Vec<String> = outside.iter().take(5).map(|(v, k)| format!("'{v}' ({k})")).collect();
                 push(
                     &f.name,
