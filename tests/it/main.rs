@@ -6,6 +6,7 @@ mod clusters_http;
 mod commands_http;
 mod endpoints;
 mod flow_export;
+mod flow_front;
 mod flows;
 mod imports;
 mod projects;

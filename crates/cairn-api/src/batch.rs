@@ -178,6 +178,11 @@ impl Studio {
             let inputs = dir.join(cairn_jobs::INPUTS_DIR);
             if let Some(p) = &packed {
                 link_or_copy(Path::new(&spec.model_path), &inputs.join(&p.model))?;
+                // The flow in front of the model travels beside it (its lookups are read by absolute path).
+                let front = Path::new(&spec.model_path).with_file_name(cairn_flow::INFERENCE_FLOW_FILE);
+                if front.is_file() {
+                    link_or_copy(&front, &inputs.join(&p.model).with_file_name(cairn_flow::INFERENCE_FLOW_FILE))?;
+                }
                 link_or_copy(&input, &inputs.join(&p.input))?;
             }
             let submitted = ex.submit(&job, &dir);
@@ -242,6 +247,7 @@ impl Studio {
             return Err(ApiError::new(ErrorCode::NotComputed, format!("run `{}` has no model", run.info.run_name))
                 .with_hint("predict with a run that finished training, or a registered model version"));
         }
+        crate::inference_flow::ensure(&*self.project(pid)?, &run.info.run_id, &path)?;
         Ok(path)
     }
 }

@@ -340,9 +340,9 @@ impl Studio {
                 }
             };
             task.progress("writing", 3, 5, "steps");
-            let parquet = cairn_flow::write(&root, &mut df, &lineage, &Output::Artifacts)?;
+            let parquet = cairn_flow::write(&root, &mut df, &lineage, &plan.flow, &Output::Artifacts)?;
             let csv = match &csv {
-                Some(p) => Some(cairn_flow::write(&root, &mut df, &lineage, &Output::File(p.clone()))?),
+                Some(p) => Some(cairn_flow::write(&root, &mut df, &lineage, &plan.flow, &Output::File(p.clone()))?),
                 None => None,
             };
             if plan.fitted_now {

@@ -13,6 +13,7 @@ mod endpoint_process;
 mod endpoints;
 mod flows;
 mod frames;
+mod inference_flow;
 mod ground_truth;
 mod insights;
 mod projects;

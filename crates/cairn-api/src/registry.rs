@@ -21,7 +21,7 @@ use crate::Studio;
 use crate::training::user;
 use crate::worker::{MODEL_FILE, artifact_dir};
 
-mod card;
+pub(crate) mod card;
 
 /// A registry spec resolved to the model file to load.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +69,7 @@ pub(crate) fn resolve_in(project: &Project, spec: &str) -> Result<ResolvedModel,
         None => (latest_approved(project, group)?, None),
     };
     let model_path = model_file(project, &version)?;
+    crate::inference_flow::ensure(project, &version.run_id, &model_path)?;
     Ok(ResolvedModel { group: version.name.clone(), version: version.version, alias, run_id: version.run_id.clone(), model_path })
 }
 
@@ -98,7 +99,9 @@ impl Studio {
             return Err(no_model(&run, &dir));
         };
         // A file that does not load would only fail later, at deployment.
-        cairn_ml::Model::load(&file)?;
+        let model = cairn_ml::Model::load(&file)?;
+        // What the model takes is decided now, while the flow that made its data is at hand.
+        crate::inference_flow::model_front(&project, &run, &file, &model)?;
         let rel = file.strip_prefix(&dir).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| MODEL_FILE.into());
         let source = format!("runs:/{}/{rel}", run.info.run_id);
         let actor = actor_or_user(req.actor.as_deref());

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use cairn_store::TrackingStore;
 use cairn_types::{
-    ApiError, ArtifactFile, ErrorCode, Evaluation, Experiment, ExperimentsPage, MetricSeries, Run, RunStatus, RunsPage, SearchExperiments,
-    SearchRuns, Tag,
+    ApiError, ArtifactFile, DType, ErrorCode, Evaluation, Experiment, ExperimentsPage, ImportOptions, MetricSeries, Run, RunStatus,
+    RunsPage, SearchExperiments, SearchRuns, Tag, TypeOverride,
 };
 
 use crate::Studio;
@@ -131,28 +131,61 @@ impl Studio {
                 .with_hint("predict with a run that finished training"));
         }
         let model = cairn_ml::Model::load(&model_path)?;
+        let project = self.project(pid)?;
+        let front = crate::inference_flow::model_front(&project, &run, &model_path, &model)?;
         let obs = crate::ImportObserver { task: None, on_progress: None };
-        let input = cairn_data::read_file(file, &Default::default(), &obs)?.frame;
-        let missing: Vec<&str> = model.features().iter().map(String::as_str).filter(|f| input.column(f).is_err()).collect();
-        if !missing.is_empty() {
-            let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
-            let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
-            return Err(ApiError::new(
-                ErrorCode::ColumnNotFound,
-                format!("{} has no column {shown}{more}, which the model of run `{}` was trained on", file.display(), run.info.run_name),
-            )
-            .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
-        }
-        let predictions = model.predict(&input)?;
-        let join = |a: &cairn_data::DataFrame, b: &cairn_data::DataFrame| {
-            cairn_data::append_columns(a, b).map_err(|e| ApiError::new(ErrorCode::Internal, format!("joining the predictions: {e}")))
+        let Some(flow) = front.flow() else {
+            let input = cairn_data::read_file(file, &Default::default(), &obs)?.frame;
+            check_features(&model, &input, file, &run.info.run_name)?;
+            return finish(&model, input.clone(), &input, explain);
         };
-        let out = join(&input, &predictions)?;
-        if !explain {
-            return Ok(out);
-        }
-        join(&out, &model.contributions(&input)?)
+        // Raw rows, read as text (the flow reads each column as its source's type).
+        let preview = cairn_data::preview_file(file, &Default::default())?;
+        let overrides = preview.columns.iter().map(|c| TypeOverride { column: c.name.clone(), dtype: DType::String }).collect();
+        let opts = ImportOptions { null_values: Some(Vec::new()), overrides, ..Default::default() };
+        let raw = cairn_data::read_file(file, &opts, &obs)?.frame;
+        let prepared = flow.prepare(&raw).map_err(|e| {
+            let mut e = ApiError::from(e);
+            e.message = format!("{}: {}", file.display(), e.message);
+            e
+        })?;
+        // The rows come back as an import reads them (as without a flow, and as a batch transform copies them).
+        let shown = cairn_data::read_file(file, &Default::default(), &obs)?.frame;
+        finish(&model, shown, &prepared, explain)
     }
+}
+
+/// The model's features are all in `input`, or an error naming the ones missing.
+fn check_features(model: &cairn_ml::Model, input: &cairn_data::DataFrame, file: &Path, run: &str) -> Result<(), ApiError> {
+    let missing: Vec<&str> = model.features().iter().map(String::as_str).filter(|f| input.column(f).is_err()).collect();
+    if !missing.is_empty() {
+        let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+        let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+        return Err(ApiError::new(
+            ErrorCode::ColumnNotFound,
+            format!("{} has no column {shown}{more}, which the model of run `{run}` was trained on", file.display()),
+        )
+        .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
+    }
+    Ok(())
+}
+
+/// The rows as given (`shown`) with the predictions of the model's input (`input`) appended.
+fn finish(
+    model: &cairn_ml::Model,
+    shown: cairn_data::DataFrame,
+    input: &cairn_data::DataFrame,
+    explain: bool,
+) -> Result<cairn_data::DataFrame, ApiError> {
+    let predictions = model.predict(input)?;
+    let join = |a: &cairn_data::DataFrame, b: &cairn_data::DataFrame| {
+        cairn_data::append_columns(a, b).map_err(|e| ApiError::new(ErrorCode::Internal, format!("joining the predictions: {e}")))
+    };
+    let out = join(&shown, &predictions)?;
+    if !explain {
+        return Ok(out);
+    }
+    join(&out, &model.contributions(input)?)
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<ArtifactFile>) {

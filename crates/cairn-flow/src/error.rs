@@ -63,6 +63,10 @@ pub enum FlowError {
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
+    /// Rows sent to a model's flow do not fit its source (a missing column, a value of the wrong type),
+    /// or the flow cannot stand in front of a model.
+    #[error("{message}")]
+    Input { code: ErrorCode, message: String, hint: String },
 }
 
 impl FlowError {
@@ -81,6 +85,7 @@ impl FlowError {
             },
             FlowError::Invalid(_) => ErrorCode::FlowInvalid,
             FlowError::Io { .. } => ErrorCode::Io,
+            FlowError::Input { code, .. } => *code,
         }
     }
 
@@ -97,6 +102,7 @@ impl FlowError {
                 Some("an earlier step may have dropped or renamed it; edit this step or the earlier one".into())
             }
             FlowError::Exists { .. } => Some("pick another name, or rename or delete that flow first".into()),
+            FlowError::Input { hint, .. } => Some(hint.clone()),
             FlowError::Step { op, problem: Problem::Conversion { .. }, .. } => {
                 Some(format!("set {} to “null” to make these values missing", field(op, "on_error")))
             }

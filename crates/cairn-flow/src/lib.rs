@@ -13,6 +13,7 @@ mod preview;
 mod py;
 mod python;
 mod run;
+mod serving;
 
 pub use catalog::{catalog, missing_from_catalog};
 pub use charts::chart;
@@ -22,7 +23,8 @@ pub use model::{DatasetRef, FORMAT, FlowFile, Source, SourceFormat, Step, flow_p
 pub use polars::prelude::DataFrame;
 pub use preview::{Preview, preview};
 pub use python::{POLARS_PIN, export_python, script_name};
-pub use run::{Lineage, Output, RunReport, execute, lineage, outputs_dir, run, write};
+pub use run::{Lineage, Output, RunReport, execute, flow_of_output, lineage, outputs_dir, run, write};
+pub use serving::{INFERENCE_FLOW_FILE, InferenceFlow, InputColumn, ModelFront};
 
 /// An operator as listed for people and the UI.
 #[derive(Debug, Clone, serde::Serialize)]

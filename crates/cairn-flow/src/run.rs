@@ -85,7 +85,7 @@ pub fn run(project: &Path, flow: &FlowFile, output: &Output, opts: &Options) -> 
     let lineage = lineage(project, &plan)?;
     let streaming = plan.streams();
     let mut df = execute(plan.frame, streaming).map_err(|e| FlowError::Invalid(format!("running flow {:?} failed: {e}", flow.name)))?;
-    let path = write(project, &mut df, &lineage, output)?;
+    let path = write(project, &mut df, &lineage, &plan.flow, output)?;
     Ok(RunReport { path, rows: df.height(), columns: df.width(), fitted_now: plan.fitted_now, flow: plan.flow, lineage })
 }
 
@@ -130,9 +130,20 @@ fn lineage_path(output: &Path) -> PathBuf {
     output.with_extension("lineage.json")
 }
 
+fn flow_copy_path(output: &Path) -> PathBuf {
+    output.with_extension("flow.json")
+}
+
+/// The flow as it wrote an output of the artifacts (fitted values included), kept beside the output:
+/// the flow's file may have changed since, and a model trained on the output needs this one.
+pub fn flow_of_output(output: &Path) -> Option<FlowFile> {
+    let text = std::fs::read_to_string(flow_copy_path(output)).ok()?;
+    FlowFile::parse(&text, &flow_copy_path(output).display().to_string()).ok()
+}
+
 /// Writes a flow's output frame atomically (CSV for a `.csv` file, else Parquet); to the artifacts with
-/// its lineage beside it. Returns the file written.
-pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Output) -> Result<PathBuf, FlowError> {
+/// its lineage and the flow as compiled (`flow`) beside it. Returns the file written.
+pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, flow: &FlowFile, output: &Output) -> Result<PathBuf, FlowError> {
     let path = match output {
         Output::File(p) => {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -155,6 +166,8 @@ pub fn write(project: &Path, df: &mut DataFrame, lineage: &Lineage, output: &Out
         let lpath = lineage_path(&path);
         let text = serde_json::to_string_pretty(lineage).unwrap_or_default();
         cairn_store::atomic_write(&lpath, text.as_bytes()).map_err(io(&lpath))?;
+        let fpath = flow_copy_path(&path);
+        cairn_store::atomic_write(&fpath, flow.to_text().as_bytes()).map_err(io(&fpath))?;
     }
     Ok(path)
 }

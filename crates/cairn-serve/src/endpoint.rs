@@ -9,6 +9,8 @@ use std::time::SystemTime;
 use cairn_ml::{FeatureKind, Model};
 use cairn_types::{ApiError, EndpointConfig, ErrorCode};
 
+use cairn_flow::{InferenceFlow, ModelFront};
+
 use crate::capture::CaptureFiles;
 use crate::http::Failure;
 use crate::metrics::{Metrics, VariantMetrics};
@@ -17,6 +19,11 @@ use crate::metrics::{Metrics, VariantMetrics};
 pub(crate) struct Loaded {
     pub model: Model,
     pub kinds: Vec<FeatureKind>,
+    /// The flow in front of the model, when it takes raw rows of the flow's source.
+    pub flow: Option<InferenceFlow>,
+    /// The columns a request's positional rows give, in order: the flow's source columns, or the
+    /// model's features.
+    pub inputs: Vec<String>,
     /// The file's modification time and size when read: a reload reuses the model when both are unchanged.
     stamp: (Option<SystemTime>, u64),
 }
@@ -100,7 +107,10 @@ fn load_model(path: &Path) -> Result<Loaded, ApiError> {
     let stamp = stamp(path);
     let model = Model::load(path).map_err(ApiError::from)?;
     let kinds = model.feature_kinds();
-    Ok(Loaded { model, kinds, stamp })
+    // Decided and kept beside the model by the studio before it starts the endpoint.
+    let flow = ModelFront::beside(path).map_err(ApiError::from)?.and_then(|f| f.flow().cloned());
+    let inputs = flow.as_ref().map_or_else(|| model.features().to_vec(), InferenceFlow::inputs);
+    Ok(Loaded { model, kinds, flow, inputs, stamp })
 }
 
 impl Served {

@@ -259,7 +259,7 @@ fn answer_call(ep: &Endpoint, call: &Call) -> Result<Answer, Failure> {
     let (answer, inference_id) = match call.kind {
         Kind::Invocations { format, csv_out } => {
             let text = body::text(&call.body)?;
-            let features = model.features();
+            let features = &v.loaded.inputs;
             let predicted = match format {
                 Format::Csv => read::predict(&v.loaded, &body::csv(text, features)?)?,
                 Format::Json => {

@@ -62,12 +62,39 @@ fn datatype(kind: FeatureKind) -> &'static str {
     }
 }
 
+/// A flow source column's type (see `cairn_flow::InputColumn::dtype`) as a tensor datatype.
+fn source_datatype(dtype: &str) -> &'static str {
+    match dtype {
+        "bool" => "BOOL",
+        "f32" => "FP32",
+        "f64" => "FP64",
+        "i8" => "INT8",
+        "i16" => "INT16",
+        "i32" => "INT32",
+        "i64" => "INT64",
+        "u8" => "UINT8",
+        "u16" => "UINT16",
+        "u32" => "UINT32",
+        "u64" => "UINT64",
+        _ => "BYTES",
+    }
+}
+
 fn describe(served: &Served, variant: Option<usize>) -> Value {
     let shown = variant.unwrap_or(0);
     let Some(v) = served.variants.get(shown) else { return json!({}) };
     let model = &v.loaded.model;
-    let inputs: Vec<Value> =
-        model.features().iter().zip(&v.loaded.kinds).map(|(f, k)| json!({"name": f, "datatype": datatype(*k), "shape": [-1]})).collect();
+    let inputs: Vec<Value> = match &v.loaded.flow {
+        Some(flow) => flow
+            .columns
+            .iter()
+            .filter(|c| Some(&c.name) != flow.target.as_ref())
+            .map(|c| json!({"name": c.name, "datatype": source_datatype(&c.dtype), "shape": [-1]}))
+            .collect(),
+        None => {
+            model.features().iter().zip(&v.loaded.kinds).map(|(f, k)| json!({"name": f, "datatype": datatype(*k), "shape": [-1]})).collect()
+        }
+    };
     let mut outputs =
         vec![json!({"name": "prediction", "datatype": if model.classes().is_empty() { "FP64" } else { "BYTES" }, "shape": [-1]})];
     outputs.extend(model.classes().iter().map(|c| json!({"name": format!("proba_{c}"), "datatype": "FP64", "shape": [-1]})));
@@ -286,7 +313,7 @@ pub(crate) fn infer(call: &Call) -> Result<(Answer, Option<String>), Failure> {
             "send {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}",
         )
     })?;
-    let predicted = read::predict(&v.loaded, &table(&req, model.features())?)?;
+    let predicted = read::predict(&v.loaded, &table(&req, &v.loaded.inputs)?)?;
     let names = columns(model, &predicted);
     let wanted: Vec<usize> = match &req.outputs {
         None => (0..names.len()).collect(),

@@ -118,6 +118,9 @@ pub(crate) fn predict(loaded: &Loaded, table: &Table<'_>) -> Result<Predicted, F
     if table.rows == 0 {
         return Err(Failure::bad(ErrorCode::BadRequest, "the request holds no rows".into(), "send at least one row"));
     }
+    if let Some(flow) = &loaded.flow {
+        return through_flow(loaded, flow, table);
+    }
     let features = loaded.model.features();
     let mut cols = Vec::with_capacity(features.len());
     let mut missing = Vec::new();
@@ -149,6 +152,28 @@ pub(crate) fn predict(loaded: &Loaded, table: &Table<'_>) -> Result<Predicted, F
         values.push(v);
     }
     loaded.model.predict_values(&values).map_err(ml_failure)
+}
+
+/// Raw rows of the flow's source: the request's columns as text, prepared by the flow, then predicted
+/// from the prepared frame — the path `cairn predict` takes for the same model.
+fn through_flow(loaded: &Loaded, flow: &cairn_flow::InferenceFlow, table: &Table<'_>) -> Result<Predicted, Failure> {
+    let mut cols = Vec::with_capacity(table.names.len());
+    for (i, name) in table.names.iter().enumerate() {
+        // A column named twice: the first counts, as `Table::column` reads it.
+        if table.names[..i].contains(name) {
+            continue;
+        }
+        let cells: Vec<Option<&str>> = table.columns[i].iter().map(|c| c.as_deref()).collect();
+        cols.push(polars::prelude::Column::new(name.as_ref().into(), cells));
+    }
+    let text = polars::prelude::DataFrame::new(table.rows, cols)
+        .map_err(|e| Failure::new(500, ErrorCode::Internal, format!("the request's rows as a frame: {e}")))?;
+    let prepared = flow.prepare(&text).map_err(|e| {
+        let api = ApiError::from(e);
+        let status = if api.code == ErrorCode::FlowInvalid || api.code == ErrorCode::Io { 500 } else { 400 };
+        Failure::from_api(status, api)
+    })?;
+    loaded.model.predict_frame(&prepared).map_err(ml_failure)
 }
 
 /// A CSV field, quoted when it must be.

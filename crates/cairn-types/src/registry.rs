@@ -263,8 +263,40 @@ pub struct ModelCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub lineage: Option<TrainingLineage>,
+    /// What a request sends to the model.
+    pub input: ModelInput,
     /// Every change to this version, oldest first.
     pub history: Vec<RegistryEvent>,
+}
+
+/// What a model takes: raw rows of the source of the flow that made its training data (the flow
+/// prepares them), or rows shaped as its training dataset.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema, TS)]
+pub struct ModelInput {
+    /// The flow in front of the model, when it takes raw rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub flow: Option<String>,
+    /// The columns a request sends, in order (with a flow: its source's; else the model's features).
+    pub columns: Vec<InputField>,
+    /// The flow's steps not run on requests (they chose the training rows), e.g. "step 2 (filter)".
+    pub skipped_steps: Vec<String>,
+    /// A row to try, in `columns` order (with a flow: its source's first row, the target left out).
+    pub example: Vec<Option<String>>,
+    /// Why the model takes dataset rows although a flow made its data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// One column of a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct InputField {
+    pub name: String,
+    /// With a flow, the type its text is read as (`i64`, `f64`, `str`, `bool`, `date`, …); else empty.
+    pub dtype: String,
+    /// False when the model does not need it (its label, a column the flow drops): it may be left out.
+    pub required: bool,
 }
 
 /// Two versions of a group side by side.

@@ -157,6 +157,8 @@ pub fn render() -> String {
         SetIntendedUse::decl(),
         TrainingLineage::decl(),
         ModelCard::decl(),
+        ModelInput::decl(),
+        InputField::decl(),
         VersionComparison::decl(),
         DeployEndpoint::decl(),
         VariantSpec::decl(),

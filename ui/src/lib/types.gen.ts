@@ -1191,9 +1191,45 @@ intended_use: string,
  */
 metrics: Array<Metric>, params: Array<Param>, target: string, features: Array<string>, task: string, lineage?: TrainingLineage, 
 /**
+ * What a request sends to the model.
+ */
+input: ModelInput, 
+/**
  * Every change to this version, oldest first.
  */
 history: Array<RegistryEvent>, };
+
+export type ModelInput = { 
+/**
+ * The flow in front of the model, when it takes raw rows.
+ */
+flow?: string, 
+/**
+ * The columns a request sends, in order (with a flow: its source's; else the model's features).
+ */
+columns: Array<InputField>, 
+/**
+ * The flow's steps not run on requests (they chose the training rows), e.g. "step 2 (filter)".
+ */
+skipped_steps: Array<string>, 
+/**
+ * A row to try, in `columns` order (with a flow: its source's first row, the target left out).
+ */
+example: Array<string | null>, 
+/**
+ * Why the model takes dataset rows although a flow made its data.
+ */
+note?: string, };
+
+export type InputField = { name: string, 
+/**
+ * With a flow, the type its text is read as (`i64`, `f64`, `str`, `bool`, `date`, …); else empty.
+ */
+dtype: string, 
+/**
+ * False when the model does not need it (its label, a column the flow drops): it may be left out.
+ */
+required: boolean, };
 
 export type VersionComparison = { a: ModelCard, b: ModelCard, 
 /**

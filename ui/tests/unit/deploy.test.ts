@@ -114,6 +114,7 @@ describe('registry rules', () => {
     const card = (n: number, metrics: [string, number][], params: [string, string][]): ModelCard => ({
       version: version(n),
       intended_use: '',
+      input: { columns: [], skipped_steps: [], example: [] },
       metrics: metrics.map(([key, value]) => ({ key, value, timestamp: 0, step: 0 })),
       params: params.map(([key, value]) => ({ key, value })),
       target: 'y',

@@ -69,15 +69,17 @@ pub(crate) fn joined_columns(names: &[String], asked: &[String], input: &Path) -
 /// Refuses an input without the model's features, as `cairn predict` does, and copied columns that
 /// would clash with the prediction columns.
 pub(crate) fn check_input(scorer: &Scorer, names: &[String], joined: &[String], input: &Path) -> Result<(), ApiError> {
-    let missing: Vec<&str> = scorer.features().iter().map(String::as_str).filter(|f| !names.iter().any(|n| n == f)).collect();
+    let required = scorer.required();
+    let missing: Vec<&str> = required.iter().map(String::as_str).filter(|f| !names.iter().any(|n| n == f)).collect();
     if !missing.is_empty() {
         let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
         let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
-        return Err(ApiError::new(
-            ErrorCode::ColumnNotFound,
-            format!("{} has no column {shown}{more}, which the model was trained on", input.display()),
-        )
-        .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
+        let why = match &scorer.flow {
+            Some(f) => format!("which flow {:?} reads to prepare the model's features", f.flow.name),
+            None => "which the model was trained on".into(),
+        };
+        return Err(ApiError::new(ErrorCode::ColumnNotFound, format!("{} has no column {shown}{more}, {why}", input.display()))
+            .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
     }
     if let Some(clash) = joined.iter().find(|j| scorer.outputs.iter().any(|(o, _)| o == *j)) {
         return Err(ApiError::new(ErrorCode::InvalidInput, format!("the input's column '{clash}' has the name of a prediction column"))

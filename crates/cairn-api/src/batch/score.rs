@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use cairn_flow::{InferenceFlow, ModelFront};
 use cairn_ml::{FeatureKind, Model};
 use cairn_types::{ApiError, ErrorCode, Task};
 use polars::prelude::*;
@@ -14,6 +15,8 @@ use super::text::{Bad, fail};
 pub(crate) struct Scorer {
     pub model: Model,
     pub kinds: Vec<FeatureKind>,
+    /// The flow in front of the model: the input holds raw rows of its source.
+    pub flow: Option<InferenceFlow>,
     /// The prediction columns and their types: `prediction`, then `proba_<class>` per class.
     pub outputs: Vec<(String, DataType)>,
 }
@@ -26,17 +29,77 @@ impl Scorer {
     pub fn load(path: &Path) -> Result<Scorer, ApiError> {
         let model = Model::load(path)?;
         let kinds = model.feature_kinds();
+        let flow = ModelFront::beside(path)?.and_then(|f| f.flow().cloned());
         let outputs = match model.task() {
             Task::Classification => std::iter::once(("prediction".to_string(), DataType::String))
                 .chain(model.classes().iter().map(|c| (format!("proba_{c}"), DataType::Float64)))
                 .collect(),
             Task::Regression => vec![("prediction".to_string(), DataType::Float64)],
         };
-        Ok(Scorer { model, kinds, outputs })
+        Ok(Scorer { model, kinds, flow, outputs })
     }
 
     pub fn features(&self) -> &[String] {
         self.model.features()
+    }
+
+    /// Whether the input column `name` is read: a column of the flow's source, or a feature.
+    pub fn reads(&self, name: &str) -> bool {
+        match &self.flow {
+            Some(f) => f.columns.iter().any(|c| c.name == name),
+            None => self.features().iter().any(|f| f == name),
+        }
+    }
+
+    /// The input columns that must be there.
+    pub fn required(&self) -> Vec<String> {
+        match &self.flow {
+            Some(f) => f.required().map(str::to_string).collect(),
+            None => self.features().to_vec(),
+        }
+    }
+
+    /// The model's features of a chunk's raw rows, through the flow: the rows in `bad` are left out,
+    /// and rows the flow refuses (a value of the wrong type) are found by halving and fail alone.
+    pub fn prepare(&self, flow: &InferenceFlow, input: &DataFrame, bad: &mut Bad) -> Result<DataFrame, ApiError> {
+        let prepared = |df: &DataFrame| -> Result<DataFrame, ApiError> {
+            let out = flow.prepare(df)?;
+            out.select(self.features().iter().map(String::as_str)).map_err(|e| internal("the prepared features", e))
+        };
+        let schema = prepared(&input.clear())?.schema().as_ref().clone();
+        let good: Vec<usize> = (0..input.height()).filter(|r| !bad.contains_key(r)).collect();
+        let mut pieces = Vec::new();
+        if !good.is_empty() {
+            let frame = take(input, &good)?;
+            self.prepare_halving(&prepared, &frame, &good, &mut pieces, bad)?;
+        }
+        in_place(pieces, input.height(), &schema)
+    }
+
+    fn prepare_halving(
+        &self,
+        prepared: &dyn Fn(&DataFrame) -> Result<DataFrame, ApiError>,
+        frame: &DataFrame,
+        rows: &[usize],
+        out: &mut Vec<(Vec<usize>, DataFrame)>,
+        bad: &mut Bad,
+    ) -> Result<(), ApiError> {
+        match prepared(frame) {
+            Ok(p) => {
+                out.push((rows.to_vec(), p));
+                Ok(())
+            }
+            Err(e) if rows.len() == 1 => {
+                fail(bad, rows[0], e.message);
+                Ok(())
+            }
+            Err(_) => {
+                let mid = rows.len() / 2;
+                let (a, b) = (frame.slice(0, mid), frame.slice(mid as i64, rows.len() - mid));
+                self.prepare_halving(prepared, &a, &rows[..mid], out, bad)?;
+                self.prepare_halving(prepared, &b, &rows[mid..], out, bad)
+            }
+        }
     }
 
     /// The predictions of every row of `features` (model columns, any types `predict` reads), empty for

@@ -84,15 +84,18 @@ impl Source {
         match self {
             Source::Csv(input) => predict_csv(input, scorer, c, joined),
             Source::Parquet { path, names, .. } => {
-                let wanted: Vec<String> = names.iter().filter(|n| joined.contains(n) || scorer.features().contains(n)).cloned().collect();
+                let wanted: Vec<String> = names.iter().filter(|n| joined.contains(n) || scorer.reads(n)).cloned().collect();
                 let file = std::fs::File::open(path).map_err(|e| unreadable(path, e))?;
                 let df = ParquetReader::new(file)
                     .with_slice(Some((c.start as usize, c.rows as usize)))
                     .with_columns(Some(wanted))
                     .finish()
                     .map_err(|e| unreadable(path, e))?;
-                let features = df.select(scorer.features().iter().map(String::as_str)).map_err(|e| internal("the features", e))?;
                 let mut bad = Bad::new();
+                let features = match &scorer.flow {
+                    Some(flow) => scorer.prepare(flow, &df, &mut bad)?,
+                    None => df.select(scorer.features().iter().map(String::as_str)).map_err(|e| internal("the features", e))?,
+                };
                 let predictions = scorer.predict(&features, &mut bad)?;
                 let errors = bad.into_iter().map(|(i, reason)| RowError { row: c.first_row + i as u64 + 1, line: None, reason }).collect();
                 Ok(Done { part: with_predictions(&df, joined, predictions)?, errors, inferred: Vec::new() })
@@ -149,14 +152,17 @@ fn predict_csv(input: &CsvInput, scorer: &Scorer, c: &ChunkRange, joined: &[Stri
         }
     }
     let wanted: Vec<usize> =
-        input.names.iter().enumerate().filter(|(_, n)| joined.contains(n) || scorer.features().contains(n)).map(|(i, _)| i).collect();
+        input.names.iter().enumerate().filter(|(_, n)| joined.contains(n) || scorer.reads(n)).map(|(i, _)| i).collect();
     let good: Vec<usize> = (0..records.len()).filter(|i| !bad.contains_key(i)).collect();
     let mut read: Vec<(Vec<usize>, DataFrame)> = Vec::new();
     parse_halving(input, &bytes, &records, &good, &wanted, &mut read, &mut bad);
     // Every row in place, the unreadable ones empty.
     let schema: Schema = wanted.iter().map(|&i| Field::new(input.names[i].as_str().into(), DataType::String)).collect();
     let text = in_place(read, records.len(), &schema)?;
-    let features = text::features(&text, scorer.features(), &scorer.kinds, &mut bad).map_err(|e| internal("typing the features", e))?;
+    let features = match &scorer.flow {
+        Some(flow) => scorer.prepare(flow, &text, &mut bad)?,
+        None => text::features(&text, scorer.features(), &scorer.kinds, &mut bad).map_err(|e| internal("typing the features", e))?,
+    };
     let predictions = scorer.predict(&features, &mut bad)?;
     let mut inferred = Vec::with_capacity(joined.len());
     for j in joined {
