@@ -146,3 +146,22 @@ def test_kserve_v2_with_triton_client(endpoint):
     result = client.infer("income-live", inputs, outputs=outputs, headers=headers)
     got = result.as_numpy("proba_>50K").reshape(-1).tolist()
     assert got == expected
+
+
+def test_the_mlflow_client_cannot_take_a_served_model_away(endpoint, tracking_uri):
+    """Deleting or renaming the group a running endpoint serves, or deleting its version, is refused
+    through MLflow's registry API as through Cairn's: 409, the endpoint named, the model still there."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    for attempt in (
+        lambda: client.delete_registered_model("income-served"),
+        lambda: client.rename_registered_model("income-served", "income-renamed"),
+        lambda: client.delete_model_version("income-served", "1"),
+    ):
+        with pytest.raises(MlflowException) as e:
+            attempt()
+        assert e.value.error_code == "RESOURCE_CONFLICT", e.value
+        assert "income-live" in str(e.value), e.value
+    assert client.get_model_version("income-served", "1").version == "1"

@@ -315,21 +315,6 @@ impl Studio {
         Ok(())
     }
 
-    /// The names of the running endpoints that serve `version` of `group` (any version when None).
-    pub(crate) fn serving(&self, pid: &str, group: &str, version: Option<i64>) -> Result<Vec<String>, ApiError> {
-        let project = self.project(pid)?;
-        let mut out = Vec::new();
-        for r in project.list_endpoints()?.iter().filter(|r| is_live(r)) {
-            let Ok(dir) = endpoint_dir(&project, &r.name) else { continue };
-            if process::read_config(&dir)
-                .is_ok_and(|c| c.variants.iter().any(|v| v.model == group && version.is_none_or(|n| n == v.version)))
-            {
-                out.push(r.name.clone());
-            }
-        }
-        Ok(out)
-    }
-
     /// Sends one request through the endpoint, as a client would (the endpoint page's test form).
     pub fn invoke_endpoint(&self, pid: &str, name: &str, req: &InvokeEndpoint) -> Result<InvokeResult, ApiError> {
         let (port, key) = self.live_port(pid, name)?;
@@ -430,4 +415,17 @@ fn info(project: &Project, r: &EndpointRecord) -> Result<EndpointInfo, ApiError>
         created_at: r.created_at,
         updated_at: r.updated_at,
     })
+}
+
+/// The names of the running endpoints of `project` that serve `version` of `group` (any version when
+/// None). The MLflow registry API asks it too, having no studio.
+pub fn serving_in(project: &Project, group: &str, version: Option<i64>) -> Result<Vec<String>, ApiError> {
+    let mut out = Vec::new();
+    for r in project.list_endpoints()?.iter().filter(|r| is_live(r)) {
+        let Ok(dir) = endpoint_dir(project, &r.name) else { continue };
+        if process::read_config(&dir).is_ok_and(|c| c.variants.iter().any(|v| v.model == group && version.is_none_or(|n| n == v.version))) {
+            out.push(r.name.clone());
+        }
+    }
+    Ok(out)
 }

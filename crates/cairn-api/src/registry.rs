@@ -213,7 +213,7 @@ impl Studio {
     pub fn delete_model_group(&self, pid: &str, group: &str, actor: Option<&str>) -> Result<(), ApiError> {
         let project = self.project(pid)?;
         project.get_registered_model(group)?;
-        refuse_if_served(self, pid, group, None)?;
+        refuse_if_served(&project, group, None)?;
         Ok(project.delete_registered_model(group, &actor_or_user(actor), self.now())?)
     }
 
@@ -221,13 +221,15 @@ impl Studio {
     pub fn delete_model_version(&self, pid: &str, group: &str, version: i64, actor: Option<&str>) -> Result<(), ApiError> {
         let project = self.project(pid)?;
         project.get_model_version(group, &version.to_string())?;
-        refuse_if_served(self, pid, group, Some(version))?;
+        refuse_if_served(&project, group, Some(version))?;
         Ok(project.delete_model_version(group, &version.to_string(), &actor_or_user(actor), self.now())?)
     }
 }
 
-fn refuse_if_served(studio: &Studio, pid: &str, group: &str, version: Option<i64>) -> Result<(), ApiError> {
-    let live = studio.serving(pid, group, version)?;
+/// Refuses a change that would take `version` of `group` (any version when None) from under a running
+/// endpoint: deleting or renaming it, through Cairn's API or MLflow's.
+pub fn refuse_if_served(project: &Project, group: &str, version: Option<i64>) -> Result<(), ApiError> {
+    let live = crate::endpoints::serving_in(project, group, version)?;
     if live.is_empty() {
         return Ok(());
     }

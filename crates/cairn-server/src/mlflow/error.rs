@@ -81,6 +81,8 @@ impl From<ApiError> for MlError {
             ErrorCode::ProjectReadOnly => "PERMISSION_DENIED",
             ErrorCode::InvalidInput | ErrorCode::InvalidFilter | ErrorCode::BadRequest => "INVALID_PARAMETER_VALUE",
             ErrorCode::AlreadyExists => "RESOURCE_ALREADY_EXISTS",
+            // A change that would take a model from under a running endpoint: a conflict (409).
+            ErrorCode::EndpointLive => "RESOURCE_CONFLICT",
             _ => "INTERNAL_ERROR",
         };
         let message = match e.hint {

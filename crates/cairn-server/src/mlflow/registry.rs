@@ -79,6 +79,7 @@ fn search_models(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn rename_model(c: &Ctx, f: &Fields) -> Reply {
+    cairn_api::refuse_if_served(&c.project, &f.str("name")?, None)?;
     let m = c.project.rename_registered_model(&f.str("name")?, &f.str("new_name")?, ACTOR, c.now)?;
     Ok(json!({"registered_model": wire::registered_model(&m)}))
 }
@@ -89,6 +90,7 @@ fn update_model(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn delete_model(c: &Ctx, f: &Fields) -> Reply {
+    cairn_api::refuse_if_served(&c.project, &f.str("name")?, None)?;
     c.project.delete_registered_model(&f.str("name")?, ACTOR, c.now)?;
     Ok(json!({}))
 }
@@ -160,6 +162,9 @@ fn update_version(c: &Ctx, f: &Fields) -> Reply {
 }
 
 fn delete_version(c: &Ctx, f: &Fields) -> Reply {
+    if let Ok(v) = f.str("version")?.trim().parse::<i64>() {
+        cairn_api::refuse_if_served(&c.project, &f.str("name")?, Some(v))?;
+    }
     c.project.delete_model_version(&f.str("name")?, &f.str("version")?, ACTOR, c.now)?;
     Ok(json!({}))
 }
