@@ -179,25 +179,25 @@ impl InferenceFlow {
             columns.push(InputColumn { name: name.to_string(), dtype, required: true });
         }
         // A column is needed when the flow without it fails or loses a feature.
-        for i in 0..columns.len() {
-            if Some(columns[i].name.as_str()) == target {
-                columns[i].required = false;
+        for column in &mut columns {
+            if Some(column.name.as_str()) == target {
+                column.required = false;
                 continue;
             }
             let mut less = schema.clone();
-            less.shift_remove(columns[i].name.as_str());
+            less.shift_remove(column.name.as_str());
             let inputs = HashMap::from([(first.name.clone(), DataFrame::empty_with_schema(&less))]);
             // A step that drops the column drops nothing without it: it does not make it needed.
             let mut without = served.clone();
             for st in without.steps.iter_mut().filter(|st| st.op == "drop") {
                 if let Some(list) = st.params.get_mut("columns").and_then(|c| c.as_array_mut()) {
-                    list.retain(|v| v.as_str() != Some(columns[i].name.as_str()));
+                    list.retain(|v| v.as_str() != Some(column.name.as_str()));
                 }
             }
             let plan = compile(project, &without, &Options { inputs, skip_checks: true, ..Default::default() });
             let kept =
                 plan.ok().and_then(|p| p.frame.clone().collect_schema().ok()).is_some_and(|s| features.iter().all(|f| s.contains(f)));
-            columns[i].required = !kept;
+            column.required = !kept;
         }
         let raw = crate::compile::read_source(project, &first)?.limit(EXAMPLE_ROWS as IdxSize).collect();
         let raw = raw.map_err(|e| cannot(format!("the source {:?} cannot be read: {e}", first.name)))?;
