@@ -65,3 +65,6 @@ CAIRN_CONFIG_DIR="$demo/cfg" xvfb-run -a -s "-screen 0 1360x860x24" "$REL/cairn-
 CAIRN_BIN="$REL/cairn" scripts/bench-serve.sh
 # Batch transform of the 10M-row synthetic file beside `mlflow models predict`.
 CAIRN_BIN="$REL/cairn" scripts/bench-batch.sh
+# Model Monitor: the default drift report on 1M x 50 beside evidently 0.7.23 on the same tables, a window
+# against a stored baseline, and 10M x 50 column by column (installs evidently in its own venv).
+scripts/bench-monitor.sh
