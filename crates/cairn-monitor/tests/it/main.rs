@@ -6,6 +6,8 @@ use cairn_monitor::violations::{CheckType, check, linf_robust};
 use cairn_monitor::{DriftOptions, MonitorError, StatTest, quality};
 use polars::prelude::*;
 
+mod lazy;
+
 fn reference() -> DataFrame {
     let n = 2000;
     df![
