@@ -82,28 +82,8 @@ fn split_csv(line: &str) -> Vec<String> {
 
 /// Every inference id (else event id) in an endpoint's capture files.
 fn captured_ids(dir: &Path) -> HashSet<String> {
-    let mut ids = HashSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "jsonl") {
-                for line in std::fs::read_to_string(&p).unwrap_or_default().lines() {
-                    // A torn last line (the process killed mid-write) does not parse and is skipped.
-                    let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
-                    for key in ["/eventMetadata/inferenceId", "/eventMetadata/eventId"] {
-                        if let Some(id) = v.pointer(key).and_then(Value::as_str).filter(|s| !s.is_empty()) {
-                            ids.insert(id.to_string());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    ids
+    let captured = cairn_serve::read_window(dir, None, None).unwrap_or_default();
+    captured.into_iter().flat_map(|c| c.inference_id.into_iter().chain(Some(c.event_id))).filter(|id| !id.is_empty()).collect()
 }
 
 impl Studio {

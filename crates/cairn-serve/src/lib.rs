@@ -28,6 +28,7 @@
 mod answer;
 mod body;
 mod capture;
+mod captured;
 mod endpoint;
 mod http;
 mod kserve;
@@ -44,6 +45,7 @@ use cairn_types::{ApiError, EndpointState, ErrorCode};
 use tokio::net::TcpListener;
 
 pub use capture::read_capture;
+pub use captured::{Captured, CapturedBody, parse_time, read_window, request_rows};
 
 use endpoint::{Endpoint, now_ms};
 
