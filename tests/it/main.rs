@@ -9,6 +9,7 @@ mod flow_export;
 mod flow_front;
 mod flows;
 mod imports;
+mod monitor;
 mod projects;
 mod ray;
 mod ray_automl;

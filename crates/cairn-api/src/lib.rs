@@ -16,6 +16,7 @@ mod frames;
 mod ground_truth;
 mod inference_flow;
 mod insights;
+mod monitor;
 mod projects;
 mod registry;
 mod remote;

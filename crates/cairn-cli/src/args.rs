@@ -97,6 +97,9 @@ pub enum Command {
     /// Real-time endpoints: `cairn endpoint deploy|list|invoke|update|stop|delete|ground-truth`.
     #[command(subcommand)]
     Endpoint(crate::endpoint::EndpointCommand),
+    /// Model Monitor: `cairn monitor baseline PROJECT DATASET`, `cairn monitor run PROJECT --baseline B --data D|--file F`.
+    #[command(subcommand)]
+    Monitor(crate::monitor::MonitorCommand),
     /// Wrangling flows (flows/NAME.flow.json): run, export as Python, list operators.
     #[command(subcommand)]
     Flow(crate::flow::FlowCommand),

@@ -10,6 +10,7 @@ mod flow;
 mod insights;
 mod job;
 mod model;
+mod monitor;
 mod output;
 mod report;
 mod train;
@@ -160,6 +161,10 @@ fn run(command: Command, studio: Arc<Studio>) -> Result<(), ApiError> {
         Command::Endpoint(cmd) => {
             let pid = open(&studio, cmd.project())?;
             endpoint::run(&studio, &pid, cmd)
+        }
+        Command::Monitor(cmd) => {
+            let pid = open(&studio, cmd.project())?;
+            monitor::run(&studio, &pid, cmd)
         }
         Command::Flow(cmd) => flow::run(cmd),
         Command::Worker { .. } | Command::EndpointServe { .. } => Ok(()),

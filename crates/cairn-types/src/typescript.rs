@@ -175,6 +175,11 @@ pub fn render() -> String {
         EndpointStats::decl(),
         VariantStats::decl(),
         StatsSecond::decl(),
+        BaselineInfo::decl(),
+        MonitorData::decl(),
+        ColumnDriftInfo::decl(),
+        ViolationInfo::decl(),
+        MonitorReport::decl(),
     ];
     let mut out = String::from("// Generated from crates/cairn-types by `make types`. Do not edit: change the Rust types instead.\n\n");
     for d in decls {

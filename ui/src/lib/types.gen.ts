@@ -1381,4 +1381,96 @@ export type StatsSecond = {
  */
 t: number, requests: number, errors: number, p50_ms: number | null, p99_ms: number | null, };
 
+export type BaselineInfo = { 
+/**
+ * `<dataset name>-<first 8 characters of the version>`: what `--baseline` takes.
+ */
+name: string, 
+/**
+ * The baseline's folder.
+ */
+path: string, 
+/**
+ * The dataset's name.
+ */
+dataset: string, dataset_id: string, 
+/**
+ * The dataset version the baseline describes.
+ */
+version: string, rows: number, 
+/**
+ * The columns the baseline knows, in the dataset's order.
+ */
+columns: Array<string>, 
+/**
+ * The folder already held a `constraints.json` (perhaps edited by hand); it was kept as it was.
+ */
+constraints_kept: boolean, };
+
+export type MonitorData = { "dataset": string } | { "file": string };
+
+export type ColumnDriftInfo = { column: string, 
+/**
+ * `numerical`, `categorical` or `text`, as Evidently types the current data; none for types drift is not
+ * measured on (dates).
+ */
+kind: string | null, 
+/**
+ * Evidently's test name: `ks`, `wasserstein`, `chisquare`, `z`, `jensenshannon`, `psi`, or a text test.
+ */
+test: string | null, 
+/**
+ * A p-value (`ks`, `chisquare`, `z`: drift when below the threshold) or a distance (drift when at or above).
+ */
+score: number | null, threshold: number | null, drifted: boolean, 
+/**
+ * Why no score was computed (a column missing on one side, all values missing, a changed type, text).
+ */
+error: string | null, };
+
+export type ViolationInfo = { feature_name: string, 
+/**
+ * `data_type_check`, `completeness_check`, `baseline_drift_check`, `missing_column_check`,
+ * `extra_column_check` or `categorical_values_check`.
+ */
+constraint_check_type: string, description: string, };
+
+export type MonitorReport = { 
+/**
+ * The run's folder name, `<YYYYMMDDTHHMMSSZ>-<id>`.
+ */
+run: string, 
+/**
+ * The run's folder (constraint_violations.json, drift.json, run.json).
+ */
+path: string, 
+/**
+ * The baseline's name and folder.
+ */
+baseline: string, baseline_path: string, 
+/**
+ * What was checked: `dataset <name> (version …)` or the file's path.
+ */
+data: string, rows: number, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+created_at: number, violations: Array<ViolationInfo>, 
+/**
+ * Every column of the current data, then the baseline's columns missing from it.
+ */
+columns: Array<ColumnDriftInfo>, tested_columns: number, drifted_columns: number, 
+/**
+ * Drifted columns / tested columns.
+ */
+share_of_drifted_columns: number, 
+/**
+ * The share reached `drift_share`.
+ */
+dataset_drift: boolean, 
+/**
+ * The share at which the dataset counts as drifted (Evidently's 0.5).
+ */
+drift_share: number, };
+
 export const DEFAULT_NULL_VALUES: string[] = ["","NA","N/A","NULL","null","NaN","?"];
