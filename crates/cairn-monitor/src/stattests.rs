@@ -3,38 +3,13 @@
 
 use crate::ks::ks_2samp_pvalue;
 use crate::special::{chi2_sf, normal_cdf};
-use crate::summary::Values;
+use crate::summary::{Values, merge_walk};
 
 /// The union of two summaries' keys, ascending, with the reference and current count of each.
 pub(crate) fn joint_counts(reference: &Values, current: &Values) -> Option<Vec<(u64, u64)>> {
-    use std::cmp::Ordering::*;
     fn join<T>(a: &[T], ac: &[u64], b: &[T], bc: &[u64], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<(u64, u64)> {
-        let (mut i, mut j) = (0, 0);
         let mut out = Vec::with_capacity(a.len().max(b.len()));
-        while i < a.len() || j < b.len() {
-            let ord = if i == a.len() {
-                Greater
-            } else if j == b.len() {
-                Less
-            } else {
-                cmp(&a[i], &b[j])
-            };
-            match ord {
-                Less => {
-                    out.push((ac[i], 0));
-                    i += 1;
-                }
-                Greater => {
-                    out.push((0, bc[j]));
-                    j += 1;
-                }
-                Equal => {
-                    out.push((ac[i], bc[j]));
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
+        merge_walk(a, b, cmp, |i, j| out.push((i.map_or(0, |i| ac[i]), j.map_or(0, |j| bc[j]))));
         out
     }
     match (reference, current) {

@@ -206,11 +206,11 @@ fn count_sorted(mut v: Vec<f64>) -> (Vec<f64>, Vec<u64>) {
     (values, counts)
 }
 
-fn merge_sorted<T: Clone>(a: &[T], ac: &[u64], b: &[T], bc: &[u64], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> (Vec<T>, Vec<u64>) {
+/// Walks two ascending key lists as one: `f` gets, for each key of their union in order, its index in
+/// `a` and in `b` (None where that side lacks it).
+pub(crate) fn merge_walk<T>(a: &[T], b: &[T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering, mut f: impl FnMut(Option<usize>, Option<usize>)) {
     use std::cmp::Ordering::*;
     let (mut i, mut j) = (0, 0);
-    let mut values = Vec::with_capacity(a.len() + b.len());
-    let mut counts = Vec::with_capacity(a.len() + b.len());
     while i < a.len() || j < b.len() {
         let ord = if i == a.len() {
             Greater
@@ -221,22 +221,33 @@ fn merge_sorted<T: Clone>(a: &[T], ac: &[u64], b: &[T], bc: &[u64], cmp: impl Fn
         };
         match ord {
             Less => {
-                values.push(a[i].clone());
-                counts.push(ac[i]);
+                f(Some(i), None);
                 i += 1;
             }
             Greater => {
-                values.push(b[j].clone());
-                counts.push(bc[j]);
+                f(None, Some(j));
                 j += 1;
             }
             Equal => {
-                values.push(a[i].clone());
-                counts.push(ac[i] + bc[j]);
+                f(Some(i), Some(j));
                 i += 1;
                 j += 1;
             }
         }
     }
+}
+
+fn merge_sorted<T: Clone>(a: &[T], ac: &[u64], b: &[T], bc: &[u64], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> (Vec<T>, Vec<u64>) {
+    let mut values = Vec::with_capacity(a.len() + b.len());
+    let mut counts = Vec::with_capacity(a.len() + b.len());
+    merge_walk(a, b, cmp, |i, j| {
+        let value = match (i, j) {
+            (Some(i), _) => &a[i],
+            (None, Some(j)) => &b[j],
+            (None, None) => return,
+        };
+        values.push(value.clone());
+        counts.push(i.map_or(0, |i| ac[i]) + j.map_or(0, |j| bc[j]));
+    });
     (values, counts)
 }
