@@ -159,11 +159,10 @@ impl Studio {
 fn check_features(model: &cairn_ml::Model, input: &cairn_data::DataFrame, file: &Path, run: &str) -> Result<(), ApiError> {
     let missing: Vec<&str> = model.features().iter().map(String::as_str).filter(|f| input.column(f).is_err()).collect();
     if !missing.is_empty() {
-        let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
-        let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+        let shown = cairn_types::words::quoted_names(&missing);
         return Err(ApiError::new(
             ErrorCode::ColumnNotFound,
-            format!("{} has no column {shown}{more}, which the model of run `{run}` was trained on", file.display()),
+            format!("{} has no column {shown}, which the model of run `{run}` was trained on", file.display()),
         )
         .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
     }

@@ -234,14 +234,10 @@ impl InferenceFlow {
         let rows = text.height();
         let missing: Vec<&str> = self.required().filter(|c| text.column(c).is_err()).collect();
         if !missing.is_empty() {
-            let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
-            let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+            let shown = cairn_types::words::quoted_names(&missing);
             return Err(FlowError::Input {
                 code: ErrorCode::ColumnNotFound,
-                message: format!(
-                    "the rows have no column {shown}{more}, which flow {:?} reads to prepare the model's features",
-                    self.flow.name
-                ),
+                message: format!("the rows have no column {shown}, which flow {:?} reads to prepare the model's features", self.flow.name),
                 hint: "send rows shaped as the flow's source; a value may be empty, it is then missing".into(),
             });
         }

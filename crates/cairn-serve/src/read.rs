@@ -131,11 +131,10 @@ pub(crate) fn predict(loaded: &Loaded, table: &Table<'_>) -> Result<Predicted, F
         }
     }
     if !missing.is_empty() {
-        let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
-        let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+        let shown = cairn_types::words::quoted_names(&missing);
         return Err(Failure::bad(
             ErrorCode::ColumnNotFound,
-            format!("the request has no column {shown}{more}, which the model was trained on"),
+            format!("the request has no column {shown}, which the model was trained on"),
             "add the column; its values may be empty, they are treated as missing",
         ));
     }

@@ -14,6 +14,13 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// Column names for a message: the first eight quoted, then how many more — "'a', 'b' and 3 more".
+pub fn quoted_names(names: &[&str]) -> String {
+    const SHOWN: usize = 8;
+    let shown = names.iter().take(SHOWN).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN { format!("{shown} and {} more", names.len() - SHOWN) } else { shown }
+}
+
 /// Text for an HTML page's text or attribute: `& < > " '` as entities (the studio's report pages).
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -72,13 +72,12 @@ pub(crate) fn check_input(scorer: &Scorer, names: &[String], joined: &[String], 
     let required = scorer.required();
     let missing: Vec<&str> = required.iter().map(String::as_str).filter(|f| !names.iter().any(|n| n == f)).collect();
     if !missing.is_empty() {
-        let shown = missing.iter().take(8).map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
-        let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+        let shown = cairn_types::words::quoted_names(&missing);
         let why = match &scorer.flow {
             Some(f) => format!("which flow {:?} reads to prepare the model's features", f.flow.name),
             None => "which the model was trained on".into(),
         };
-        return Err(ApiError::new(ErrorCode::ColumnNotFound, format!("{} has no column {shown}{more}, {why}", input.display()))
+        return Err(ApiError::new(ErrorCode::ColumnNotFound, format!("{} has no column {shown}, {why}", input.display()))
             .with_hint("add the column to the file; its values may be empty, they are treated as missing"));
     }
     if let Some(clash) = joined.iter().find(|j| scorer.outputs.iter().any(|(o, _)| o == *j)) {

@@ -66,13 +66,17 @@ impl Scorer {
             let out = flow.prepare(df)?;
             out.select(self.features().iter().map(String::as_str)).map_err(|e| internal("the prepared features", e))
         };
-        let schema = prepared(&input.clear())?.schema().as_ref().clone();
         let good: Vec<usize> = (0..input.height()).filter(|r| !bad.contains_key(r)).collect();
-        let mut pieces = Vec::new();
+        let mut pieces: Vec<(Vec<usize>, DataFrame)> = Vec::new();
         if !good.is_empty() {
             let frame = take(input, &good)?;
             self.prepare_halving(&prepared, &frame, &good, &mut pieces, bad)?;
         }
+        // The prepared columns' types: a piece's, or (no row prepared) the flow's over no rows.
+        let schema = match pieces.first() {
+            Some((_, p)) => p.schema().as_ref().clone(),
+            None => prepared(&input.clear())?.schema().as_ref().clone(),
+        };
         in_place(pieces, input.height(), &schema)
     }
 
